@@ -1,0 +1,7 @@
+include!(concat!(env!("OUT_DIR"), "/adapters.rs"));
+
+fn main() {
+    for a in nianbao_core::adapters() {
+        println!("{}", a.name());
+    }
+}

@@ -1,0 +1,89 @@
+//! Byte-signature helpers shared by adapters' `sniff` implementations.
+
+/// Local file header of a zip archive (DOCX, XLSX, ODS and plain zips all start so).
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
+}
+
+/// OLE2 compound file: legacy `.doc`/`.xls`, and also password-protected DOCX/XLSX.
+pub fn is_cfb(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1])
+}
+
+/// `%PDF-` within the first KiB (some producers put junk before the header).
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    head.windows(5).any(|w| w == b"%PDF-")
+}
+
+/// Whether a zip's central directory names an entry equal to `name`. Cheap: scans the raw
+/// bytes for the name after a central-directory signature, without inflating anything.
+pub fn zip_has_entry(bytes: &[u8], name: &str) -> bool {
+    let needle = name.as_bytes();
+    let sig = b"PK\x01\x02";
+    let mut i = 0;
+    while let Some(pos) = find(&bytes[i..], sig) {
+        let h = i + pos;
+        if h + 46 > bytes.len() {
+            break;
+        }
+        let n = u16::from_le_bytes([bytes[h + 28], bytes[h + 29]]) as usize;
+        let start = h + 46;
+        if start + n <= bytes.len() && &bytes[start..start + n] == needle {
+            return true;
+        }
+        i = h + 4;
+    }
+    false
+}
+
+/// Whether a zip's central directory has an entry whose name starts with `prefix`.
+pub fn zip_has_prefix(bytes: &[u8], prefix: &str) -> bool {
+    let needle = prefix.as_bytes();
+    let sig = b"PK\x01\x02";
+    let mut i = 0;
+    while let Some(pos) = find(&bytes[i..], sig) {
+        let h = i + pos;
+        if h + 46 > bytes.len() {
+            break;
+        }
+        let n = u16::from_le_bytes([bytes[h + 28], bytes[h + 29]]) as usize;
+        let start = h + 46;
+        if start + n <= bytes.len() && bytes[start..start + n].starts_with(needle) {
+            return true;
+        }
+        i = h + 4;
+    }
+    false
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures() {
+        assert!(is_zip(b"PK\x03\x04rest"));
+        assert!(!is_zip(b"%PDF-1.7"));
+        assert!(is_pdf(b"\xef\xbb\xbf%PDF-1.4"));
+        assert!(is_cfb(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]));
+    }
+
+    #[test]
+    fn central_directory_names() {
+        // A hand-built central directory record naming "word/document.xml".
+        let name = b"word/document.xml";
+        let mut cd = b"PK\x01\x02".to_vec();
+        cd.extend_from_slice(&[0u8; 24]);
+        cd.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        cd.extend_from_slice(&[0u8; 16]);
+        cd.extend_from_slice(name);
+        assert!(zip_has_entry(&cd, "word/document.xml"));
+        assert!(!zip_has_entry(&cd, "xl/workbook.xml"));
+        assert!(zip_has_prefix(&cd, "word/"));
+    }
+}

@@ -1,0 +1,209 @@
+//! The output record: one per input document, serialised as one JSON line.
+use crate::keys::{self, Unit};
+use nianbao_core::{ExtractError, Provenance};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every template table was found.
+    Ok,
+    /// A record was made but some tables or rows could not be read.
+    Partial,
+    /// No record could be made; `error` says why.
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Partial => "partial",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Source {
+    pub path: String,
+    /// Detected from the bytes (`txt`, `docx`, …); null when no adapter recognised them.
+    pub format: Option<String>,
+    pub sha256: String,
+    pub bytes: u64,
+    /// Text encoding, for text-based formats.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    pub agency: Option<String>,
+    pub year: Option<i32>,
+    pub template: Option<String>,
+    pub published: Option<String>,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Sections {
+    pub overview: Option<String>,
+    pub problems: Option<String>,
+    pub other: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub rule: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// A numeric value: a count or an amount in 万元.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    Count(i64),
+    Wan(f64),
+}
+
+impl Num {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Num::Count(n) => n as f64,
+            Num::Wan(w) => w,
+        }
+    }
+    pub fn as_count(self) -> Option<i64> {
+        match self {
+            Num::Count(n) => Some(n),
+            Num::Wan(_) => None,
+        }
+    }
+    fn to_json(self) -> Value {
+        match self {
+            Num::Count(n) => Value::from(n),
+            Num::Wan(w) => serde_json::Number::from_f64(w).map(Value::Number).unwrap_or(Value::Null),
+        }
+    }
+}
+
+/// One document's record. Numeric fields are kept flat by key and nested on output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub source: Source,
+    pub status: Status,
+    pub error: Option<ExtractError>,
+    pub report: Report,
+    /// Values the document shows, by key of `keys.tsv`. Absent = null.
+    pub values: BTreeMap<&'static str, Num>,
+    /// Raw text of money cells, by key (`active.fees.amount_wan` → `"96171.6"`).
+    pub raw: BTreeMap<&'static str, String>,
+    pub sections: Sections,
+    pub checks: Vec<Check>,
+    pub warnings: Vec<String>,
+    pub provenance: BTreeMap<&'static str, Provenance>,
+}
+
+impl Record {
+    pub fn new(source: Source) -> Self {
+        Record {
+            source,
+            status: Status::Ok,
+            error: None,
+            report: Report::default(),
+            values: BTreeMap::new(),
+            raw: BTreeMap::new(),
+            sections: Sections::default(),
+            checks: Vec::new(),
+            warnings: Vec::new(),
+            provenance: BTreeMap::new(),
+        }
+    }
+
+    /// A record for a document that could not be converted.
+    pub fn failed(source: Source, error: ExtractError) -> Self {
+        let mut r = Record::new(source);
+        r.status = Status::Failed;
+        r.error = Some(error);
+        r
+    }
+
+    pub fn get(&self, key: &str) -> Option<Num> {
+        self.values.get(key).copied()
+    }
+
+    /// The record as JSON, numeric fields nested by their dotted keys, every key present
+    /// (null where the document shows no value) in the order of `keys.tsv`.
+    pub fn to_json(&self) -> Value {
+        let mut root = Map::new();
+        root.insert("source".into(), serde_json::to_value(&self.source).unwrap());
+        root.insert("status".into(), Value::from(self.status.as_str()));
+        root.insert("error".into(), serde_json::to_value(&self.error).unwrap());
+        root.insert("report".into(), serde_json::to_value(&self.report).unwrap());
+        for def in keys::all() {
+            let v = self.values.get(def.key).map(|n| n.to_json()).unwrap_or(Value::Null);
+            insert_path(&mut root, def.key, v);
+            if def.unit == Unit::WanYuan {
+                let raw = self.raw.get(def.key).map(|s| Value::from(s.as_str())).unwrap_or(Value::Null);
+                insert_path(&mut root, &raw_key(def.key), raw);
+            }
+        }
+        root.insert("sections".into(), serde_json::to_value(&self.sections).unwrap());
+        root.insert("checks".into(), serde_json::to_value(&self.checks).unwrap());
+        root.insert("warnings".into(), serde_json::to_value(&self.warnings).unwrap());
+        let prov: Map<String, Value> = self
+            .provenance
+            .iter()
+            .map(|(k, p)| (k.to_string(), serde_json::to_value(p).unwrap()))
+            .collect();
+        root.insert("provenance".into(), Value::Object(prov));
+        Value::Object(root)
+    }
+
+    /// One JSON line (no trailing newline).
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(&self.to_json()).unwrap()
+    }
+}
+
+/// The key under which a money cell's raw text is kept: `amount_wan` → `amount_raw`.
+pub fn raw_key(key: &str) -> String {
+    match key.strip_suffix("_wan") {
+        Some(stem) => format!("{stem}_raw"),
+        None => format!("{key}_raw"),
+    }
+}
+
+fn insert_path(root: &mut Map<String, Value>, dotted: &str, v: Value) {
+    let mut parts = dotted.split('.').peekable();
+    let mut cur = root;
+    while let Some(p) = parts.next() {
+        if parts.peek().is_none() {
+            cur.insert(p.to_string(), v);
+            return;
+        }
+        let next = cur.entry(p.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        cur = next.as_object_mut().expect("key path collides with a value");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nests_keys_and_keeps_nulls() {
+        let mut r = Record::new(Source { path: "a.txt".into(), ..Default::default() });
+        r.values.insert(keys::intern("applications.new.total"), Num::Count(5));
+        r.values.insert(keys::intern("active.fees.amount_wan"), Num::Wan(8.0056));
+        r.raw.insert(keys::intern("active.fees.amount_wan"), "80056元".into());
+        let j = r.to_json();
+        assert_eq!(j["applications"]["new"]["total"], 5);
+        assert!(j["applications"]["new"]["natural_person"].is_null());
+        assert_eq!(j["active"]["fees"]["amount_wan"], 8.0056);
+        assert_eq!(j["active"]["fees"]["amount_raw"], "80056元");
+        assert!(j["appeals"]["review"]["upheld"].is_null());
+    }
+}

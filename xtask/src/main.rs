@@ -1,0 +1,32 @@
+//! `cargo xtask <task>`: maintenance tasks, in the style of rust-analyzer's xtask.
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().map(String::as_str).unwrap_or("help");
+    let rest = &args[args.len().min(1)..];
+    let result = match task {
+        "help" | "--help" | "-h" => {
+            println!("{HELP}");
+            Ok(())
+        }
+        other => Err(format!("unknown task `{other}`\n\n{HELP}")),
+    };
+    let _ = rest;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const HELP: &str = "usage: cargo xtask <task>
+
+tasks:
+  ci           build once, run every check CI runs (fmt, clippy, tests, eval)
+  eval         convert fixtures/ and compare with the expected files, cell by cell
+  fixtures     regenerate the generated fixtures (DOCX, XLSX, PDF, ...)
+  bench        benchmark conversion speed and memory
+  new-adapter  scaffold a new format adapter crate";
