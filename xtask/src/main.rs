@@ -1,4 +1,10 @@
 //! `cargo xtask <task>`: maintenance tasks, in the style of rust-analyzer's xtask.
+mod bench;
+mod ci;
+mod eval;
+mod fixtures;
+mod new_adapter;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -10,9 +16,13 @@ fn main() -> ExitCode {
             println!("{HELP}");
             Ok(())
         }
+        "ci" => ci::run(rest),
+        "eval" => eval::run(rest),
+        "fixtures" => fixtures::run(rest),
+        "bench" => bench::run(rest),
+        "new-adapter" => new_adapter::run(rest),
         other => Err(format!("unknown task `{other}`\n\n{HELP}")),
     };
-    let _ = rest;
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
