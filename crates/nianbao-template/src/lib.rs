@@ -1,20 +1,128 @@
 //! Maps a [`Document`] (any format) onto the national template of 政府信息公开工作年度报告:
 //! finds the six sections, detects the template version, attributes every table cell to a key
 //! of `keys.tsv`, reads the metadata and runs the consistency checks.
+//!
+//! The steps, each its own module: [`rows`] flattens blocks into rows of classified cells;
+//! [`sections`] finds the headings; `active`, `applications` and `appeals` map the three
+//! tables; `meta` reads title, agency, year and date; `checks` runs the form's rules.
 
+mod active;
+mod applications;
+mod appeals;
+mod assign;
+pub mod checks;
 pub mod expected;
 pub mod keys;
+mod meta;
 pub mod record;
+pub mod rows;
+pub mod schema;
+pub mod sections;
+pub mod text;
 
 pub use keys::Version;
 pub use record::{Check, Num, Record, Report, Sections, Source, Status};
 
-use nianbao_core::Document;
+use nianbao_core::{Document, ErrorKind, ExtractError};
+use sections::Section;
 
 /// Builds the record of one extracted document.
 pub fn convert(doc: &Document, source: Source) -> Record {
     let mut r = Record::new(source);
     r.source.encoding = doc.encoding.clone();
     r.warnings.extend(doc.warnings.iter().cloned());
+
+    let rows = rows::physical_rows(doc);
+    let secs = sections::find(&rows);
+    let m = meta::read(&rows);
+    let version = meta::detect_version(&rows, m.year);
+
+    let range = |s: Section| fallback_range(&secs, s);
+    let active = rows::logical_rows(&rows, range(Section::Active));
+    let apps = rows::logical_rows(&rows, range(Section::Applications));
+    let appeals = rows::logical_rows(&rows, range(Section::Appeals));
+    let n_active = active::map(&mut r, &active, version);
+    let n_apps = applications::map(&mut r, &apps);
+    let appeals_found = appeals::map(&mut r, &appeals);
+
+    if secs.found() == 0 && r.values.is_empty() {
+        let err = ExtractError::not_a_report(
+            "no section heading of an annual report (一、总体情况 … 六、其他需要报告的事项) and no template table found",
+        );
+        let mut failed = Record::failed(r.source, err);
+        failed.warnings = r.warnings;
+        return failed;
+    }
+
+    r.report = Report {
+        agency: m.agency,
+        year: m.year,
+        template: Some(version.as_str().to_string()),
+        published: m.published,
+        title: m.title,
+    };
+    let text_of = |s: Section| {
+        secs.range(s).map(|rg| rows[rg].iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n"))
+    };
+    r.sections = Sections {
+        overview: text_of(Section::Overview),
+        problems: text_of(Section::Problems),
+        other: text_of(Section::Other),
+    };
+    for (s, name) in [(Section::Active, "二"), (Section::Applications, "三"), (Section::Appeals, "四")] {
+        if secs.range(s).is_none() {
+            r.warnings.push(format!("section {name} heading not found; its table was looked for nearby"));
+        }
+    }
+    if n_active == 0 {
+        r.warnings.push("二: no 第二十条 table rows found".into());
+    }
+    if n_apps == 0 {
+        r.warnings.push("三: no application table rows found".into());
+    }
+    if !appeals_found {
+        r.warnings.push("四: the 15 行政复议/行政诉讼 cells were not found".into());
+    }
+    checks::run(&mut r);
+    r.status = if missing_keys(&r, version) == 0 { Status::Ok } else { Status::Partial };
     r
 }
+
+/// Where to look for a section's table: its own range, or, when its heading is missing, the
+/// span between the neighbouring headings that were found.
+fn fallback_range(secs: &sections::Sections, s: Section) -> std::ops::Range<usize> {
+    if let Some(r) = secs.range(s) {
+        return r;
+    }
+    let i = sections::ORDER.iter().position(|x| *x == s).unwrap();
+    let start = secs.start[..i].iter().flatten().last().map(|&k| k + 1).unwrap_or(0);
+    let end = secs.start[i + 1..].iter().flatten().next().copied().unwrap_or(secs.n_rows);
+    start..end.max(start)
+}
+
+/// How many keys of the detected version have no value (the 其他处理 row counts once, whether
+/// the document splits it into the 2021 sub-rows or not).
+fn missing_keys(r: &Record, v: Version) -> usize {
+    let has_combined = r.values.keys().any(|k| k.starts_with("applications.other.combined."));
+    let has_subrows = ["no_correction", "unpaid_fee", "misc"]
+        .iter()
+        .any(|s| r.values.keys().any(|k| k.starts_with(&format!("applications.other.{s}."))));
+    keys::all()
+        .iter()
+        .filter(|d| if v == Version::V2019 { d.in_2019 } else { d.in_2021 })
+        .filter(|d| {
+            let k = d.key;
+            if k.starts_with("applications.other.combined.") {
+                return !has_subrows;
+            }
+            if k.starts_with("applications.other.") {
+                return !has_combined;
+            }
+            true
+        })
+        .filter(|d| !r.values.contains_key(d.key))
+        .count()
+}
+
+/// The kind used when an input is recognised but holds nothing report-like.
+pub const NOT_A_REPORT: ErrorKind = ErrorKind::NotAReport;

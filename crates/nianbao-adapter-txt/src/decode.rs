@@ -1,0 +1,127 @@
+//! Text encoding detection: BOM, UTF-16 without BOM, strict UTF-8, then a statistical guess
+//! with the `cn` hint (GB18030/GBK in practice, but Big5 and others are recognised too).
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+
+/// Decoded text and the name of the encoding it was read as.
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+    /// Whether the decoder met malformed sequences (replaced by U+FFFD).
+    pub had_errors: bool,
+}
+
+/// Decodes bytes of unknown encoding.
+pub fn decode(bytes: &[u8]) -> Decoded {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return run(enc, &bytes[bom_len..], bom_name(enc));
+    }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        return run(enc, bytes, enc.name());
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Decoded { text: s.to_string(), encoding: "UTF-8", had_errors: false };
+    }
+    let mut det = EncodingDetector::new(Iso2022JpDetection::Deny);
+    det.feed(bytes, true);
+    let guess = det.guess(Some(b"cn"), Utf8Detection::Allow);
+    // GBK is a subset of GB18030: decode with the superset, name what we decoded with.
+    let enc = if guess == encoding_rs::GBK { GB18030 } else { guess };
+    run(enc, bytes, enc.name())
+}
+
+fn bom_name(enc: &'static Encoding) -> &'static str {
+    if enc == UTF_8 {
+        "UTF-8 (BOM)"
+    } else if enc == UTF_16LE {
+        "UTF-16LE (BOM)"
+    } else {
+        "UTF-16BE (BOM)"
+    }
+}
+
+fn run(enc: &'static Encoding, bytes: &[u8], name: &'static str) -> Decoded {
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    Decoded { text: text.into_owned(), encoding: name, had_errors }
+}
+
+/// UTF-16 without a BOM gives itself away by NUL bytes: ASCII and many CJK-adjacent code units
+/// have a zero high byte, so NULs cluster on odd (LE) or even (BE) positions.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    if odd * 5 > pairs && even * 20 < pairs.max(20) {
+        Some(UTF_16LE)
+    } else if even * 5 > pairs && odd * 20 < pairs.max(20) {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// Whether the bytes look like text in some encoding, not binary data.
+pub fn looks_like_text(bytes: &[u8]) -> bool {
+    if Encoding::for_bom(bytes).is_some() || utf16_without_bom(bytes).is_some() {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
+    control * 100 <= head.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "固镇县王庄镇人民政府2020年政府信息公开工作年度报告\n一、总体情况\n";
+
+    #[test]
+    fn utf8_plain_and_bom() {
+        assert_eq!(decode(SAMPLE.as_bytes()).encoding, "UTF-8");
+        let mut b = vec![0xEF, 0xBB, 0xBF];
+        b.extend_from_slice(SAMPLE.as_bytes());
+        let d = decode(&b);
+        assert_eq!(d.encoding, "UTF-8 (BOM)");
+        assert_eq!(d.text, SAMPLE);
+    }
+
+    #[test]
+    fn gbk_is_detected() {
+        let (bytes, _, _) = GB18030.encode(SAMPLE);
+        let d = decode(&bytes);
+        assert_eq!(d.encoding, "gb18030");
+        assert_eq!(d.text, SAMPLE);
+    }
+
+    #[test]
+    fn utf16_with_and_without_bom() {
+        let le: Vec<u8> = SAMPLE.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let be: Vec<u8> = SAMPLE.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        // CJK text has few NUL bytes; a report always has ASCII digits and newlines too.
+        let ascii = "2020 年 1 月 1 日至 2020 年 12 月 31 日\n".repeat(4);
+        let le2: Vec<u8> = (SAMPLE.to_string() + &ascii).encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert_eq!(decode(&le2).encoding, "UTF-16LE");
+        assert!(decode(&le2).text.starts_with("固镇县"));
+        let mut bom = vec![0xFF, 0xFE];
+        bom.extend_from_slice(&le);
+        assert_eq!(decode(&bom).text, SAMPLE);
+        let mut bom = vec![0xFE, 0xFF];
+        bom.extend_from_slice(&be);
+        assert_eq!(decode(&bom).encoding, "UTF-16BE (BOM)");
+    }
+
+    #[test]
+    fn binary_is_not_text() {
+        let bin: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 251) as u8).collect();
+        assert!(!looks_like_text(&bin));
+        assert!(looks_like_text(SAMPLE.as_bytes()));
+    }
+}

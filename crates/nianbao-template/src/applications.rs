@@ -1,0 +1,225 @@
+//! Section 三: the applications table. Its rows come in a fixed order, so rows are matched by
+//! label keywords (anchors), kept only when they agree with that order, and rows whose label
+//! was lost (wrapped away, garbled) are placed between anchors only when the gap fits exactly.
+use crate::assign::{assign, MoneyDefault};
+use crate::record::Record;
+use crate::rows::LRow;
+use crate::text::label_key;
+
+/// One template row: its key prefix and the label fragments that identify it.
+struct TRow {
+    prefix: &'static str,
+    keywords: &'static [&'static str],
+}
+
+const ROWS: &[TRow] = &[
+    TRow { prefix: "applications.new", keywords: &["本年新收", "新收政府信息"] },
+    TRow { prefix: "applications.carried_over", keywords: &["上年结转"] },
+    TRow { prefix: "applications.granted", keywords: &["予以公开"] },
+    TRow { prefix: "applications.partial", keywords: &["部分公开", "区分处理"] },
+    TRow { prefix: "applications.denied.state_secret", keywords: &["国家秘密"] },
+    TRow { prefix: "applications.denied.law_prohibited", keywords: &["其他法律", "法规禁止", "行政法规禁"] },
+    TRow { prefix: "applications.denied.three_safety", keywords: &["三安全", "一稳定"] },
+    TRow { prefix: "applications.denied.third_party", keywords: &["第三方"] },
+    TRow { prefix: "applications.denied.internal_affairs", keywords: &["内部事务", "三类内部"] },
+    TRow { prefix: "applications.denied.process_info", keywords: &["过程性", "四类"] },
+    TRow { prefix: "applications.denied.enforcement_file", keywords: &["执法案卷"] },
+    TRow { prefix: "applications.denied.admin_query", keywords: &["行政查询", "查询事项"] },
+    TRow { prefix: "applications.unable.not_held", keywords: &["不掌握"] },
+    TRow { prefix: "applications.unable.needs_creation", keywords: &["另行制作", "没有现成"] },
+    TRow { prefix: "applications.unable.unclear", keywords: &["仍不明确", "补正后申请"] },
+    TRow { prefix: "applications.rejected.petition", keywords: &["信访", "举报投诉"] },
+    TRow { prefix: "applications.rejected.duplicate", keywords: &["重复申请"] },
+    TRow { prefix: "applications.rejected.publication", keywords: &["出版物"] },
+    TRow { prefix: "applications.rejected.excessive", keywords: &["大量反复", "反复申请"] },
+    TRow { prefix: "applications.rejected.confirmation", keywords: &["重新出具", "确认或", "已获取信息"] },
+    TRow { prefix: "applications.other.combined", keywords: &["其他处理"] },
+    TRow { prefix: "applications.other.no_correction", keywords: &["逾期不补正", "无正当理由逾期", "不补正"] },
+    TRow { prefix: "applications.other.unpaid_fee", keywords: &["缴纳费用", "收费通知"] },
+    TRow { prefix: "applications.other.misc", keywords: &[] },
+    TRow { prefix: "applications.total", keywords: &["总计"] },
+    TRow { prefix: "applications.carry_forward", keywords: &["结转下年度", "下年度继续"] },
+];
+
+const COMBINED: usize = 20;
+const SUBROWS: std::ops::Range<usize> = 21..24;
+const MISC: usize = 23;
+
+const COLUMNS: [&str; 7] =
+    ["natural_person", "enterprise", "research", "public_interest", "legal_service", "other_org", "total"];
+
+/// The template row a label names, with a strength (longer keyword = more specific).
+fn match_label(key: &str) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, r) in ROWS.iter().enumerate() {
+        for kw in r.keywords {
+            if key.contains(kw) {
+                let score = kw.chars().count();
+                if best.is_none_or(|(_, s)| score > s) {
+                    best = Some((i, score));
+                }
+            }
+        }
+    }
+    // `3.其他` (2021 其他处理 / 其他): a short label ending in 其他 that names nothing else.
+    if best.is_none() || best.is_some_and(|(i, _)| i == COMBINED) {
+        let tail = key.rsplit(')').next().unwrap_or(key);
+        if tail.ends_with("其他") && tail.chars().count() <= 5 && tail.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            best = Some((MISC, 3));
+        }
+    }
+    best
+}
+
+/// Maps the applications table. Returns how many rows were filled.
+pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
+    // Rows that carry values, with the label text around them for rows whose own label is
+    // missing (a label wrapped onto the lines above or below the numbers).
+    let value_rows: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].n_numbers() > 0).collect();
+    let mut cand: Vec<Option<(usize, usize)>> = Vec::with_capacity(value_rows.len());
+    for (k, &i) in value_rows.iter().enumerate() {
+        let own = match_label(&label_key(&rows[i].label));
+        let c = own.or_else(|| {
+            let lo = if k == 0 { 0 } else { value_rows[k - 1] + 1 };
+            let hi = value_rows.get(k + 1).copied().unwrap_or(rows.len());
+            let before: String = rows[lo..i].iter().map(|r| r.label.as_str()).collect();
+            let after: String = rows[i + 1..hi].iter().map(|r| r.label.as_str()).collect();
+            match_label(&label_key(&before)).or_else(|| match_label(&label_key(&after)))
+        });
+        cand.push(c);
+    }
+    let anchors = monotone_anchors(&cand);
+    let mut assigned: Vec<Option<usize>> = vec![None; value_rows.len()];
+    for &(k, t) in &anchors {
+        assigned[k] = Some(t);
+    }
+    fill_gaps(&mut assigned);
+
+    let mut filled = 0;
+    for (k, t) in assigned.iter().enumerate() {
+        let row = &rows[value_rows[k]];
+        match t {
+            Some(t) => {
+                let cols: Vec<String> = COLUMNS.iter().map(|c| format!("{}.{c}", ROWS[*t].prefix)).collect();
+                let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+                let what = format!("三、{}", ROWS[*t].prefix.trim_start_matches("applications."));
+                if assign(rec, row, &cols, MoneyDefault::Wan, &what) {
+                    filled += 1;
+                }
+            }
+            None => rec.warnings.push(format!(
+                "三: a row of {} values (`{}`) matches no template row; ignored",
+                row.n_numbers(),
+                row.label.trim()
+            )),
+        }
+    }
+    filled
+}
+
+/// The largest-scoring set of label matches that respects the template's row order.
+fn monotone_anchors(cand: &[Option<(usize, usize)>]) -> Vec<(usize, usize)> {
+    let items: Vec<(usize, usize, usize)> =
+        cand.iter().enumerate().filter_map(|(k, c)| c.map(|(t, s)| (k, t, s))).collect();
+    let n = items.len();
+    let mut best = vec![0usize; n];
+    let mut prev = vec![usize::MAX; n];
+    for i in 0..n {
+        best[i] = items[i].2;
+        for j in 0..i {
+            if items[j].1 < items[i].1 && best[j] + items[i].2 > best[i] {
+                best[i] = best[j] + items[i].2;
+                prev[i] = j;
+            }
+        }
+    }
+    let Some(mut i) = (0..n).max_by_key(|&i| best[i]) else { return Vec::new() };
+    let mut out = Vec::new();
+    loop {
+        out.push((items[i].0, items[i].1));
+        if prev[i] == usize::MAX {
+            break;
+        }
+        i = prev[i];
+    }
+    out.reverse();
+    out
+}
+
+/// Places unlabelled rows between two anchors when their number equals the template rows
+/// between them (either the single 其他处理 row or its three 2021 sub-rows).
+fn fill_gaps(assigned: &mut [Option<usize>]) {
+    let n = assigned.len();
+    let mut k = 0;
+    while k < n {
+        if assigned[k].is_some() {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < n && assigned[k].is_none() {
+            k += 1;
+        }
+        let run = k - start;
+        let lo = if start == 0 { None } else { assigned[start - 1] };
+        let hi = if k < n { assigned[k] } else { None };
+        let first = lo.map(|t| t + 1).unwrap_or(0);
+        let last = hi.unwrap_or(ROWS.len());
+        if first >= last {
+            continue;
+        }
+        // Unbounded ends are filled only when the gap reaches the template's start or end.
+        if (lo.is_none() && start != 0) || (hi.is_none() && k != n) {
+            continue;
+        }
+        let options = [
+            (first..last).filter(|t| !SUBROWS.contains(t)).collect::<Vec<_>>(),
+            (first..last).filter(|t| *t != COMBINED).collect::<Vec<_>>(),
+        ];
+        // A long gap open at one end is too weak a basis to place rows.
+        if (lo.is_none() || hi.is_none()) && run > 3 {
+            continue;
+        }
+        if let Some(ts) = options.iter().find(|o| o.len() == run) {
+            for (i, t) in ts.iter().enumerate() {
+                assigned[start + i] = Some(*t);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> Option<usize> {
+        match_label(&label_key(s)).map(|(i, _)| i)
+    }
+
+    #[test]
+    fn labels_name_their_rows() {
+        assert_eq!(m("（三）不予公开 1.属于国家秘密"), Some(4));
+        assert_eq!(m("2.其他法律行政止公开"), Some(5));
+        assert_eq!(m("(六) 其他处理"), Some(COMBINED));
+        assert_eq!(m("（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"), Some(21));
+        assert_eq!(m("3.其他"), Some(MISC));
+        assert_eq!(m("3、其他"), Some(MISC));
+        assert_eq!(m("（七）总计"), Some(24));
+        assert_eq!(m("6. 属于四类"), Some(9));
+        assert_eq!(m("三、本年度办理结果 (一) 予以公开"), Some(2));
+        assert_eq!(m("法人或其他组织"), None);
+    }
+
+    #[test]
+    fn gaps_fill_only_when_they_fit() {
+        let mut a = vec![Some(18), None, Some(20)];
+        fill_gaps(&mut a);
+        assert_eq!(a, vec![Some(18), Some(19), Some(20)]);
+        let mut a = vec![Some(10), None, Some(14)];
+        fill_gaps(&mut a);
+        assert_eq!(a, vec![Some(10), None, Some(14)]);
+        let mut a = vec![Some(19), None, None, None, Some(24)];
+        fill_gaps(&mut a);
+        assert_eq!(a, vec![Some(19), Some(21), Some(22), Some(23), Some(24)]);
+    }
+}

@@ -1,0 +1,65 @@
+//! Writes a logical row's values into the record, by position or by count, never by guess.
+use crate::keys::{self, Unit};
+use crate::record::{Num, Record};
+use crate::rows::{LRow, RCell};
+use crate::text::{CellValue, MoneyUnit};
+
+/// How a money column is denominated when the cell itself does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyDefault {
+    Wan,
+    Yuan,
+}
+
+/// Assigns `row`'s slots to `cols` (keys in column order). Returns whether values were written.
+///
+/// Exactly `cols.len()` slots: by position (a blank or `/` slot is null). Otherwise exactly
+/// `cols.len()` numbers: in order. Otherwise nothing, and a warning.
+pub fn assign(rec: &mut Record, row: &LRow, cols: &[&str], money: MoneyDefault, what: &str) -> bool {
+    let n = cols.len();
+    let picked: Vec<Option<&RCell>> = if row.slots.len() == n {
+        row.slots.iter().map(|c| if c.is_number() { Some(c) } else { None }).collect()
+    } else if row.n_numbers() == n {
+        row.numbers().map(Some).collect()
+    } else {
+        rec.warnings.push(format!(
+            "{what}: {} values where the template has {n} columns; left null rather than guessed",
+            row.n_numbers()
+        ));
+        return false;
+    };
+    for (key, cell) in cols.iter().zip(picked) {
+        let Some(cell) = cell else { continue };
+        let key = keys::intern(key);
+        if let Some(num) = to_num(rec, key, cell, money) {
+            rec.values.insert(key, num);
+            rec.provenance.insert(key, cell.prov.clone());
+        }
+    }
+    true
+}
+
+fn to_num(rec: &mut Record, key: &'static str, cell: &RCell, money: MoneyDefault) -> Option<Num> {
+    let CellValue::Number { value, unit, integral } = cell.value else { return None };
+    let def = keys::get(key)?;
+    match def.unit {
+        Unit::Count => {
+            if !integral {
+                rec.warnings.push(format!("{key}: count `{}` is not a whole number; left null", cell.text));
+                return None;
+            }
+            Some(Num::Count(value as i64))
+        }
+        Unit::WanYuan => {
+            rec.raw.insert(key, cell.text.clone());
+            let yuan = match unit {
+                Some(MoneyUnit::Yuan) => true,
+                Some(MoneyUnit::Wan) => false,
+                None => money == MoneyDefault::Yuan,
+            };
+            let wan = if yuan { value / 10_000.0 } else { value };
+            // Four decimals is the template's precision; rounding removes float noise.
+            Some(Num::Wan((wan * 1e6).round() / 1e6))
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Report metadata: title, agency, year reported on, publication date, template version.
+use crate::keys::Version;
+use crate::rows::Row;
+use crate::text::label_key;
+
+/// Four-digit years followed by 年 (spaces already removed), with their byte positions.
+fn years(key: &str) -> Vec<(usize, i32)> {
+    let b = key.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 4 <= b.len() {
+        let is_year = b[i..i + 4].iter().all(u8::is_ascii_digit)
+            && (i == 0 || !b[i - 1].is_ascii_digit())
+            && key[i + 4..].starts_with('年');
+        if is_year {
+            let y: i32 = key[i..i + 4].parse().unwrap_or(0);
+            if (2000..=2100).contains(&y) {
+                out.push((i, y));
+            }
+            i += 4;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A date `2021年1月13日` or `2021-02-04` / `2021.2.4` / `2021/2/4` inside `key`, as ISO.
+fn find_date(key: &str) -> Option<String> {
+    let chars: Vec<char> = key.chars().collect();
+    for i in 0..chars.len() {
+        if i > 0 && chars[i - 1].is_ascii_digit() {
+            continue;
+        }
+        let num = |from: usize, max: usize| -> Option<(u32, usize)> {
+            let mut j = from;
+            while j < chars.len() && j - from < max && chars[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j == from {
+                return None;
+            }
+            let s: String = chars[from..j].iter().collect();
+            Some((s.parse().ok()?, j))
+        };
+        let Some((y, j)) = num(i, 4) else { continue };
+        if j - i != 4 || !(2000..=2100).contains(&y) || j >= chars.len() {
+            continue;
+        }
+        let sep = chars[j];
+        if !matches!(sep, '年' | '-' | '.' | '/') {
+            continue;
+        }
+        let Some((m, k)) = num(j + 1, 2) else { continue };
+        if k >= chars.len() {
+            continue;
+        }
+        let sep2 = chars[k];
+        let ok_sep = if sep == '年' { sep2 == '月' } else { sep2 == sep };
+        if !ok_sep {
+            continue;
+        }
+        let Some((d, l)) = num(k + 1, 2) else { continue };
+        if sep == '年' && chars.get(l) != Some(&'日') {
+            continue;
+        }
+        if (1..=12).contains(&m) && (1..=31).contains(&d) {
+            return Some(format!("{y:04}-{m:02}-{d:02}"));
+        }
+    }
+    None
+}
+
+const AGENCY_ENDINGS: &[&str] =
+    &["人民政府", "政府", "办公室", "局", "委员会", "委", "镇", "乡", "街道", "办事处", "中心", "厅", "部", "院", "所", "站", "队"];
+
+fn looks_like_agency(s: &str) -> bool {
+    let n = s.chars().count();
+    (2..=30).contains(&n) && AGENCY_ENDINGS.iter().any(|e| s.ends_with(e))
+}
+
+#[derive(Debug, Default)]
+pub struct Meta {
+    pub title: Option<String>,
+    pub agency: Option<String>,
+    pub year: Option<i32>,
+    pub published: Option<String>,
+}
+
+pub fn read(rows: &[Row]) -> Meta {
+    let keys: Vec<String> = rows.iter().map(|r| label_key(&r.text)).collect();
+    let mut m = Meta::default();
+
+    // Title: one of the first lines, naming the report; an agency line just above joins it.
+    let head = keys.len().min(8);
+    if let Some(t) = (0..head).find(|&i| {
+        let k = &keys[i];
+        k.contains("报告") && k.contains("公开") && k.chars().count() <= 60 && !k.starts_with("根据")
+    }) {
+        let mut title = keys[t].clone();
+        if t > 0 && looks_like_agency(&keys[t - 1]) && years(&title).first().is_some_and(|&(p, _)| p == 0) {
+            title = format!("{}{}", keys[t - 1], title);
+        }
+        if let Some(&(p, y)) = years(&title).first() {
+            m.year = Some(y);
+            let agency = title[..p].trim_matches(|c: char| !c.is_alphanumeric());
+            if !agency.is_empty() {
+                m.agency = Some(agency.to_string());
+            }
+        }
+        m.title = Some(title);
+    }
+
+    // 本报告由XX办公室根据…编制: names the agency when the title does not.
+    if m.agency.is_none() {
+        for k in keys.iter().take(40) {
+            if let Some(p) = k.find("本报告由") {
+                let rest = &k[p + "本报告由".len()..];
+                let end = ["根据", "依据", "编制", "按照"].iter().filter_map(|w| rest.find(w)).min();
+                if let Some(e) = end {
+                    if looks_like_agency(&rest[..e]) {
+                        m.agency = Some(rest[..e].to_string());
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    // The signature at the end: agency and date.
+    let tail = keys.len().saturating_sub(8);
+    for k in keys[tail..].iter().rev() {
+        if let Some(d) = find_date(k) {
+            if m.published.is_none() && k.chars().count() <= 40 {
+                m.published = Some(d);
+                let before = k.split(|c: char| c.is_ascii_digit()).next().unwrap_or("");
+                if m.agency.is_none() && looks_like_agency(before) {
+                    m.agency = Some(before.to_string());
+                }
+            }
+        } else if m.agency.is_none() && looks_like_agency(k) && rows_short(k) {
+            m.agency = Some(k.clone());
+        }
+    }
+    // A web page's 发布时间 near the top.
+    if m.published.is_none() {
+        for k in keys.iter().take(12) {
+            if k.contains("发布时间") || k.contains("发布日期") {
+                m.published = find_date(k);
+                break;
+            }
+        }
+    }
+
+    // Year from the statistics period, then from the first year in the text.
+    if m.year.is_none() {
+        for k in keys.iter().take(60) {
+            if let Some(p) = k.find("1月1日") {
+                if let Some(&(_, y)) = years(&k[..p + 1]).last() {
+                    m.year = Some(y);
+                    break;
+                }
+            }
+        }
+    }
+    if m.year.is_none() {
+        m.year = keys.iter().take(30).find_map(|k| years(k).first().map(|&(_, y)| y));
+    }
+    m
+}
+
+fn rows_short(k: &str) -> bool {
+    k.chars().count() <= 20
+}
+
+/// Which template the tables follow, from the column and row labels only the one version has.
+pub fn detect_version(rows: &[Row], year: Option<i32>) -> Version {
+    let mut v2019 = 0;
+    let mut v2021 = 0;
+    for r in rows {
+        let k = label_key(&r.text);
+        for w in ["本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正", "缴纳费用", "行政规范性文件"] {
+            v2021 += k.contains(w) as i32;
+        }
+        for w in ["新制作数量", "新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", "采购总金额", "其他对外管理服务事项"] {
+            v2019 += k.contains(w) as i32;
+        }
+    }
+    match v2019.cmp(&v2021) {
+        std::cmp::Ordering::Greater => Version::V2019,
+        std::cmp::Ordering::Less => Version::V2021,
+        std::cmp::Ordering::Equal => {
+            if year.is_some_and(|y| y >= 2021) {
+                Version::V2021
+            } else {
+                Version::V2019
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_years() {
+        assert_eq!(find_date("花园镇党委政府办公室2021年1月13日"), Some("2021-01-13".into()));
+        assert_eq!(find_date("发布时间:2021-02-04 14:33"), Some("2021-02-04".into()));
+        assert_eq!(find_date("共2021件"), None);
+        assert_eq!(years("固镇县王庄镇人民政府2020年政府信息公开"), vec![(30, 2020)]);
+    }
+}

@@ -1,0 +1,188 @@
+//! Text normalisation and number parsing shared by every part of the mapping.
+
+/// Folds full-width ASCII (digits, letters, punctuation), the ideographic space and Kangxi
+/// radicals to their ordinary forms, so labels and numbers compare alike across formats.
+pub fn fold(s: &str) -> String {
+    s.chars().map(fold_char).collect()
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{2F00}'..='\u{2FD5}' => kangxi(c),
+        '\u{00A0}' | '\u{2002}'..='\u{200B}' => ' ',
+        '“' | '”' | '「' | '」' => '"',
+        _ => c,
+    }
+}
+
+/// The common Kangxi radicals that PDF producers emit for ordinary ideographs.
+fn kangxi(c: char) -> char {
+    const MAP: &[(char, char)] = &[
+        ('⼀', '一'), ('⼆', '二'), ('⼈', '人'), ('⼊', '入'), ('⼋', '八'), ('⼏', '几'),
+        ('⼒', '力'), ('⼗', '十'), ('⼝', '口'), ('⼤', '大'), ('⼥', '女'), ('⼦', '子'),
+        ('⼩', '小'), ('⼯', '工'), ('⼴', '广'), ('⼼', '心'), ('⽂', '文'), ('⽅', '方'),
+        ('⽇', '日'), ('⽉', '月'), ('⽔', '水'), ('⽣', '生'), ('⽤', '用'), ('⽬', '目'),
+        ('⾏', '行'), ('⾛', '走'), ('⾦', '金'), ('⾯', '面'), ('⾼', '高'), ('⻓', '长'),
+        ('⾃', '自'), ('⽆', '无'), ('⽀', '支'), ('⽌', '止'), ('⽐', '比'), ('⽑', '毛'),
+        ('⽓', '气'), ('⽕', '火'), ('⽚', '片'), ('⽜', '牛'), ('⽥', '田'), ('⽩', '白'),
+        ('⽪', '皮'), ('⽯', '石'), ('⽰', '示'), ('⽴', '立'), ('⽶', '米'), ('⾁', '肉'),
+        ('⾄', '至'), ('⾊', '色'), ('⾔', '言'), ('⾝', '身'), ('⾞', '车'), ('⾥', '里'),
+        ('⾨', '门'), ('⾮', '非'), ('⾸', '首'), ('⾹', '香'), ('⼿', '手'), ('⼠', '士'),
+        ('⼟', '土'), ('⼭', '山'), ('⼲', '干'), ('⼰', '己'), ('⼸', '弓'), ('⼾', '户'),
+    ];
+    MAP.iter().find(|(k, _)| *k == c).map(|(_, v)| *v).unwrap_or(c)
+}
+
+/// A label reduced for keyword matching: folded, without any white space, with the
+/// punctuation variants of numbering (`1、` `1．` `（一）`) unified to `1.` and `(一)`.
+pub fn label_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in fold(s).chars() {
+        match c {
+            c if c.is_whitespace() => {}
+            '、' | '．' => out.push('.'),
+            '*' | '#' | '|' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What a table cell holds, as far as the mapping is concerned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellValue {
+    /// A number, with its unit when the cell states one.
+    Number { value: f64, unit: Option<MoneyUnit>, integral: bool },
+    /// An explicit "no value" mark: `/`, `—`, `-`, `无`, `空`.
+    Placeholder,
+    /// Nothing at all.
+    Blank,
+    /// Any other text (a label, a header).
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyUnit {
+    Yuan,
+    Wan,
+}
+
+/// Classifies one cell's text. Numbers may use full-width digits, thousands separators
+/// (`1,351` `1，351`), a sign, a decimal point, and a trailing unit (元, 万元, 件, 条, 个, 项).
+pub fn classify(raw: &str) -> CellValue {
+    let s = fold(raw);
+    let s = s.trim().trim_matches(|c: char| c == '*' || c == '_');
+    if s.is_empty() {
+        return CellValue::Blank;
+    }
+    if matches!(s, "/" | "／" | "-" | "—" | "——" | "–" | "无" | "空" | "\\" | "×") {
+        return CellValue::Placeholder;
+    }
+    let (body, unit) = if let Some(b) = s.strip_suffix("万元") {
+        (b, Some(MoneyUnit::Wan))
+    } else if let Some(b) = s.strip_suffix('元') {
+        (b, Some(MoneyUnit::Yuan))
+    } else if let Some(b) = s.strip_suffix(['件', '条', '个', '项']) {
+        (b, None)
+    } else {
+        (s, None)
+    };
+    match parse_number(body.trim()) {
+        Some((value, integral)) => CellValue::Number { value, unit, integral },
+        None => CellValue::Text,
+    }
+}
+
+/// Parses `-1,234.5` style numbers strictly: the whole string must be the number.
+fn parse_number(s: &str) -> Option<(f64, bool)> {
+    let (neg, digits) = match s.strip_prefix(['-', '−', '+']) {
+        Some(rest) => (s.starts_with(['-', '−']), rest),
+        None => (false, s),
+    };
+    if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut clean = String::with_capacity(digits.len());
+    let mut seen_dot = false;
+    let mut since_sep: Option<usize> = None;
+    for c in digits.chars() {
+        match c {
+            '0'..='9' => {
+                clean.push(c);
+                if let Some(n) = since_sep.as_mut() {
+                    *n += 1;
+                }
+            }
+            ',' | '，' if !seen_dot => {
+                // A thousands separator must be followed by exactly three digits.
+                if matches!(since_sep, Some(n) if n != 3) {
+                    return None;
+                }
+                since_sep = Some(0);
+            }
+            '.' if !seen_dot => {
+                if matches!(since_sep, Some(n) if n != 3) {
+                    return None;
+                }
+                since_sep = None;
+                seen_dot = true;
+                clean.push('.');
+            }
+            _ => return None,
+        }
+    }
+    if matches!(since_sep, Some(n) if n != 3) || clean.ends_with('.') {
+        return None;
+    }
+    let v: f64 = clean.parse().ok()?;
+    Some((if neg { -v } else { v }, !seen_dot))
+}
+
+/// Whether the text contains a CJK ideograph or a Latin letter (i.e. is label-like).
+pub fn has_words(s: &str) -> bool {
+    s.chars().any(|c| c.is_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(s: &str) -> Option<f64> {
+        match classify(s) {
+            CellValue::Number { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn numbers_in_their_many_spellings() {
+        assert_eq!(num("0"), Some(0.0));
+        assert_eq!(num(" 1,351 "), Some(1351.0));
+        assert_eq!(num("１２３"), Some(123.0));
+        assert_eq!(num("1，234，567"), Some(1234567.0));
+        assert_eq!(num("-3"), Some(-3.0));
+        assert_eq!(num("－3"), Some(-3.0));
+        assert_eq!(num("8.0056 万元"), Some(8.0056));
+        assert_eq!(num("96171.6"), Some(96171.6));
+        assert_eq!(num("80056元"), Some(80056.0));
+        assert_eq!(num("12件"), Some(12.0));
+        assert_eq!(num("-4-"), None);
+        assert_eq!(num("1,23"), None);
+        assert_eq!(num("1."), None);
+        assert_eq!(num("2020 年"), None);
+        assert_eq!(classify("/"), CellValue::Placeholder);
+        assert_eq!(classify("  "), CellValue::Blank);
+        assert_eq!(classify("规章"), CellValue::Text);
+        assert!(matches!(classify("8.0056万元"), CellValue::Number { unit: Some(MoneyUnit::Wan), .. }));
+    }
+
+    #[test]
+    fn labels_fold_to_one_spelling() {
+        assert_eq!(label_key("1、 属于国家秘密"), "1.属于国家秘密");
+        assert_eq!(label_key("（三）不予公开"), "(三)不予公开");
+        assert_eq!(label_key("结 果 维 持"), "结果维持");
+        assert_eq!(fold("⼀般"), "一般");
+    }
+}
