@@ -5,7 +5,8 @@ mod eval;
 mod fixtures;
 mod new_adapter;
 
-use std::process::ExitCode;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,3 +41,35 @@ tasks:
   fixtures     regenerate the generated fixtures (DOCX, XLSX, PDF, ...)
   bench        benchmark conversion speed and memory
   new-adapter  scaffold a new format adapter crate";
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The cargo that runs us, so a pinned toolchain is respected.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Builds the `nianbao` binary and returns its path.
+pub fn build_nianbao(release: bool) -> Result<PathBuf, String> {
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root())
+        .args(["build", "-q", "-p", "nianbao-cli"]);
+    if release {
+        cmd.arg("--release");
+    }
+    let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("building nianbao failed".into());
+    }
+    Ok(root().join(if release {
+        "target/release/nianbao"
+    } else {
+        "target/debug/nianbao"
+    }))
+}

@@ -20,13 +20,21 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         return run(enc, bytes, enc.name());
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Decoded { text: s.to_string(), encoding: "UTF-8", had_errors: false };
+        return Decoded {
+            text: s.to_string(),
+            encoding: "UTF-8",
+            had_errors: false,
+        };
     }
     let mut det = EncodingDetector::new(Iso2022JpDetection::Deny);
     det.feed(bytes, true);
     let guess = det.guess(Some(b"cn"), Utf8Detection::Allow);
     // GBK is a subset of GB18030: decode with the superset, name what we decoded with.
-    let enc = if guess == encoding_rs::GBK { GB18030 } else { guess };
+    let enc = if guess == encoding_rs::GBK {
+        GB18030
+    } else {
+        guess
+    };
     run(enc, bytes, enc.name())
 }
 
@@ -42,7 +50,11 @@ fn bom_name(enc: &'static Encoding) -> &'static str {
 
 fn run(enc: &'static Encoding, bytes: &[u8], name: &'static str) -> Decoded {
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
-    Decoded { text: text.into_owned(), encoding: name, had_errors }
+    Decoded {
+        text: text.into_owned(),
+        encoding: name,
+        had_errors,
+    }
 }
 
 /// UTF-16 without a BOM gives itself away by NUL bytes: ASCII and many CJK-adjacent code units
@@ -103,11 +115,20 @@ mod tests {
 
     #[test]
     fn utf16_with_and_without_bom() {
-        let le: Vec<u8> = SAMPLE.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
-        let be: Vec<u8> = SAMPLE.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let le: Vec<u8> = SAMPLE
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let be: Vec<u8> = SAMPLE
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
         // CJK text has few NUL bytes; a report always has ASCII digits and newlines too.
         let ascii = "2020 年 1 月 1 日至 2020 年 12 月 31 日\n".repeat(4);
-        let le2: Vec<u8> = (SAMPLE.to_string() + &ascii).encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let le2: Vec<u8> = (SAMPLE.to_string() + &ascii)
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
         assert_eq!(decode(&le2).encoding, "UTF-16LE");
         assert!(decode(&le2).text.starts_with("固镇县"));
         let mut bom = vec![0xFF, 0xFE];

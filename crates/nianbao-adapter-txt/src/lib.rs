@@ -35,7 +35,10 @@ impl Adapter for TxtAdapter {
             return Err(ExtractError::new(ErrorKind::Empty, "the file is empty"));
         }
         let decoded = decode(input.bytes);
-        let mut doc = Document { encoding: Some(decoded.encoding.to_string()), ..Default::default() };
+        let mut doc = Document {
+            encoding: Some(decoded.encoding.to_string()),
+            ..Default::default()
+        };
         if decoded.had_errors {
             doc.warnings.push(format!(
                 "text is not valid {}: malformed bytes were replaced",
@@ -48,7 +51,10 @@ impl Adapter for TxtAdapter {
             }
         }
         if doc.blocks.is_empty() {
-            return Err(ExtractError::new(ErrorKind::Empty, "the text holds only white space"));
+            return Err(ExtractError::new(
+                ErrorKind::Empty,
+                "the text holds only white space",
+            ));
         }
         Ok(doc)
     }

@@ -57,8 +57,10 @@ inventory::collect!(AdapterRegistration);
 
 /// Every registered adapter, in sniffing order (`inventory` itself gives no fixed order).
 pub fn adapters() -> Vec<&'static dyn Adapter> {
-    let mut all: Vec<&'static dyn Adapter> =
-        inventory::iter::<AdapterRegistration>.into_iter().map(|r| r.0).collect();
+    let mut all: Vec<&'static dyn Adapter> = inventory::iter::<AdapterRegistration>
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
     all.sort_by_key(|a| (a.priority(), a.name()));
     all
 }

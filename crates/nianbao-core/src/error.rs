@@ -59,7 +59,10 @@ pub struct ExtractError {
 
 impl ExtractError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        ExtractError { kind, message: message.into() }
+        ExtractError {
+            kind,
+            message: message.into(),
+        }
     }
     pub fn corrupt(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Corrupt, message)

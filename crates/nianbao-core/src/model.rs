@@ -29,10 +29,16 @@ pub struct Provenance {
 
 impl Provenance {
     pub fn line(line: u32) -> Self {
-        Provenance { line: Some(line), ..Default::default() }
+        Provenance {
+            line: Some(line),
+            ..Default::default()
+        }
     }
     pub fn page(page: u32) -> Self {
-        Provenance { page: Some(page), ..Default::default() }
+        Provenance {
+            page: Some(page),
+            ..Default::default()
+        }
     }
 }
 
@@ -59,7 +65,13 @@ pub struct Cell {
 
 impl Cell {
     pub fn new(text: impl Into<String>, col: usize, prov: Provenance) -> Self {
-        Cell { text: text.into(), col, col_span: 1, row_span: 1, prov }
+        Cell {
+            text: text.into(),
+            col,
+            col_span: 1,
+            row_span: 1,
+            prov,
+        }
     }
 }
 
@@ -107,7 +119,10 @@ pub struct Document {
 
 impl Document {
     pub fn push_paragraph(&mut self, text: impl Into<String>, prov: Provenance) {
-        self.blocks.push(Block::Paragraph(Paragraph { text: text.into(), prov }));
+        self.blocks.push(Block::Paragraph(Paragraph {
+            text: text.into(),
+            prov,
+        }));
     }
 
     /// All text of the document, paragraphs and cells, one block or row per line.

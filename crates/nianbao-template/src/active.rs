@@ -81,7 +81,13 @@ pub fn map(rec: &mut Record, rows: &[LRow], version: Version) -> usize {
             continue;
         };
         let n = row.n_numbers().max(row.slots.len());
-        let v2019 = |yes_2019: bool| if yes_2019 { Version::V2019 } else { Version::V2021 };
+        let v2019 = |yes_2019: bool| {
+            if yes_2019 {
+                Version::V2019
+            } else {
+                Version::V2021
+            }
+        };
         let (cols, money): (&[&str], MoneyDefault) = match item {
             Item::Rules | Item::Normative => {
                 let v = if header.issued {
@@ -94,14 +100,26 @@ pub fn map(rec: &mut Record, rows: &[LRow], version: Version) -> usize {
                 let rules = item == Item::Rules;
                 (
                     match (v, rules) {
-                        (Version::V2019, true) => &["active.rules.made", "active.rules.published", "active.rules.total"],
-                        (Version::V2021, true) => &["active.rules.issued", "active.rules.repealed", "active.rules.in_force"],
-                        (Version::V2019, false) => {
-                            &["active.normative.made", "active.normative.published", "active.normative.total"]
-                        }
-                        (Version::V2021, false) => {
-                            &["active.normative.issued", "active.normative.repealed", "active.normative.in_force"]
-                        }
+                        (Version::V2019, true) => &[
+                            "active.rules.made",
+                            "active.rules.published",
+                            "active.rules.total",
+                        ],
+                        (Version::V2021, true) => &[
+                            "active.rules.issued",
+                            "active.rules.repealed",
+                            "active.rules.in_force",
+                        ],
+                        (Version::V2019, false) => &[
+                            "active.normative.made",
+                            "active.normative.published",
+                            "active.normative.total",
+                        ],
+                        (Version::V2021, false) => &[
+                            "active.normative.issued",
+                            "active.normative.repealed",
+                            "active.normative.in_force",
+                        ],
                     },
                     MoneyDefault::Wan,
                 )
@@ -115,19 +133,42 @@ pub fn map(rec: &mut Record, rows: &[LRow], version: Version) -> usize {
                     v2019(n >= 3)
                 };
                 let three: &[&str] = match item {
-                    Item::Licensing => &["active.licensing.prev_items", "active.licensing.change", "active.licensing.decisions"],
-                    Item::Penalty => &["active.penalty.prev_items", "active.penalty.change", "active.penalty.decisions"],
-                    Item::Coercion => &["active.coercion.prev_items", "active.coercion.change", "active.coercion.decisions"],
+                    Item::Licensing => &[
+                        "active.licensing.prev_items",
+                        "active.licensing.change",
+                        "active.licensing.decisions",
+                    ],
+                    Item::Penalty => &[
+                        "active.penalty.prev_items",
+                        "active.penalty.change",
+                        "active.penalty.decisions",
+                    ],
+                    Item::Coercion => &[
+                        "active.coercion.prev_items",
+                        "active.coercion.change",
+                        "active.coercion.decisions",
+                    ],
                     _ => &[
                         "active.other_services.prev_items",
                         "active.other_services.change",
                         "active.other_services.decisions",
                     ],
                 };
-                (if v == Version::V2019 { three } else { &three[2..] }, MoneyDefault::Wan)
+                (
+                    if v == Version::V2019 {
+                        three
+                    } else {
+                        &three[2..]
+                    },
+                    MoneyDefault::Wan,
+                )
             }
             Item::Fees => {
-                let money = if header.yuan { MoneyDefault::Yuan } else { MoneyDefault::Wan };
+                let money = if header.yuan {
+                    MoneyDefault::Yuan
+                } else {
+                    MoneyDefault::Wan
+                };
                 if header.fee_amount || (!header.prev_items && n == 1) {
                     (&["active.fees.amount_wan"], money)
                 } else {
@@ -136,7 +177,11 @@ pub fn map(rec: &mut Record, rows: &[LRow], version: Version) -> usize {
             }
             Item::Procurement => (
                 &["active.procurement.items", "active.procurement.amount_wan"],
-                if header.yuan { MoneyDefault::Yuan } else { MoneyDefault::Wan },
+                if header.yuan {
+                    MoneyDefault::Yuan
+                } else {
+                    MoneyDefault::Wan
+                },
             ),
         };
         if assign(rec, row, cols, money, &format!("二、{}", row.label.trim())) {

@@ -24,7 +24,11 @@ const KEYS: [&str; 15] = [
 /// Maps the appeals table; returns whether the fifteen cells were found.
 pub fn map(rec: &mut Record, rows: &[LRow]) -> bool {
     // The data row: the last row with fifteen value slots or fifteen numbers.
-    if let Some(row) = rows.iter().rev().find(|r| r.n_numbers() > 0 && (r.slots.len() == 15 || r.n_numbers() == 15)) {
+    if let Some(row) = rows
+        .iter()
+        .rev()
+        .find(|r| r.n_numbers() > 0 && (r.slots.len() == 15 || r.n_numbers() == 15))
+    {
         return assign(rec, row, &KEYS, MoneyDefault::Wan, "四、行政复议、行政诉讼");
     }
     // Otherwise the table may be spread over several rows (one cell per line, or one row per
@@ -36,5 +40,11 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> bool {
     if all.slots.is_empty() {
         return false;
     }
-    assign(rec, &all, &KEYS, MoneyDefault::Wan, "四、行政复议、行政诉讼")
+    assign(
+        rec,
+        &all,
+        &KEYS,
+        MoneyDefault::Wan,
+        "四、行政复议、行政诉讼",
+    )
 }

@@ -13,40 +13,125 @@ struct TRow {
 }
 
 const ROWS: &[TRow] = &[
-    TRow { prefix: "applications.new", keywords: &["本年新收", "新收政府信息"] },
-    TRow { prefix: "applications.carried_over", keywords: &["上年结转"] },
-    TRow { prefix: "applications.granted", keywords: &["予以公开"] },
-    TRow { prefix: "applications.partial", keywords: &["部分公开", "区分处理"] },
-    TRow { prefix: "applications.denied.state_secret", keywords: &["国家秘密"] },
-    TRow { prefix: "applications.denied.law_prohibited", keywords: &["其他法律", "法规禁止", "行政法规禁"] },
-    TRow { prefix: "applications.denied.three_safety", keywords: &["三安全", "一稳定"] },
-    TRow { prefix: "applications.denied.third_party", keywords: &["第三方"] },
-    TRow { prefix: "applications.denied.internal_affairs", keywords: &["内部事务", "三类内部"] },
-    TRow { prefix: "applications.denied.process_info", keywords: &["过程性", "四类"] },
-    TRow { prefix: "applications.denied.enforcement_file", keywords: &["执法案卷"] },
-    TRow { prefix: "applications.denied.admin_query", keywords: &["行政查询", "查询事项"] },
-    TRow { prefix: "applications.unable.not_held", keywords: &["不掌握"] },
-    TRow { prefix: "applications.unable.needs_creation", keywords: &["另行制作", "没有现成"] },
-    TRow { prefix: "applications.unable.unclear", keywords: &["仍不明确", "补正后申请"] },
-    TRow { prefix: "applications.rejected.petition", keywords: &["信访", "举报投诉"] },
-    TRow { prefix: "applications.rejected.duplicate", keywords: &["重复申请"] },
-    TRow { prefix: "applications.rejected.publication", keywords: &["出版物"] },
-    TRow { prefix: "applications.rejected.excessive", keywords: &["大量反复", "反复申请"] },
-    TRow { prefix: "applications.rejected.confirmation", keywords: &["重新出具", "确认或", "已获取信息"] },
-    TRow { prefix: "applications.other.combined", keywords: &["其他处理"] },
-    TRow { prefix: "applications.other.no_correction", keywords: &["逾期不补正", "无正当理由逾期", "不补正"] },
-    TRow { prefix: "applications.other.unpaid_fee", keywords: &["缴纳费用", "收费通知"] },
-    TRow { prefix: "applications.other.misc", keywords: &[] },
-    TRow { prefix: "applications.total", keywords: &["总计"] },
-    TRow { prefix: "applications.carry_forward", keywords: &["结转下年度", "下年度继续"] },
+    TRow {
+        prefix: "applications.new",
+        keywords: &["本年新收", "新收政府信息"],
+    },
+    TRow {
+        prefix: "applications.carried_over",
+        keywords: &["上年结转"],
+    },
+    TRow {
+        prefix: "applications.granted",
+        keywords: &["予以公开"],
+    },
+    TRow {
+        prefix: "applications.partial",
+        keywords: &["部分公开", "区分处理"],
+    },
+    TRow {
+        prefix: "applications.denied.state_secret",
+        keywords: &["国家秘密"],
+    },
+    TRow {
+        prefix: "applications.denied.law_prohibited",
+        keywords: &["其他法律", "法规禁止", "行政法规禁"],
+    },
+    TRow {
+        prefix: "applications.denied.three_safety",
+        keywords: &["三安全", "一稳定"],
+    },
+    TRow {
+        prefix: "applications.denied.third_party",
+        keywords: &["第三方"],
+    },
+    TRow {
+        prefix: "applications.denied.internal_affairs",
+        keywords: &["内部事务", "三类内部"],
+    },
+    TRow {
+        prefix: "applications.denied.process_info",
+        keywords: &["过程性", "四类"],
+    },
+    TRow {
+        prefix: "applications.denied.enforcement_file",
+        keywords: &["执法案卷"],
+    },
+    TRow {
+        prefix: "applications.denied.admin_query",
+        keywords: &["行政查询", "查询事项"],
+    },
+    TRow {
+        prefix: "applications.unable.not_held",
+        keywords: &["不掌握"],
+    },
+    TRow {
+        prefix: "applications.unable.needs_creation",
+        keywords: &["另行制作", "没有现成"],
+    },
+    TRow {
+        prefix: "applications.unable.unclear",
+        keywords: &["仍不明确", "补正后申请"],
+    },
+    TRow {
+        prefix: "applications.rejected.petition",
+        keywords: &["信访", "举报投诉"],
+    },
+    TRow {
+        prefix: "applications.rejected.duplicate",
+        keywords: &["重复申请"],
+    },
+    TRow {
+        prefix: "applications.rejected.publication",
+        keywords: &["出版物"],
+    },
+    TRow {
+        prefix: "applications.rejected.excessive",
+        keywords: &["大量反复", "反复申请"],
+    },
+    TRow {
+        prefix: "applications.rejected.confirmation",
+        keywords: &["重新出具", "确认或", "已获取信息"],
+    },
+    TRow {
+        prefix: "applications.other.combined",
+        keywords: &["其他处理"],
+    },
+    TRow {
+        prefix: "applications.other.no_correction",
+        keywords: &["逾期不补正", "无正当理由逾期", "不补正"],
+    },
+    TRow {
+        prefix: "applications.other.unpaid_fee",
+        keywords: &["缴纳费用", "收费通知"],
+    },
+    TRow {
+        prefix: "applications.other.misc",
+        keywords: &[],
+    },
+    TRow {
+        prefix: "applications.total",
+        keywords: &["总计"],
+    },
+    TRow {
+        prefix: "applications.carry_forward",
+        keywords: &["结转下年度", "下年度继续"],
+    },
 ];
 
 const COMBINED: usize = 20;
 const SUBROWS: std::ops::Range<usize> = 21..24;
 const MISC: usize = 23;
 
-const COLUMNS: [&str; 7] =
-    ["natural_person", "enterprise", "research", "public_interest", "legal_service", "other_org", "total"];
+const COLUMNS: [&str; 7] = [
+    "natural_person",
+    "enterprise",
+    "research",
+    "public_interest",
+    "legal_service",
+    "other_org",
+    "total",
+];
 
 /// The template row a label names, with a strength (longer keyword = more specific).
 fn match_label(key: &str) -> Option<(usize, usize)> {
@@ -64,7 +149,10 @@ fn match_label(key: &str) -> Option<(usize, usize)> {
     // `3.其他` (2021 其他处理 / 其他): a short label ending in 其他 that names nothing else.
     if best.is_none() || best.is_some_and(|(i, _)| i == COMBINED) {
         let tail = key.rsplit(')').next().unwrap_or(key);
-        if tail.ends_with("其他") && tail.chars().count() <= 5 && tail.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        if tail.ends_with("其他")
+            && tail.chars().count() <= 5
+            && tail.chars().next().is_some_and(|c| c.is_ascii_digit())
+        {
             best = Some((MISC, 3));
         }
     }
@@ -75,7 +163,9 @@ fn match_label(key: &str) -> Option<(usize, usize)> {
 pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
     // Rows that carry values, with the label text around them for rows whose own label is
     // missing (a label wrapped onto the lines above or below the numbers).
-    let value_rows: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].n_numbers() > 0).collect();
+    let value_rows: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].n_numbers() > 0)
+        .collect();
     let mut cand: Vec<Option<(usize, usize)>> = Vec::with_capacity(value_rows.len());
     for (k, &i) in value_rows.iter().enumerate() {
         let own = match_label(&label_key(&rows[i].label));
@@ -100,9 +190,15 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
         let row = &rows[value_rows[k]];
         match t {
             Some(t) => {
-                let cols: Vec<String> = COLUMNS.iter().map(|c| format!("{}.{c}", ROWS[*t].prefix)).collect();
+                let cols: Vec<String> = COLUMNS
+                    .iter()
+                    .map(|c| format!("{}.{c}", ROWS[*t].prefix))
+                    .collect();
                 let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
-                let what = format!("三、{}", ROWS[*t].prefix.trim_start_matches("applications."));
+                let what = format!(
+                    "三、{}",
+                    ROWS[*t].prefix.trim_start_matches("applications.")
+                );
                 if assign(rec, row, &cols, MoneyDefault::Wan, &what) {
                     filled += 1;
                 }
@@ -119,8 +215,11 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
 
 /// The largest-scoring set of label matches that respects the template's row order.
 fn monotone_anchors(cand: &[Option<(usize, usize)>]) -> Vec<(usize, usize)> {
-    let items: Vec<(usize, usize, usize)> =
-        cand.iter().enumerate().filter_map(|(k, c)| c.map(|(t, s)| (k, t, s))).collect();
+    let items: Vec<(usize, usize, usize)> = cand
+        .iter()
+        .enumerate()
+        .filter_map(|(k, c)| c.map(|(t, s)| (k, t, s)))
+        .collect();
     let n = items.len();
     let mut best = vec![0usize; n];
     let mut prev = vec![usize::MAX; n];
@@ -133,7 +232,9 @@ fn monotone_anchors(cand: &[Option<(usize, usize)>]) -> Vec<(usize, usize)> {
             }
         }
     }
-    let Some(mut i) = (0..n).max_by_key(|&i| best[i]) else { return Vec::new() };
+    let Some(mut i) = (0..n).max_by_key(|&i| best[i]) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     loop {
         out.push((items[i].0, items[i].1));
@@ -161,7 +262,11 @@ fn fill_gaps(assigned: &mut [Option<usize>]) {
             k += 1;
         }
         let run = k - start;
-        let lo = if start == 0 { None } else { assigned[start - 1] };
+        let lo = if start == 0 {
+            None
+        } else {
+            assigned[start - 1]
+        };
         let hi = if k < n { assigned[k] } else { None };
         let first = lo.map(|t| t + 1).unwrap_or(0);
         let last = hi.unwrap_or(ROWS.len());
@@ -173,7 +278,9 @@ fn fill_gaps(assigned: &mut [Option<usize>]) {
             continue;
         }
         let options = [
-            (first..last).filter(|t| !SUBROWS.contains(t)).collect::<Vec<_>>(),
+            (first..last)
+                .filter(|t| !SUBROWS.contains(t))
+                .collect::<Vec<_>>(),
             (first..last).filter(|t| *t != COMBINED).collect::<Vec<_>>(),
         ];
         // A long gap open at one end is too weak a basis to place rows.
@@ -201,7 +308,10 @@ mod tests {
         assert_eq!(m("（三）不予公开 1.属于国家秘密"), Some(4));
         assert_eq!(m("2.其他法律行政止公开"), Some(5));
         assert_eq!(m("(六) 其他处理"), Some(COMBINED));
-        assert_eq!(m("（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"), Some(21));
+        assert_eq!(
+            m("（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+            Some(21)
+        );
         assert_eq!(m("3.其他"), Some(MISC));
         assert_eq!(m("3、其他"), Some(MISC));
         assert_eq!(m("（七）总计"), Some(24));

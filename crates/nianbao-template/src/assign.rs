@@ -15,10 +15,19 @@ pub enum MoneyDefault {
 ///
 /// Exactly `cols.len()` slots: by position (a blank or `/` slot is null). Otherwise exactly
 /// `cols.len()` numbers: in order. Otherwise nothing, and a warning.
-pub fn assign(rec: &mut Record, row: &LRow, cols: &[&str], money: MoneyDefault, what: &str) -> bool {
+pub fn assign(
+    rec: &mut Record,
+    row: &LRow,
+    cols: &[&str],
+    money: MoneyDefault,
+    what: &str,
+) -> bool {
     let n = cols.len();
     let picked: Vec<Option<&RCell>> = if row.slots.len() == n {
-        row.slots.iter().map(|c| if c.is_number() { Some(c) } else { None }).collect()
+        row.slots
+            .iter()
+            .map(|c| if c.is_number() { Some(c) } else { None })
+            .collect()
     } else if row.n_numbers() == n {
         row.numbers().map(Some).collect()
     } else {
@@ -40,12 +49,22 @@ pub fn assign(rec: &mut Record, row: &LRow, cols: &[&str], money: MoneyDefault, 
 }
 
 fn to_num(rec: &mut Record, key: &'static str, cell: &RCell, money: MoneyDefault) -> Option<Num> {
-    let CellValue::Number { value, unit, integral } = cell.value else { return None };
+    let CellValue::Number {
+        value,
+        unit,
+        integral,
+    } = cell.value
+    else {
+        return None;
+    };
     let def = keys::get(key)?;
     match def.unit {
         Unit::Count => {
             if !integral {
-                rec.warnings.push(format!("{key}: count `{}` is not a whole number; left null", cell.text));
+                rec.warnings.push(format!(
+                    "{key}: count `{}` is not a whole number; left null",
+                    cell.text
+                ));
                 return None;
             }
             Some(Num::Count(value as i64))

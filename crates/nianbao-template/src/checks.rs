@@ -2,9 +2,23 @@
 //! present; a failed check is data, not an error.
 use crate::record::{Check, Record};
 
-const COLUMNS: [&str; 6] = ["natural_person", "enterprise", "research", "public_interest", "legal_service", "other_org"];
-const ALL_COLUMNS: [&str; 7] =
-    ["natural_person", "enterprise", "research", "public_interest", "legal_service", "other_org", "total"];
+const COLUMNS: [&str; 6] = [
+    "natural_person",
+    "enterprise",
+    "research",
+    "public_interest",
+    "legal_service",
+    "other_org",
+];
+const ALL_COLUMNS: [&str; 7] = [
+    "natural_person",
+    "enterprise",
+    "research",
+    "public_interest",
+    "legal_service",
+    "other_org",
+    "total",
+];
 
 /// Rows of the applications table whose sum is the (七)总计 row (other rows are picked below).
 const OUTCOME_ROWS: &[&str] = &[
@@ -58,7 +72,8 @@ const APP_ROWS: &[&str] = &[
 ];
 
 fn get(r: &Record, row: &str, col: &str) -> Option<i64> {
-    r.get(&format!("applications.{row}.{col}")).and_then(|n| n.as_count())
+    r.get(&format!("applications.{row}.{col}"))
+        .and_then(|n| n.as_count())
 }
 
 /// Runs every per-document check and stores the results in `r.checks`.
@@ -84,22 +99,37 @@ fn summarise(rule: &str, tested: usize, failures: Vec<String>) -> Option<Check> 
         return None;
     }
     let ok = failures.is_empty();
-    let detail = if ok { format!("{tested} checked, all consistent") } else { failures.join("; ") };
-    Some(Check { rule: rule.to_string(), ok, detail })
+    let detail = if ok {
+        format!("{tested} checked, all consistent")
+    } else {
+        failures.join("; ")
+    };
+    Some(Check {
+        rule: rule.to_string(),
+        ok,
+        detail,
+    })
 }
 
 fn balance(r: &Record) -> Option<Check> {
     let mut tested = 0;
     let mut fails = Vec::new();
     for c in ALL_COLUMNS {
-        let (Some(a), Some(b), Some(t), Some(f)) =
-            (get(r, "new", c), get(r, "carried_over", c), get(r, "total", c), get(r, "carry_forward", c))
-        else {
+        let (Some(a), Some(b), Some(t), Some(f)) = (
+            get(r, "new", c),
+            get(r, "carried_over", c),
+            get(r, "total", c),
+            get(r, "carry_forward", c),
+        ) else {
             continue;
         };
         tested += 1;
         if a + b != t + f {
-            fails.push(format!("{c}: new {a} + carried_over {b} = {} ≠ total {t} + carry_forward {f} = {}", a + b, t + f));
+            fails.push(format!(
+                "{c}: new {a} + carried_over {b} = {} ≠ total {t} + carry_forward {f} = {}",
+                a + b,
+                t + f
+            ));
         }
     }
     summarise("balance", tested, fails)
@@ -110,7 +140,9 @@ fn row_total(r: &Record) -> Option<Check> {
     let mut fails = Vec::new();
     for row in APP_ROWS {
         let parts: Option<Vec<i64>> = COLUMNS.iter().map(|c| get(r, row, c)).collect();
-        let (Some(parts), Some(total)) = (parts, get(r, row, "total")) else { continue };
+        let (Some(parts), Some(total)) = (parts, get(r, row, "total")) else {
+            continue;
+        };
         tested += 1;
         let sum: i64 = parts.iter().sum();
         if sum != total {
@@ -124,7 +156,9 @@ fn outcome_total(r: &Record) -> Option<Check> {
     let mut tested = 0;
     let mut fails = Vec::new();
     for c in ALL_COLUMNS {
-        let Some(total) = get(r, "total", c) else { continue };
+        let Some(total) = get(r, "total", c) else {
+            continue;
+        };
         let main: Option<Vec<i64>> = OUTCOME_ROWS.iter().map(|row| get(r, row, c)).collect();
         let Some(main) = main else { continue };
         let subs: Option<Vec<i64>> = OTHER_SUBROWS.iter().map(|row| get(r, row, c)).collect();
@@ -148,37 +182,105 @@ fn appeals_total(r: &Record) -> Option<Check> {
     for g in ["review", "litigation_direct", "litigation_after_review"] {
         let parts: Option<Vec<i64>> = ["upheld", "corrected", "other", "pending"]
             .iter()
-            .map(|p| r.get(&format!("appeals.{g}.{p}")).and_then(|n| n.as_count()))
+            .map(|p| {
+                r.get(&format!("appeals.{g}.{p}"))
+                    .and_then(|n| n.as_count())
+            })
             .collect();
-        let total = r.get(&format!("appeals.{g}.total")).and_then(|n| n.as_count());
-        let (Some(parts), Some(total)) = (parts, total) else { continue };
+        let total = r
+            .get(&format!("appeals.{g}.total"))
+            .and_then(|n| n.as_count());
+        let (Some(parts), Some(total)) = (parts, total) else {
+            continue;
+        };
         tested += 1;
         let sum: i64 = parts.iter().sum();
         if sum != total {
-            fails.push(format!("{g}: upheld+corrected+other+pending = {sum}, total says {total}"));
+            fails.push(format!(
+                "{g}: upheld+corrected+other+pending = {sum}, total says {total}"
+            ));
         }
     }
     summarise("appeals_total", tested, fails)
 }
 
+/// What the cross-document `carry_over` check needs of one record: small enough to keep for
+/// every record of a large batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarryFacts {
+    pub agency: Option<String>,
+    pub year: Option<i32>,
+    /// `applications.carried_over.total` (上年结转).
+    pub carried_over: Option<i64>,
+    /// `applications.carry_forward.total` (结转下年度继续办理).
+    pub carry_forward: Option<i64>,
+}
+
+impl CarryFacts {
+    pub fn of(r: &Record) -> Self {
+        CarryFacts {
+            agency: r.report.agency.clone(),
+            year: r.report.year,
+            carried_over: get(r, "carried_over", "total"),
+            carry_forward: get(r, "carry_forward", "total"),
+        }
+    }
+}
+
 /// `carry_over` across documents: the same agency's carry_forward in year N equals its
-/// carried_over in year N+1. Takes (agency, year, carried_over.total, carry_forward.total) of
-/// every record; returns, per later record index, the check to add.
-pub fn carry_over(rows: &[(Option<String>, Option<i32>, Option<i64>, Option<i64>)]) -> Vec<(usize, Check)> {
+/// carried_over in year N+1. Returns, per later record index, the check to add to it.
+pub fn carry_over(facts: &[CarryFacts]) -> Vec<(usize, Check)> {
     let mut out = Vec::new();
-    for (i, (agency, year, carried, _)) in rows.iter().enumerate() {
-        let (Some(agency), Some(year), Some(carried)) = (agency, year, carried) else { continue };
-        let prev = rows.iter().find(|(a, y, _, f)| a.as_ref() == Some(agency) && *y == Some(year - 1) && f.is_some());
-        if let Some((_, _, _, Some(forward))) = prev {
+    for (i, f) in facts.iter().enumerate() {
+        let (Some(agency), Some(year), Some(carried)) = (&f.agency, f.year, f.carried_over) else {
+            continue;
+        };
+        let prev = facts.iter().find(|p| {
+            p.agency.as_ref() == Some(agency)
+                && p.year == Some(year - 1)
+                && p.carry_forward.is_some()
+        });
+        if let Some(CarryFacts {
+            carry_forward: Some(forward),
+            ..
+        }) = prev
+        {
             out.push((
                 i,
                 Check {
                     rule: "carry_over".into(),
-                    ok: forward == carried,
-                    detail: format!("{} carry_forward {forward} vs {year} carried_over {carried}", year - 1),
+                    ok: *forward == carried,
+                    detail: format!(
+                        "{} carry_forward {forward} vs {year} carried_over {carried}",
+                        year - 1
+                    ),
                 },
             ));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(year: i32, carried: i64, forward: i64) -> CarryFacts {
+        CarryFacts {
+            agency: Some("洪泽区人民政府".into()),
+            year: Some(year),
+            carried_over: Some(carried),
+            carry_forward: Some(forward),
+        }
+    }
+
+    #[test]
+    fn carry_over_pairs_consecutive_years_of_one_agency() {
+        let checks = carry_over(&[facts(2023, 0, 4), facts(2024, 4, 1), facts(2026, 9, 0)]);
+        assert_eq!(checks.len(), 1);
+        assert_eq!(checks[0].0, 1);
+        assert!(checks[0].1.ok);
+        let checks = carry_over(&[facts(2024, 5, 1), facts(2023, 0, 4)]);
+        assert!(!checks[0].1.ok);
+    }
 }

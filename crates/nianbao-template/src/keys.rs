@@ -51,7 +51,11 @@ static KEYS: LazyLock<Vec<KeyDef>> = LazyLock::new(|| {
                 section: f[2],
                 row: f[3],
                 column: f[4],
-                unit: if f[5].trim() == "wan_yuan" { Unit::WanYuan } else { Unit::Count },
+                unit: if f[5].trim() == "wan_yuan" {
+                    Unit::WanYuan
+                } else {
+                    Unit::Count
+                },
             }
         })
         .collect()
@@ -79,7 +83,11 @@ mod tests {
     #[test]
     fn keys_table_is_complete() {
         assert_eq!(all().len(), 226);
-        assert!(get("applications.denied.state_secret.natural_person").unwrap().in_2019);
+        assert!(
+            get("applications.denied.state_secret.natural_person")
+                .unwrap()
+                .in_2019
+        );
         assert_eq!(get("active.fees.amount_wan").unwrap().unit, Unit::WanYuan);
         assert!(!get("active.fees.amount_wan").unwrap().in_2019);
     }

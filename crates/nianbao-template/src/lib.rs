@@ -7,8 +7,8 @@
 //! tables; `meta` reads title, agency, year and date; `checks` runs the form's rules.
 
 mod active;
-mod applications;
 mod appeals;
+mod applications;
 mod assign;
 pub mod checks;
 pub mod expected;
@@ -62,29 +62,47 @@ pub fn convert(doc: &Document, source: Source) -> Record {
         title: m.title,
     };
     let text_of = |s: Section| {
-        secs.range(s).map(|rg| rows[rg].iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n"))
+        secs.range(s).map(|rg| {
+            rows[rg]
+                .iter()
+                .map(|r| r.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
     };
     r.sections = Sections {
         overview: text_of(Section::Overview),
         problems: text_of(Section::Problems),
         other: text_of(Section::Other),
     };
-    for (s, name) in [(Section::Active, "二"), (Section::Applications, "三"), (Section::Appeals, "四")] {
+    for (s, name) in [
+        (Section::Active, "二"),
+        (Section::Applications, "三"),
+        (Section::Appeals, "四"),
+    ] {
         if secs.range(s).is_none() {
-            r.warnings.push(format!("section {name} heading not found; its table was looked for nearby"));
+            r.warnings.push(format!(
+                "section {name} heading not found; its table was looked for nearby"
+            ));
         }
     }
     if n_active == 0 {
         r.warnings.push("二: no 第二十条 table rows found".into());
     }
     if n_apps == 0 {
-        r.warnings.push("三: no application table rows found".into());
+        r.warnings
+            .push("三: no application table rows found".into());
     }
     if !appeals_found {
-        r.warnings.push("四: the 15 行政复议/行政诉讼 cells were not found".into());
+        r.warnings
+            .push("四: the 15 行政复议/行政诉讼 cells were not found".into());
     }
     checks::run(&mut r);
-    r.status = if missing_keys(&r, version) == 0 { Status::Ok } else { Status::Partial };
+    r.status = if missing_keys(&r, version) == 0 {
+        Status::Ok
+    } else {
+        Status::Partial
+    };
     r
 }
 
@@ -95,21 +113,42 @@ fn fallback_range(secs: &sections::Sections, s: Section) -> std::ops::Range<usiz
         return r;
     }
     let i = sections::ORDER.iter().position(|x| *x == s).unwrap();
-    let start = secs.start[..i].iter().flatten().last().map(|&k| k + 1).unwrap_or(0);
-    let end = secs.start[i + 1..].iter().flatten().next().copied().unwrap_or(secs.n_rows);
+    let start = secs.start[..i]
+        .iter()
+        .flatten()
+        .last()
+        .map(|&k| k + 1)
+        .unwrap_or(0);
+    let end = secs.start[i + 1..]
+        .iter()
+        .flatten()
+        .next()
+        .copied()
+        .unwrap_or(secs.n_rows);
     start..end.max(start)
 }
 
 /// How many keys of the detected version have no value (the 其他处理 row counts once, whether
 /// the document splits it into the 2021 sub-rows or not).
 fn missing_keys(r: &Record, v: Version) -> usize {
-    let has_combined = r.values.keys().any(|k| k.starts_with("applications.other.combined."));
-    let has_subrows = ["no_correction", "unpaid_fee", "misc"]
-        .iter()
-        .any(|s| r.values.keys().any(|k| k.starts_with(&format!("applications.other.{s}."))));
+    let has_combined = r
+        .values
+        .keys()
+        .any(|k| k.starts_with("applications.other.combined."));
+    let has_subrows = ["no_correction", "unpaid_fee", "misc"].iter().any(|s| {
+        r.values
+            .keys()
+            .any(|k| k.starts_with(&format!("applications.other.{s}.")))
+    });
     keys::all()
         .iter()
-        .filter(|d| if v == Version::V2019 { d.in_2019 } else { d.in_2021 })
+        .filter(|d| {
+            if v == Version::V2019 {
+                d.in_2019
+            } else {
+                d.in_2021
+            }
+        })
         .filter(|d| {
             let k = d.key;
             if k.starts_with("applications.other.combined.") {

@@ -51,16 +51,24 @@ fn find_date(key: &str) -> Option<String> {
         if !matches!(sep, '年' | '-' | '.' | '/') {
             continue;
         }
-        let Some((m, k)) = num(j + 1, 2) else { continue };
+        let Some((m, k)) = num(j + 1, 2) else {
+            continue;
+        };
         if k >= chars.len() {
             continue;
         }
         let sep2 = chars[k];
-        let ok_sep = if sep == '年' { sep2 == '月' } else { sep2 == sep };
+        let ok_sep = if sep == '年' {
+            sep2 == '月'
+        } else {
+            sep2 == sep
+        };
         if !ok_sep {
             continue;
         }
-        let Some((d, l)) = num(k + 1, 2) else { continue };
+        let Some((d, l)) = num(k + 1, 2) else {
+            continue;
+        };
         if sep == '年' && chars.get(l) != Some(&'日') {
             continue;
         }
@@ -71,8 +79,25 @@ fn find_date(key: &str) -> Option<String> {
     None
 }
 
-const AGENCY_ENDINGS: &[&str] =
-    &["人民政府", "政府", "办公室", "局", "委员会", "委", "镇", "乡", "街道", "办事处", "中心", "厅", "部", "院", "所", "站", "队"];
+const AGENCY_ENDINGS: &[&str] = &[
+    "人民政府",
+    "政府",
+    "办公室",
+    "局",
+    "委员会",
+    "委",
+    "镇",
+    "乡",
+    "街道",
+    "办事处",
+    "中心",
+    "厅",
+    "部",
+    "院",
+    "所",
+    "站",
+    "队",
+];
 
 fn looks_like_agency(s: &str) -> bool {
     let n = s.chars().count();
@@ -95,10 +120,16 @@ pub fn read(rows: &[Row]) -> Meta {
     let head = keys.len().min(8);
     if let Some(t) = (0..head).find(|&i| {
         let k = &keys[i];
-        k.contains("报告") && k.contains("公开") && k.chars().count() <= 60 && !k.starts_with("根据")
+        k.contains("报告")
+            && k.contains("公开")
+            && k.chars().count() <= 60
+            && !k.starts_with("根据")
     }) {
         let mut title = keys[t].clone();
-        if t > 0 && looks_like_agency(&keys[t - 1]) && years(&title).first().is_some_and(|&(p, _)| p == 0) {
+        if t > 0
+            && looks_like_agency(&keys[t - 1])
+            && years(&title).first().is_some_and(|&(p, _)| p == 0)
+        {
             title = format!("{}{}", keys[t - 1], title);
         }
         if let Some(&(p, y)) = years(&title).first() {
@@ -116,7 +147,10 @@ pub fn read(rows: &[Row]) -> Meta {
         for k in keys.iter().take(40) {
             if let Some(p) = k.find("本报告由") {
                 let rest = &k[p + "本报告由".len()..];
-                let end = ["根据", "依据", "编制", "按照"].iter().filter_map(|w| rest.find(w)).min();
+                let end = ["根据", "依据", "编制", "按照"]
+                    .iter()
+                    .filter_map(|w| rest.find(w))
+                    .min();
                 if let Some(e) = end {
                     if looks_like_agency(&rest[..e]) {
                         m.agency = Some(rest[..e].to_string());
@@ -164,7 +198,10 @@ pub fn read(rows: &[Row]) -> Meta {
         }
     }
     if m.year.is_none() {
-        m.year = keys.iter().take(30).find_map(|k| years(k).first().map(|&(_, y)| y));
+        m.year = keys
+            .iter()
+            .take(30)
+            .find_map(|k| years(k).first().map(|&(_, y)| y));
     }
     m
 }
@@ -179,10 +216,26 @@ pub fn detect_version(rows: &[Row], year: Option<i32>) -> Version {
     let mut v2021 = 0;
     for r in rows {
         let k = label_key(&r.text);
-        for w in ["本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正", "缴纳费用", "行政规范性文件"] {
+        for w in [
+            "本年制发件数",
+            "本年废止件数",
+            "现行有效件数",
+            "本年收费金额",
+            "逾期不补正",
+            "缴纳费用",
+            "行政规范性文件",
+        ] {
             v2021 += k.contains(w) as i32;
         }
-        for w in ["新制作数量", "新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", "采购总金额", "其他对外管理服务事项"] {
+        for w in [
+            "新制作数量",
+            "新公开数量",
+            "对外公开总数量",
+            "上一年项目数量",
+            "采购项目数量",
+            "采购总金额",
+            "其他对外管理服务事项",
+        ] {
             v2019 += k.contains(w) as i32;
         }
     }
@@ -205,9 +258,18 @@ mod tests {
 
     #[test]
     fn dates_and_years() {
-        assert_eq!(find_date("花园镇党委政府办公室2021年1月13日"), Some("2021-01-13".into()));
-        assert_eq!(find_date("发布时间:2021-02-04 14:33"), Some("2021-02-04".into()));
+        assert_eq!(
+            find_date("花园镇党委政府办公室2021年1月13日"),
+            Some("2021-01-13".into())
+        );
+        assert_eq!(
+            find_date("发布时间:2021-02-04 14:33"),
+            Some("2021-02-04".into())
+        );
         assert_eq!(find_date("共2021件"), None);
-        assert_eq!(years("固镇县王庄镇人民政府2020年政府信息公开"), vec![(30, 2020)]);
+        assert_eq!(
+            years("固镇县王庄镇人民政府2020年政府信息公开"),
+            vec![(30, 2020)]
+        );
     }
 }

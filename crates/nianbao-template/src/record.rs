@@ -84,7 +84,9 @@ impl Num {
     fn to_json(self) -> Value {
         match self {
             Num::Count(n) => Value::from(n),
-            Num::Wan(w) => serde_json::Number::from_f64(w).map(Value::Number).unwrap_or(Value::Null),
+            Num::Wan(w) => serde_json::Number::from_f64(w)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
         }
     }
 }
@@ -143,16 +145,30 @@ impl Record {
         root.insert("error".into(), serde_json::to_value(&self.error).unwrap());
         root.insert("report".into(), serde_json::to_value(&self.report).unwrap());
         for def in keys::all() {
-            let v = self.values.get(def.key).map(|n| n.to_json()).unwrap_or(Value::Null);
+            let v = self
+                .values
+                .get(def.key)
+                .map(|n| n.to_json())
+                .unwrap_or(Value::Null);
             insert_path(&mut root, def.key, v);
             if def.unit == Unit::WanYuan {
-                let raw = self.raw.get(def.key).map(|s| Value::from(s.as_str())).unwrap_or(Value::Null);
+                let raw = self
+                    .raw
+                    .get(def.key)
+                    .map(|s| Value::from(s.as_str()))
+                    .unwrap_or(Value::Null);
                 insert_path(&mut root, &raw_key(def.key), raw);
             }
         }
-        root.insert("sections".into(), serde_json::to_value(&self.sections).unwrap());
+        root.insert(
+            "sections".into(),
+            serde_json::to_value(&self.sections).unwrap(),
+        );
         root.insert("checks".into(), serde_json::to_value(&self.checks).unwrap());
-        root.insert("warnings".into(), serde_json::to_value(&self.warnings).unwrap());
+        root.insert(
+            "warnings".into(),
+            serde_json::to_value(&self.warnings).unwrap(),
+        );
         let prov: Map<String, Value> = self
             .provenance
             .iter()
@@ -184,8 +200,12 @@ fn insert_path(root: &mut Map<String, Value>, dotted: &str, v: Value) {
             cur.insert(p.to_string(), v);
             return;
         }
-        let next = cur.entry(p.to_string()).or_insert_with(|| Value::Object(Map::new()));
-        cur = next.as_object_mut().expect("key path collides with a value");
+        let next = cur
+            .entry(p.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        cur = next
+            .as_object_mut()
+            .expect("key path collides with a value");
     }
 }
 
@@ -195,10 +215,16 @@ mod tests {
 
     #[test]
     fn nests_keys_and_keeps_nulls() {
-        let mut r = Record::new(Source { path: "a.txt".into(), ..Default::default() });
-        r.values.insert(keys::intern("applications.new.total"), Num::Count(5));
-        r.values.insert(keys::intern("active.fees.amount_wan"), Num::Wan(8.0056));
-        r.raw.insert(keys::intern("active.fees.amount_wan"), "80056元".into());
+        let mut r = Record::new(Source {
+            path: "a.txt".into(),
+            ..Default::default()
+        });
+        r.values
+            .insert(keys::intern("applications.new.total"), Num::Count(5));
+        r.values
+            .insert(keys::intern("active.fees.amount_wan"), Num::Wan(8.0056));
+        r.raw
+            .insert(keys::intern("active.fees.amount_wan"), "80056元".into());
         let j = r.to_json();
         assert_eq!(j["applications"]["new"]["total"], 5);
         assert!(j["applications"]["new"]["natural_person"].is_null());

@@ -80,8 +80,16 @@ pub fn physical_rows(doc: &Document) -> Vec<Row> {
                     if cells.iter().all(|c: &RCell| c.value == CellValue::Blank) {
                         continue;
                     }
-                    let text = cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" ");
-                    rows.push(Row { cells, from_table: true, text });
+                    let text = cells
+                        .iter()
+                        .map(|c| c.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    rows.push(Row {
+                        cells,
+                        from_table: true,
+                        text,
+                    });
                 }
             }
         }
@@ -94,13 +102,25 @@ pub fn physical_rows(doc: &Document) -> Vec<Row> {
 fn push_cell_text(cells: &mut Vec<RCell>, text: &str, prov: &Provenance) {
     let t = text.trim();
     let parts: Vec<&str> = t.split_whitespace().collect();
-    if parts.len() > 1 && parts.iter().all(|p| matches!(classify(p), CellValue::Number { .. })) {
+    if parts.len() > 1
+        && parts
+            .iter()
+            .all(|p| matches!(classify(p), CellValue::Number { .. }))
+    {
         for p in parts {
-            cells.push(RCell { text: p.to_string(), value: classify(p), prov: prov.clone() });
+            cells.push(RCell {
+                text: p.to_string(),
+                value: classify(p),
+                prov: prov.clone(),
+            });
         }
     } else {
         let one_line = t.split_whitespace().collect::<Vec<_>>().join(" ");
-        cells.push(RCell { value: classify(&one_line), text: one_line, prov: prov.clone() });
+        cells.push(RCell {
+            value: classify(&one_line),
+            text: one_line,
+            prov: prov.clone(),
+        });
     }
 }
 
@@ -145,7 +165,11 @@ fn split_line(line: &str, prov: &Provenance) -> Option<Row> {
     if cells.iter().all(|c| c.value == CellValue::Blank) {
         return None;
     }
-    Some(Row { cells, from_table: false, text: trimmed.to_string() })
+    Some(Row {
+        cells,
+        from_table: false,
+        text: trimmed.to_string(),
+    })
 }
 
 /// Splits on runs of two or more spaces: the column gaps of space-aligned text.
@@ -182,15 +206,27 @@ fn split_trailing_numbers(cells: &mut Vec<RCell>, text: &str, prov: &Provenance)
     }
     // Units written apart from their number: `8.0056 万元`.
     if k == tokens.len() || tokens.len() == 1 || (k > 0 && !has_words(&tokens[..k].join(""))) {
-        cells.push(RCell { text: text.to_string(), value: classify(text), prov: prov.clone() });
+        cells.push(RCell {
+            text: text.to_string(),
+            value: classify(text),
+            prov: prov.clone(),
+        });
         return;
     }
     if k > 0 {
         let label = tokens[..k].join(" ");
-        cells.push(RCell { value: classify(&label), text: label, prov: prov.clone() });
+        cells.push(RCell {
+            value: classify(&label),
+            text: label,
+            prov: prov.clone(),
+        });
     }
     for t in &tokens[k..] {
-        cells.push(RCell { text: t.to_string(), value: classify(t), prov: prov.clone() });
+        cells.push(RCell {
+            text: t.to_string(),
+            value: classify(t),
+            prov: prov.clone(),
+        });
     }
 }
 
@@ -219,7 +255,13 @@ pub struct LRow {
 
 impl LRow {
     pub fn empty() -> Self {
-        LRow { start: 0, label: String::new(), slots: Vec::new(), from_table: false, singles: false }
+        LRow {
+            start: 0,
+            label: String::new(),
+            slots: Vec::new(),
+            from_table: false,
+            singles: false,
+        }
     }
     pub fn numbers(&self) -> impl Iterator<Item = &RCell> {
         self.slots.iter().filter(|c| c.is_number())
@@ -248,7 +290,8 @@ pub fn logical_rows(rows: &[Row], range: std::ops::Range<usize>) -> Vec<LRow> {
                         // blank positions included.
                         prev.slots = slots;
                     } else {
-                        prev.slots.extend(slots.into_iter().filter(|c| c.is_number()));
+                        prev.slots
+                            .extend(slots.into_iter().filter(|c| c.is_number()));
                     }
                     continue;
                 }
@@ -270,14 +313,24 @@ pub fn logical_rows(rows: &[Row], range: std::ops::Range<usize>) -> Vec<LRow> {
 /// broken one character per line) do not hide the numbers.
 fn label_and_slots(row: &Row) -> (String, Vec<RCell>) {
     let last_text = row.cells.iter().rposition(|c| c.is_text());
-    let label: String =
-        row.cells.iter().filter(|c| c.is_text()).map(|c| c.text.as_str()).collect::<Vec<_>>().join(" ");
+    let label: String = row
+        .cells
+        .iter()
+        .filter(|c| c.is_text())
+        .map(|c| c.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut slots: Vec<RCell> = match last_text {
         Some(k) => row.cells[k + 1..].to_vec(),
         None => row.cells.clone(),
     };
     if !slots.iter().any(|c| c.is_number()) && row.n_numbers() > 0 {
-        slots = row.cells.iter().filter(|c| c.is_number()).cloned().collect();
+        slots = row
+            .cells
+            .iter()
+            .filter(|c| c.is_number())
+            .cloned()
+            .collect();
     }
     while slots.last().is_some_and(|c| c.value == CellValue::Blank) {
         slots.pop();
@@ -317,7 +370,10 @@ mod tests {
         let l = logical_rows(&r, 0..r.len());
         assert_eq!(l.len(), 2);
         assert_eq!(l[0].label, "行政处罚");
-        assert_eq!(l[0].numbers().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["0", "0", "5"]);
+        assert_eq!(
+            l[0].numbers().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+            ["0", "0", "5"]
+        );
         assert_eq!(l[1].n_numbers(), 3);
     }
 

@@ -7,12 +7,20 @@ pub fn json_schema() -> Value {
     let mut numeric = Map::new();
     for d in keys::all() {
         let leaf = match d.unit {
-            Unit::Count => json!({"type": ["integer", "null"], "description": format!("{} / {} / {} (templates {})", d.section, d.row, d.column, templates(d))}),
-            Unit::WanYuan => json!({"type": ["number", "null"], "description": format!("{} / {} / {}, in 万元 (templates {})", d.section, d.row, d.column, templates(d))}),
+            Unit::Count => {
+                json!({"type": ["integer", "null"], "description": format!("{} / {} / {} (templates {})", d.section, d.row, d.column, templates(d))})
+            }
+            Unit::WanYuan => {
+                json!({"type": ["number", "null"], "description": format!("{} / {} / {}, in 万元 (templates {})", d.section, d.row, d.column, templates(d))})
+            }
         };
         insert(&mut numeric, d.key, leaf);
         if d.unit == Unit::WanYuan {
-            insert(&mut numeric, &raw_key(d.key), json!({"type": ["string", "null"], "description": "the money cell's text as written"}));
+            insert(
+                &mut numeric,
+                &raw_key(d.key),
+                json!({"type": ["string", "null"], "description": "the money cell's text as written"}),
+            );
         }
     }
     let nullable_str = json!({"type": ["string", "null"]});
@@ -25,7 +33,10 @@ pub fn json_schema() -> Value {
             "sha256": {"type": "string"}, "bytes": {"type": "integer"},
             "encoding": {"type": ["string", "null"]}}}),
     );
-    props.insert("status".into(), json!({"enum": ["ok", "partial", "failed"]}));
+    props.insert(
+        "status".into(),
+        json!({"enum": ["ok", "partial", "failed"]}),
+    );
     props.insert(
         "error".into(),
         json!({"type": ["object", "null"], "properties": {"kind": {"enum": ["empty", "corrupt", "encrypted", "no_text_layer", "unsupported_format", "not_a_report", "too_large", "timeout", "internal", "io"]}, "message": {"type": "string"}}}),
@@ -48,7 +59,10 @@ pub fn json_schema() -> Value {
         "checks".into(),
         json!({"type": "array", "items": {"type": "object", "properties": {"rule": {"enum": ["balance", "row_total", "outcome_total", "appeals_total", "carry_over"]}, "ok": {"type": "boolean"}, "detail": {"type": "string"}}}}),
     );
-    props.insert("warnings".into(), json!({"type": "array", "items": {"type": "string"}}));
+    props.insert(
+        "warnings".into(),
+        json!({"type": "array", "items": {"type": "string"}}),
+    );
     props.insert(
         "provenance".into(),
         json!({"type": "object", "description": "for each numeric key: where its value was read", "additionalProperties": {"type": "object", "properties": {
@@ -77,8 +91,13 @@ fn insert(obj: &mut Map<String, Value>, dotted: &str, leaf: Value) {
     let last = parts.pop().unwrap();
     let mut cur = obj;
     for p in parts {
-        let node = cur.entry(p.to_string()).or_insert_with(|| json!({"type": "object", "properties": {}}));
-        cur = node.get_mut("properties").and_then(Value::as_object_mut).unwrap();
+        let node = cur
+            .entry(p.to_string())
+            .or_insert_with(|| json!({"type": "object", "properties": {}}));
+        cur = node
+            .get_mut("properties")
+            .and_then(Value::as_object_mut)
+            .unwrap();
     }
     cur.insert(last.to_string(), leaf);
 }

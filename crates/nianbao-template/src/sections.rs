@@ -35,7 +35,12 @@ impl Sections {
     pub fn range(&self, s: Section) -> Option<Range<usize>> {
         let i = ORDER.iter().position(|x| *x == s).unwrap();
         let start = self.start[i]? + 1;
-        let end = self.start[i + 1..].iter().flatten().next().copied().unwrap_or(self.n_rows);
+        let end = self.start[i + 1..]
+            .iter()
+            .flatten()
+            .next()
+            .copied()
+            .unwrap_or(self.n_rows);
         Some(start..end.max(start))
     }
     pub fn found(&self) -> usize {
@@ -67,10 +72,15 @@ fn is_heading(key: &str, s: Section) -> bool {
 /// Locates headings in order: each section is looked for after the previous one found.
 pub fn find(rows: &[Row]) -> Sections {
     let keys: Vec<String> = rows.iter().map(|r| label_key(&r.text)).collect();
-    let mut out = Sections { n_rows: rows.len(), ..Default::default() };
+    let mut out = Sections {
+        n_rows: rows.len(),
+        ..Default::default()
+    };
     let mut from = 0;
     for (i, s) in ORDER.iter().enumerate() {
-        if let Some(k) = (from..rows.len()).find(|&k| rows[k].n_numbers() == 0 && is_heading(&keys[k], *s)) {
+        if let Some(k) =
+            (from..rows.len()).find(|&k| rows[k].n_numbers() == 0 && is_heading(&keys[k], *s))
+        {
             out.start[i] = Some(k);
             from = k + 1;
         }
@@ -84,10 +94,25 @@ mod tests {
 
     #[test]
     fn heading_variants() {
-        assert!(is_heading(&label_key("四、政府信息公开行政法复议、行政诉讼情况"), Section::Appeals));
-        assert!(is_heading(&label_key("4、 政府信息公开行政复议、行政诉讼情况"), Section::Appeals));
-        assert!(is_heading(&label_key("三、收到和处理政府信息公开申请情况"), Section::Applications));
-        assert!(!is_heading(&label_key("第二十条第（一）项 主动公开政府信息情况"), Section::Active));
-        assert!(!is_heading(&label_key("四、结转下年度继续办理"), Section::Appeals));
+        assert!(is_heading(
+            &label_key("四、政府信息公开行政法复议、行政诉讼情况"),
+            Section::Appeals
+        ));
+        assert!(is_heading(
+            &label_key("4、 政府信息公开行政复议、行政诉讼情况"),
+            Section::Appeals
+        ));
+        assert!(is_heading(
+            &label_key("三、收到和处理政府信息公开申请情况"),
+            Section::Applications
+        ));
+        assert!(!is_heading(
+            &label_key("第二十条第（一）项 主动公开政府信息情况"),
+            Section::Active
+        ));
+        assert!(!is_heading(
+            &label_key("四、结转下年度继续办理"),
+            Section::Appeals
+        ));
     }
 }

@@ -20,19 +20,77 @@ fn fold_char(c: char) -> char {
 /// The common Kangxi radicals that PDF producers emit for ordinary ideographs.
 fn kangxi(c: char) -> char {
     const MAP: &[(char, char)] = &[
-        ('⼀', '一'), ('⼆', '二'), ('⼈', '人'), ('⼊', '入'), ('⼋', '八'), ('⼏', '几'),
-        ('⼒', '力'), ('⼗', '十'), ('⼝', '口'), ('⼤', '大'), ('⼥', '女'), ('⼦', '子'),
-        ('⼩', '小'), ('⼯', '工'), ('⼴', '广'), ('⼼', '心'), ('⽂', '文'), ('⽅', '方'),
-        ('⽇', '日'), ('⽉', '月'), ('⽔', '水'), ('⽣', '生'), ('⽤', '用'), ('⽬', '目'),
-        ('⾏', '行'), ('⾛', '走'), ('⾦', '金'), ('⾯', '面'), ('⾼', '高'), ('⻓', '长'),
-        ('⾃', '自'), ('⽆', '无'), ('⽀', '支'), ('⽌', '止'), ('⽐', '比'), ('⽑', '毛'),
-        ('⽓', '气'), ('⽕', '火'), ('⽚', '片'), ('⽜', '牛'), ('⽥', '田'), ('⽩', '白'),
-        ('⽪', '皮'), ('⽯', '石'), ('⽰', '示'), ('⽴', '立'), ('⽶', '米'), ('⾁', '肉'),
-        ('⾄', '至'), ('⾊', '色'), ('⾔', '言'), ('⾝', '身'), ('⾞', '车'), ('⾥', '里'),
-        ('⾨', '门'), ('⾮', '非'), ('⾸', '首'), ('⾹', '香'), ('⼿', '手'), ('⼠', '士'),
-        ('⼟', '土'), ('⼭', '山'), ('⼲', '干'), ('⼰', '己'), ('⼸', '弓'), ('⼾', '户'),
+        ('⼀', '一'),
+        ('⼆', '二'),
+        ('⼈', '人'),
+        ('⼊', '入'),
+        ('⼋', '八'),
+        ('⼏', '几'),
+        ('⼒', '力'),
+        ('⼗', '十'),
+        ('⼝', '口'),
+        ('⼤', '大'),
+        ('⼥', '女'),
+        ('⼦', '子'),
+        ('⼩', '小'),
+        ('⼯', '工'),
+        ('⼴', '广'),
+        ('⼼', '心'),
+        ('⽂', '文'),
+        ('⽅', '方'),
+        ('⽇', '日'),
+        ('⽉', '月'),
+        ('⽔', '水'),
+        ('⽣', '生'),
+        ('⽤', '用'),
+        ('⽬', '目'),
+        ('⾏', '行'),
+        ('⾛', '走'),
+        ('⾦', '金'),
+        ('⾯', '面'),
+        ('⾼', '高'),
+        ('⻓', '长'),
+        ('⾃', '自'),
+        ('⽆', '无'),
+        ('⽀', '支'),
+        ('⽌', '止'),
+        ('⽐', '比'),
+        ('⽑', '毛'),
+        ('⽓', '气'),
+        ('⽕', '火'),
+        ('⽚', '片'),
+        ('⽜', '牛'),
+        ('⽥', '田'),
+        ('⽩', '白'),
+        ('⽪', '皮'),
+        ('⽯', '石'),
+        ('⽰', '示'),
+        ('⽴', '立'),
+        ('⽶', '米'),
+        ('⾁', '肉'),
+        ('⾄', '至'),
+        ('⾊', '色'),
+        ('⾔', '言'),
+        ('⾝', '身'),
+        ('⾞', '车'),
+        ('⾥', '里'),
+        ('⾨', '门'),
+        ('⾮', '非'),
+        ('⾸', '首'),
+        ('⾹', '香'),
+        ('⼿', '手'),
+        ('⼠', '士'),
+        ('⼟', '土'),
+        ('⼭', '山'),
+        ('⼲', '干'),
+        ('⼰', '己'),
+        ('⼸', '弓'),
+        ('⼾', '户'),
     ];
-    MAP.iter().find(|(k, _)| *k == c).map(|(_, v)| *v).unwrap_or(c)
+    MAP.iter()
+        .find(|(k, _)| *k == c)
+        .map(|(_, v)| *v)
+        .unwrap_or(c)
 }
 
 /// A label reduced for keyword matching: folded, without any white space, with the
@@ -54,7 +112,11 @@ pub fn label_key(s: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CellValue {
     /// A number, with its unit when the cell states one.
-    Number { value: f64, unit: Option<MoneyUnit>, integral: bool },
+    Number {
+        value: f64,
+        unit: Option<MoneyUnit>,
+        integral: bool,
+    },
     /// An explicit "no value" mark: `/`, `—`, `-`, `无`, `空`.
     Placeholder,
     /// Nothing at all.
@@ -77,7 +139,10 @@ pub fn classify(raw: &str) -> CellValue {
     if s.is_empty() {
         return CellValue::Blank;
     }
-    if matches!(s, "/" | "／" | "-" | "—" | "——" | "–" | "无" | "空" | "\\" | "×") {
+    if matches!(
+        s,
+        "/" | "／" | "-" | "—" | "——" | "–" | "无" | "空" | "\\" | "×"
+    ) {
         return CellValue::Placeholder;
     }
     let (body, unit) = if let Some(b) = s.strip_suffix("万元") {
@@ -90,7 +155,11 @@ pub fn classify(raw: &str) -> CellValue {
         (s, None)
     };
     match parse_number(body.trim()) {
-        Some((value, integral)) => CellValue::Number { value, unit, integral },
+        Some((value, integral)) => CellValue::Number {
+            value,
+            unit,
+            integral,
+        },
         None => CellValue::Text,
     }
 }
@@ -175,7 +244,13 @@ mod tests {
         assert_eq!(classify("/"), CellValue::Placeholder);
         assert_eq!(classify("  "), CellValue::Blank);
         assert_eq!(classify("规章"), CellValue::Text);
-        assert!(matches!(classify("8.0056万元"), CellValue::Number { unit: Some(MoneyUnit::Wan), .. }));
+        assert!(matches!(
+            classify("8.0056万元"),
+            CellValue::Number {
+                unit: Some(MoneyUnit::Wan),
+                ..
+            }
+        ));
     }
 
     #[test]

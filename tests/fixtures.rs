@@ -1,0 +1,138 @@
+//! Converts every fixture that has a `<stem>.expected.json` beside it with the same pipeline as
+//! `nianbao convert`, and compares every expected cell and the metadata. The expected files hold
+//! values a person read off the documents (see fixtures/README.md).
+use nianbao_cli::convert::convert_item;
+use nianbao_cli::inputs::Item;
+use nianbao_core::Limits;
+use nianbao_template::expected::compare_file;
+use std::path::{Path, PathBuf};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+/// Every (document, expectation) pair under fixtures/: a document is any file whose stem has an
+/// expected file in the same folder.
+fn pairs() -> Vec<(PathBuf, PathBuf)> {
+    let mut out = Vec::new();
+    let mut stack = vec![fixtures_dir()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".expected.json") {
+                continue;
+            }
+            let Some((stem, _)) = name.rsplit_once('.') else {
+                continue;
+            };
+            let exp = dir.join(format!("{stem}.expected.json"));
+            if exp.exists() {
+                out.push((p, exp));
+            }
+        }
+    }
+    out
+}
+
+/// What each format must reach. Text, DOCX, XLSX and HTML carry their tables exactly, so every
+/// cell must be right; PDF layout is reconstructed from glyph positions (issue bar: 0.99).
+fn required_accuracy(path: &Path) -> f64 {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("pdf") => 0.99,
+        _ => 1.0,
+    }
+}
+
+#[test]
+fn every_fixture_matches_its_expected_values() {
+    let pairs = pairs();
+    assert!(
+        pairs.len() >= 8,
+        "fixtures not found under {}",
+        fixtures_dir().display()
+    );
+    let limits = Limits::default();
+    let mut failures = Vec::new();
+    let mut total = (0, 0);
+    for (doc, exp) in &pairs {
+        let item = Item {
+            path: doc.to_string_lossy().into_owned(),
+            data: Ok(std::fs::read(doc).unwrap()),
+        };
+        let rec = convert_item(item, &limits);
+        let score = compare_file(&rec, exp).unwrap();
+        total.0 += score.right;
+        total.1 += score.cells;
+        let acc = score.accuracy();
+        println!(
+            "{}: {}/{} cells ({:.4}) status {}",
+            doc.display(),
+            score.right,
+            score.cells,
+            acc,
+            rec.status.as_str()
+        );
+        if acc < required_accuracy(doc) || !score.meta_wrong.is_empty() || rec.error.is_some() {
+            let mut lines = vec![format!(
+                "{}: {}/{} cells, error {:?}",
+                doc.display(),
+                score.right,
+                score.cells,
+                rec.error
+            )];
+            lines.extend(score.meta_wrong.iter().map(|m| format!("    {m}")));
+            lines.extend(score.mismatches.iter().take(15).map(|m| format!("    {m}")));
+            failures.push(lines.join("\n"));
+        }
+    }
+    println!(
+        "total: {}/{} cells over {} documents",
+        total.0,
+        total.1,
+        pairs.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} fixtures mis-converted:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn seeds_are_fully_right_including_nulls() {
+    // The seeds hold blank cells and rows with too few numbers: nothing may be invented there.
+    let limits = Limits::default();
+    let dir = fixtures_dir().join("seeds");
+    let p = dir.join("000_4dfc3c347848be09.txt");
+    let rec = convert_item(
+        Item {
+            path: p.to_string_lossy().into_owned(),
+            data: Ok(std::fs::read(&p).unwrap()),
+        },
+        &limits,
+    );
+    // The review group of 表四 is blank in this report: null, not 0.
+    assert!(rec.get("appeals.review.upheld").is_none());
+    assert_eq!(
+        rec.get("appeals.litigation_direct.total")
+            .and_then(|n| n.as_count()),
+        Some(0)
+    );
+    assert_eq!(
+        rec.get("active.other_services.decisions")
+            .and_then(|n| n.as_count()),
+        Some(499)
+    );
+    assert_eq!(rec.report.agency.as_deref(), Some("固镇县王庄镇人民政府"));
+    assert_eq!(rec.status.as_str(), "partial");
+}
