@@ -1,0 +1,382 @@
+//! The lazy walk over inputs: folders in sorted order, archives expanded in place.
+
+use crate::capped::{read_capped, read_head, Compressed};
+use crate::detect::{is_document_marker, kind_of, Kind, HEAD_LEN};
+use crate::limits::{Budget, Limits};
+use crate::members::{Member, Members};
+use crate::names::{decode_name, member_path};
+use crate::spool::{ReadSeek, Spool};
+use crate::stream_source::{open_7z, open_gzip, open_tar};
+use crate::zip_source::{open_zip, ZipOpen};
+use crate::Item;
+use nianbao_core::{ErrorKind, ExtractError};
+use std::collections::{HashSet, VecDeque};
+use std::fs::{self, File};
+use std::io::{BufReader, Cursor, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// The iterator returned by [`walk`](crate::walk). Holds at most one document in memory at a
+/// time, plus the archives being expanded (small ones in memory, large ones spooled to a
+/// temporary file).
+pub struct Walk {
+    limits: Limits,
+    inputs: std::vec::IntoIter<PathBuf>,
+    stack: Vec<Frame>,
+    ready: VecDeque<Item>,
+    budget: Budget,
+    /// Folders already walked, so symlink loops (and two links to one folder) end.
+    visited: HashSet<DirKey>,
+}
+
+enum Frame {
+    Dir(std::vec::IntoIter<PathBuf>),
+    Archive {
+        display: String,
+        depth: u32,
+        members: Box<dyn Members>,
+        /// Items this archive produced; an archive that produced none is yielded as `empty`.
+        yielded: u64,
+    },
+}
+
+#[derive(Hash, PartialEq, Eq)]
+enum DirKey {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[allow(dead_code)]
+    Path(PathBuf),
+}
+
+impl Walk {
+    pub(crate) fn new(inputs: Vec<PathBuf>, limits: &Limits) -> Self {
+        Walk {
+            limits: limits.clone(),
+            inputs: inputs.into_iter(),
+            stack: Vec::new(),
+            ready: VecDeque::new(),
+            budget: Budget::new(limits),
+            visited: HashSet::new(),
+        }
+    }
+
+    fn push_item(&mut self, path: String, data: Result<Vec<u8>, ExtractError>) {
+        self.ready.push_back(Item { path, data });
+    }
+
+    /// A path from the command line or a folder.
+    fn visit_path(&mut self, path: PathBuf) {
+        let display = path.to_string_lossy().into_owned();
+        let meta = match fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => return self.push_item(display, Err(io_error("cannot read", &e))),
+        };
+        if meta.is_dir() {
+            self.visit_dir(path, display, &meta);
+        } else if meta.is_file() {
+            self.visit_file(&path, display, meta.len());
+        } else {
+            // FIFOs and devices would block or never end.
+            self.push_item(
+                display,
+                Err(ExtractError::new(
+                    ErrorKind::Io,
+                    "not a regular file or folder",
+                )),
+            );
+        }
+    }
+
+    fn visit_dir(&mut self, path: PathBuf, display: String, meta: &fs::Metadata) {
+        if !self.visited.insert(dir_key(&path, meta)) {
+            return;
+        }
+        let reader = match fs::read_dir(&path) {
+            Ok(r) => r,
+            Err(e) => return self.push_item(display, Err(io_error("cannot list folder", &e))),
+        };
+        let mut entries = Vec::new();
+        for entry in reader {
+            match entry {
+                Ok(e) => entries.push(e.path()),
+                Err(e) => return self.push_item(display, Err(io_error("cannot list folder", &e))),
+            }
+        }
+        entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+        self.stack.push(Frame::Dir(entries.into_iter()));
+    }
+
+    /// A file on disk: archives are read through the open file, documents into memory.
+    fn visit_file(&mut self, path: &Path, display: String, len: u64) {
+        self.budget = Budget::new(&self.limits);
+        let mut file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => return self.push_item(display, Err(io_error("cannot open", &e))),
+        };
+        let mut head = [0u8; HEAD_LEN];
+        let n = match read_head(&mut file, &mut head) {
+            Ok(n) => n,
+            Err(e) => return self.push_item(display, Err(io_error("cannot read", &e))),
+        };
+        let kind = kind_of(&head[..n]);
+        if n == 0 {
+            return self.push_item(display, Err(empty_file()));
+        }
+        if matches!(kind, Kind::Zip | Kind::Gzip | Kind::Tar | Kind::SevenZ)
+            && self.limits.max_depth == 0
+        {
+            return self.push_item(display, Err(too_deep(&self.limits)));
+        }
+        match kind {
+            Kind::Document => return self.read_whole_file(file, display, len),
+            Kind::Rar => return self.push_item(display, Err(rar_error())),
+            Kind::OtherCompressed(what) => {
+                return self.push_item(display, Err(compressed_error(what)))
+            }
+            _ => {}
+        }
+        if let Err(e) = file.seek(SeekFrom::Start(0)) {
+            return self.push_item(display, Err(io_error("cannot read", &e)));
+        }
+        let members: Box<dyn Members> = match kind {
+            Kind::Zip => match open_zip(Box::new(file), &self.limits, &mut self.budget) {
+                ZipOpen::Archive(m) => m,
+                ZipOpen::Document => match File::open(path) {
+                    Ok(f) => return self.read_whole_file(f, display, len),
+                    Err(e) => return self.push_item(display, Err(io_error("cannot open", &e))),
+                },
+            },
+            Kind::Gzip => open_gzip(
+                Box::new(BufReader::new(file)),
+                &display,
+                &self.limits,
+                &mut self.budget,
+            ),
+            Kind::Tar => open_tar(
+                &mut BufReader::new(file),
+                None,
+                &self.limits,
+                &mut self.budget,
+            ),
+            Kind::SevenZ => open_7z(Box::new(file), &self.limits, &mut self.budget),
+            Kind::Document | Kind::Rar | Kind::OtherCompressed(_) => unreachable!("handled above"),
+        };
+        self.stack.push(Frame::Archive {
+            display,
+            depth: 1,
+            members,
+            yielded: 0,
+        });
+    }
+
+    fn read_whole_file(&mut self, mut file: File, display: String, len: u64) {
+        if len > self.limits.max_entry_bytes {
+            return self.push_item(display, Err(entry_too_large(&self.limits)));
+        }
+        let data = file
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| io_error("cannot read", &e))
+            .and_then(|_| {
+                // The file may grow while we read it: the cap still holds.
+                let mut budget = Budget {
+                    remaining: u64::MAX,
+                };
+                read_capped(&mut file, &Compressed::Unknown, &self.limits, &mut budget)
+                    .map_err(|e| e.into_extract(ErrorKind::Io))
+            });
+        self.push_item(display, data);
+    }
+
+    /// A member of the archive on top of the stack (at `depth`).
+    fn visit_member(&mut self, archive: String, depth: u32, m: Member) {
+        let path = match m.name {
+            Some(name) => member_path(&archive, &name),
+            None => archive,
+        };
+        let bytes = match m.data {
+            Ok(b) => b,
+            Err(e) => return self.push_item(path, Err(e)),
+        };
+        if bytes.is_empty() {
+            return self.push_item(path, Err(empty_file()));
+        }
+        let kind = kind_of(&bytes[..bytes.len().min(HEAD_LEN)]);
+        let depth = depth + 1;
+        let is_archive = match kind {
+            Kind::Document => false,
+            Kind::Zip => !zip_is_document(&bytes),
+            Kind::Rar => return self.push_item(path, Err(rar_error())),
+            Kind::OtherCompressed(what) => {
+                return self.push_item(path, Err(compressed_error(what)))
+            }
+            Kind::Gzip | Kind::Tar | Kind::SevenZ => true,
+        };
+        if !is_archive {
+            return self.push_item(path, Ok(bytes));
+        }
+        if depth > self.limits.max_depth {
+            return self.push_item(path, Err(too_deep(&self.limits)));
+        }
+        let (limits, budget) = (&self.limits, &mut self.budget);
+        let members: Box<dyn Members> =
+            match kind {
+                Kind::Gzip => open_gzip(Box::new(Cursor::new(bytes)), &path, limits, budget),
+                Kind::Tar => open_tar(&mut Cursor::new(bytes), None, limits, budget),
+                _ => {
+                    let src = match spooled(bytes) {
+                        Ok(s) => s,
+                        Err(e) => return self.push_item(path, Err(e)),
+                    };
+                    if kind == Kind::SevenZ {
+                        open_7z(src, limits, budget)
+                    } else {
+                        match open_zip(src, limits, budget) {
+                            ZipOpen::Archive(m) => m,
+                            // Damaged, but its local headers show a document: the adapter decides.
+                            ZipOpen::Document => return self.push_item(
+                                path,
+                                Err(ExtractError::corrupt(
+                                    "damaged document (zip-based, central directory unreadable)",
+                                )),
+                            ),
+                        }
+                    }
+                }
+            };
+        self.stack.push(Frame::Archive {
+            display: path,
+            depth,
+            members,
+            yielded: 0,
+        });
+    }
+}
+
+impl Iterator for Walk {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(item) = self.ready.pop_front() {
+                return Some(item);
+            }
+            let Some(top) = self.stack.last_mut() else {
+                let path = self.inputs.next()?;
+                self.visit_path(path);
+                continue;
+            };
+            match top {
+                Frame::Dir(entries) => match entries.next() {
+                    Some(p) => self.visit_path(p),
+                    None => {
+                        self.stack.pop();
+                    }
+                },
+                Frame::Archive {
+                    display,
+                    depth,
+                    members,
+                    yielded,
+                } => {
+                    match members.next_member(&self.limits, &mut self.budget) {
+                        Some(m) => {
+                            // A nested archive always yields at least one item itself.
+                            *yielded += 1;
+                            let (display, depth) = (display.clone(), *depth);
+                            self.visit_member(display, depth, m);
+                        }
+                        None => {
+                            if let Some(Frame::Archive {
+                                display,
+                                yielded: 0,
+                                ..
+                            }) = self.stack.pop()
+                            {
+                                self.push_item(
+                                    display,
+                                    Err(ExtractError::new(
+                                        ErrorKind::Empty,
+                                        "archive contains no files",
+                                    )),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether an in-memory zip is a document (DOCX, XLSX, ODF, EPUB, OFD), judged from its
+/// central directory without inflating anything.
+fn zip_is_document(bytes: &[u8]) -> bool {
+    match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(a) => (0..a.len())
+            .filter_map(|i| a.by_index_data(i).ok())
+            .any(|e| is_document_marker(&decode_name(e.name_raw()))),
+        // Damaged: the raw scan of central-directory records still finds the markers.
+        Err(_) => ["[Content_Types].xml", "mimetype", "OFD.xml"]
+            .iter()
+            .any(|m| nianbao_core::sniff::zip_has_entry(bytes, m)),
+    }
+}
+
+fn spooled(bytes: Vec<u8>) -> Result<Box<dyn ReadSeek>, ExtractError> {
+    Spool::from_vec(bytes)
+        .and_then(Spool::into_reader)
+        .map_err(|e| ExtractError::new(ErrorKind::Io, e.to_string()))
+}
+
+#[cfg(unix)]
+fn dir_key(_: &Path, meta: &fs::Metadata) -> DirKey {
+    use std::os::unix::fs::MetadataExt;
+    DirKey::Inode(meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn dir_key(path: &Path, _: &fs::Metadata) -> DirKey {
+    DirKey::Path(fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+fn io_error(what: &str, e: &std::io::Error) -> ExtractError {
+    ExtractError::new(ErrorKind::Io, format!("{what}: {e}"))
+}
+
+fn empty_file() -> ExtractError {
+    ExtractError::new(ErrorKind::Empty, "file is empty (0 bytes)")
+}
+
+fn entry_too_large(limits: &Limits) -> ExtractError {
+    ExtractError::new(
+        ErrorKind::TooLarge,
+        format!(
+            "larger than {} bytes (max_entry_bytes); not read",
+            limits.max_entry_bytes
+        ),
+    )
+}
+
+fn too_deep(limits: &Limits) -> ExtractError {
+    ExtractError::new(
+        ErrorKind::TooLarge,
+        format!(
+            "archive nested deeper than {} levels (max_depth); not expanded",
+            limits.max_depth
+        ),
+    )
+}
+
+fn rar_error() -> ExtractError {
+    ExtractError::new(
+        ErrorKind::UnsupportedFormat,
+        "RAR archive: nianbao cannot read RAR. Unpack it first (`unrar x FILE.rar DIR/` or 7-Zip: \
+         `7z x FILE.rar -oDIR`), then pass the folder",
+    )
+}
+
+fn compressed_error(what: &str) -> ExtractError {
+    ExtractError::new(
+        ErrorKind::UnsupportedFormat,
+        format!("{what}-compressed file: nianbao reads zip, tar, tar.gz, gzip and 7z; decompress it first (e.g. `tar xf`), then pass the folder"),
+    )
+}

@@ -1,0 +1,193 @@
+//! Zip archives: random access through the central directory when it is intact, a front-to-back
+//! salvage of local headers when it is not.
+
+use crate::capped::{read_capped, CapError, Compressed, Counted};
+use crate::detect::is_document_marker;
+use crate::limits::{Budget, Limits};
+use crate::members::{Member, Members, Next, SpoolBuilder};
+use crate::names::{decode_name, is_dir_name, normalize};
+use crate::spool::ReadSeek;
+use nianbao_core::{ErrorKind, ExtractError};
+use std::io::{BufReader, Seek, SeekFrom};
+use zip::result::ZipError;
+use zip::ZipArchive;
+
+/// What a zip turned out to be.
+pub(crate) enum ZipOpen {
+    /// An archive to expand.
+    Archive(Box<dyn Members>),
+    /// A DOCX/XLSX/ODF/EPUB/OFD: the caller yields the bytes as one item.
+    Document,
+}
+
+/// Opens a zip. Never fails: a damaged zip becomes a salvage whose first item is the failure.
+pub(crate) fn open_zip(
+    mut src: Box<dyn ReadSeek>,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> ZipOpen {
+    // The listing is taken from a borrowed reader so the source is still ours if it fails.
+    let listing = ZipArchive::new(&mut src).map(|a| list(&a));
+    match listing {
+        Ok(None) => ZipOpen::Document,
+        Ok(Some(order)) => {
+            let reopened = src
+                .seek(SeekFrom::Start(0))
+                .map_err(ZipError::Io)
+                .and_then(|_| ZipArchive::new(src));
+            match reopened {
+                Ok(archive) => ZipOpen::Archive(Box::new(ZipMembers {
+                    archive,
+                    order: order.into_iter(),
+                })),
+                Err(e) => ZipOpen::Archive(Box::new(crate::members::Ready(
+                    vec![Member {
+                        name: None,
+                        data: Err(zip_error(e)),
+                    }]
+                    .into_iter(),
+                ))),
+            }
+        }
+        Err(e) => salvage(src, e, limits, budget),
+    }
+}
+
+/// Member names sorted with their indices, or `None` for a document zip.
+fn list<R: std::io::Read + Seek>(archive: &ZipArchive<R>) -> Option<Vec<(String, usize)>> {
+    let mut order = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_data(i) else {
+            continue;
+        };
+        let raw = decode_name(entry.name_raw());
+        if is_document_marker(&raw) {
+            return None;
+        }
+        if entry.is_dir() || is_dir_name(&raw) {
+            continue;
+        }
+        let name = normalize(&raw);
+        if !name.is_empty() {
+            order.push((name, i));
+        }
+    }
+    order.sort();
+    Some(order)
+}
+
+struct ZipMembers {
+    archive: ZipArchive<Box<dyn ReadSeek>>,
+    order: std::vec::IntoIter<(String, usize)>,
+}
+
+impl Members for ZipMembers {
+    fn next_member(&mut self, limits: &Limits, budget: &mut Budget) -> Option<Member> {
+        let (name, index) = self.order.next()?;
+        Some(Member {
+            name: Some(name),
+            data: self.read(index, limits, budget),
+        })
+    }
+}
+
+impl ZipMembers {
+    fn read(
+        &mut self,
+        index: usize,
+        limits: &Limits,
+        budget: &mut Budget,
+    ) -> Result<Vec<u8>, ExtractError> {
+        let (encrypted, compressed, declared) = {
+            let e = self.archive.by_index_data(index).map_err(zip_error)?;
+            (e.encrypted(), e.compressed_size(), e.size())
+        };
+        if encrypted {
+            return Err(ExtractError::encrypted("password-protected zip member"));
+        }
+        let mut file = self.archive.by_index(index).map_err(zip_error)?;
+        read_capped(&mut file, &Compressed::Known(compressed), limits, budget).map_err(|e| match e {
+            // The zip reader stops a member that inflates past its declared size: a bomb that
+            // lies about its size, refused like any other over-size member.
+            CapError::Io(io) if io.to_string().contains("declared uncompressed size") => ExtractError::new(
+                ErrorKind::TooLarge,
+                format!("inflates past its declared size of {declared} bytes, a likely zip bomb; not extracted"),
+            ),
+            other => other.into_extract(ErrorKind::Corrupt),
+        })
+    }
+}
+
+/// Reads local headers front to back after the central directory could not be read (a
+/// truncated download, a damaged disk): every member before the damage is recovered.
+fn salvage(
+    mut src: Box<dyn ReadSeek>,
+    open_err: ZipError,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> ZipOpen {
+    let mut b = SpoolBuilder::new();
+    if let Err(e) = src.seek(SeekFrom::Start(0)) {
+        b.fail_archive(ExtractError::new(ErrorKind::Io, e.to_string()));
+        return ZipOpen::Archive(Box::new(b.finish()));
+    }
+    let (counted, counter) = Counted::new(src);
+    let mut r = BufReader::new(counted);
+    let mut damage = None;
+    loop {
+        match zip::read::read_zipfile_from_stream(&mut r) {
+            Ok(Some(mut file)) => {
+                let raw = decode_name(file.name_raw());
+                if is_document_marker(&raw) {
+                    return ZipOpen::Document;
+                }
+                let name = normalize(&raw);
+                if file.is_dir() || is_dir_name(&raw) || name.is_empty() {
+                    continue;
+                }
+                if file.encrypted() {
+                    b.add_failed(
+                        name,
+                        ExtractError::encrypted("password-protected zip member"),
+                    );
+                    continue;
+                }
+                let start = counter.load(std::sync::atomic::Ordering::Relaxed);
+                let compressed = Compressed::Counter(counter.clone(), start);
+                if b.add(name, &mut file, compressed, limits, budget) == Next::Stop {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                damage = Some(e);
+                break;
+            }
+        }
+    }
+    let recovered = b.recovered();
+    let mut msg = format!("damaged zip: {open_err}");
+    if let Some(d) = damage {
+        msg.push_str(&format!("; reading members in order stopped at: {d}"));
+    }
+    msg.push_str(&format!(
+        "; {recovered} member(s) recovered before the damage"
+    ));
+    b.fail_archive(ExtractError::corrupt(msg));
+    ZipOpen::Archive(Box::new(b.finish()))
+}
+
+fn zip_error(e: ZipError) -> ExtractError {
+    match e {
+        ZipError::UnsupportedArchive(m) if m == ZipError::PASSWORD_REQUIRED => {
+            ExtractError::encrypted("password-protected zip member")
+        }
+        ZipError::InvalidPassword => ExtractError::encrypted("password-protected zip member"),
+        ZipError::CompressionMethodNotSupported(m) => ExtractError::new(
+            ErrorKind::UnsupportedFormat,
+            format!("zip member compressed with method {m}; only stored and deflate are read (re-zip it)"),
+        ),
+        ZipError::UnsupportedArchive(m) => ExtractError::new(ErrorKind::UnsupportedFormat, m),
+        other => ExtractError::corrupt(format!("damaged zip member: {other}")),
+    }
+}

@@ -1,0 +1,644 @@
+//! Crafted archives: exact paths and error kinds. Zips are built byte by byte by `RawZip`
+//! below (so names can be raw GBK, flags and declared sizes can lie); tars by the `tar`
+//! writer; 7z by 7-Zip (fixtures/archives/reports.7z).
+
+use flate2::write::{DeflateEncoder, GzEncoder};
+use flate2::Compression;
+use nianbao_core::ErrorKind;
+use nianbao_sources::{walk, Item, Limits};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A zip writer that stores exactly what it is told.
+struct RawZip {
+    out: Vec<u8>,
+    central: Vec<u8>,
+    count: u16,
+}
+
+struct Entry<'a> {
+    name: &'a [u8],
+    flags: u16,
+    /// 0 stored, 8 deflate.
+    method: u16,
+    data: &'a [u8],
+    crc: u32,
+    /// Declared uncompressed size (may lie).
+    size: u32,
+    extra: Vec<u8>,
+}
+
+impl<'a> Entry<'a> {
+    fn stored(name: &'a [u8], data: &'a [u8]) -> Self {
+        Entry {
+            name,
+            flags: 0,
+            method: 0,
+            data,
+            crc: crc32(data),
+            size: data.len() as u32,
+            extra: vec![],
+        }
+    }
+}
+
+impl RawZip {
+    fn new() -> Self {
+        RawZip {
+            out: vec![],
+            central: vec![],
+            count: 0,
+        }
+    }
+
+    fn add(&mut self, e: Entry<'_>) -> &mut Self {
+        let offset = self.out.len() as u32;
+        let mut common = vec![];
+        common.extend_from_slice(&20u16.to_le_bytes()); // version needed
+        common.extend_from_slice(&e.flags.to_le_bytes());
+        common.extend_from_slice(&e.method.to_le_bytes());
+        common.extend_from_slice(&[0, 0, 0x21, 0]); // time, date
+        common.extend_from_slice(&e.crc.to_le_bytes());
+        common.extend_from_slice(&(e.data.len() as u32).to_le_bytes());
+        common.extend_from_slice(&e.size.to_le_bytes());
+        common.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+        common.extend_from_slice(&(e.extra.len() as u16).to_le_bytes());
+        self.out.extend_from_slice(b"PK\x03\x04");
+        self.out.extend_from_slice(&common);
+        self.out.extend_from_slice(e.name);
+        self.out.extend_from_slice(&e.extra);
+        self.out.extend_from_slice(e.data);
+        self.central.extend_from_slice(b"PK\x01\x02");
+        self.central.extend_from_slice(&20u16.to_le_bytes()); // version made by
+        self.central.extend_from_slice(&common);
+        self.central.extend_from_slice(&[0u8; 6]); // comment len, disk, internal attrs
+        self.central.extend_from_slice(&0u32.to_le_bytes()); // external attrs
+        self.central.extend_from_slice(&offset.to_le_bytes());
+        self.central.extend_from_slice(e.name);
+        self.central.extend_from_slice(&e.extra);
+        self.count += 1;
+        self
+    }
+
+    fn finish(&self) -> Vec<u8> {
+        let mut z = self.out.clone();
+        let cd_start = z.len() as u32;
+        z.extend_from_slice(&self.central);
+        z.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+        z.extend_from_slice(&self.count.to_le_bytes());
+        z.extend_from_slice(&self.count.to_le_bytes());
+        z.extend_from_slice(&(self.central.len() as u32).to_le_bytes());
+        z.extend_from_slice(&cd_start.to_le_bytes());
+        z.extend_from_slice(&[0, 0]);
+        z
+    }
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A stored zip of (name, bytes) with UTF-8 names and the UTF-8 flag.
+fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut z = RawZip::new();
+    for (name, data) in files {
+        z.add(Entry {
+            flags: 1 << 11,
+            ..Entry::stored(name.as_bytes(), data)
+        });
+    }
+    z.finish()
+}
+
+fn gbk(s: &str) -> Vec<u8> {
+    encoding_rs::GBK.encode(s).0.into_owned()
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "nianbao-sources-test-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn run(inputs: &[PathBuf], limits: &Limits) -> Vec<Item> {
+    walk(inputs, limits).collect()
+}
+
+/// (path relative to `dir`, Ok(bytes) or Err(kind)) for compact assertions.
+fn summary(dir: &Path, items: &[Item]) -> Vec<(String, Result<Vec<u8>, ErrorKind>)> {
+    let prefix = format!("{}/", dir.display());
+    items
+        .iter()
+        .map(|i| {
+            (
+                i.path.strip_prefix(&prefix).unwrap_or(&i.path).to_string(),
+                i.data.clone().map_err(|e| e.kind),
+            )
+        })
+        .collect()
+}
+
+fn ok(path: &str, bytes: &[u8]) -> (String, Result<Vec<u8>, ErrorKind>) {
+    (path.to_string(), Ok(bytes.to_vec()))
+}
+
+fn err(path: &str, kind: ErrorKind) -> (String, Result<Vec<u8>, ErrorKind>) {
+    (path.to_string(), Err(kind))
+}
+
+fn peak_rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map(|kb| kb / 1024)
+        .unwrap_or(0)
+}
+
+#[test]
+fn gbk_names_without_utf8_flag() {
+    let dir = tmpdir("gbk");
+    let name = gbk("目录/2023年度报告.txt");
+    let other = gbk("说明.txt");
+    let mut z = RawZip::new();
+    z.add(Entry::stored(&gbk("目录/"), b""));
+    z.add(Entry::stored(&name, b"report"));
+    z.add(Entry::stored(&other, b"readme"));
+    let p = write(&dir, "gbk.zip", &z.finish());
+    let items = run(&[p], &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![
+            ok("gbk.zip!/目录/2023年度报告.txt", b"report"),
+            ok("gbk.zip!/说明.txt", b"readme")
+        ]
+    );
+}
+
+#[test]
+fn utf8_flag_and_unicode_path_field() {
+    let dir = tmpdir("utf8");
+    let mut z = RawZip::new();
+    z.add(Entry {
+        flags: 1 << 11,
+        ..Entry::stored("政府信息公开.txt".as_bytes(), b"a")
+    });
+    // Raw name in GBK, no flag, but an Info-ZIP Unicode Path field (0x7075) with the real name.
+    let raw = gbk("旧名.txt");
+    let real = "年报.txt";
+    let mut extra = vec![0x75, 0x70];
+    extra.extend_from_slice(&((5 + real.len()) as u16).to_le_bytes());
+    extra.push(1);
+    extra.extend_from_slice(&crc32(&raw).to_le_bytes());
+    extra.extend_from_slice(real.as_bytes());
+    z.add(Entry {
+        extra,
+        ..Entry::stored(&raw, b"b")
+    });
+    let p = write(&dir, "utf8.zip", &z.finish());
+    let items = run(&[p], &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![
+            ok("utf8.zip!/年报.txt", b"b"),
+            ok("utf8.zip!/政府信息公开.txt", b"a")
+        ]
+    );
+}
+
+#[test]
+fn zip_in_zip_in_tar_gz() {
+    let dir = tmpdir("nested");
+    let inner = zip_of(&[("报告.txt", b"inner report")]);
+    let outer = zip_of(&[("目录/inner.zip", &inner), ("a.txt", b"A")]);
+    let mut tar = tar::Builder::new(Vec::new());
+    for (name, data) in [("bundle/outer.zip", &outer[..]), ("bundle/b.txt", b"B")] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tar.append_data(&mut h, name, data).unwrap();
+    }
+    let tar = tar.into_inner().unwrap();
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(&tar).unwrap();
+    let p = write(&dir, "server.tgz", &gz.finish().unwrap());
+    let items = run(&[p], &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![
+            ok("server.tgz!/bundle/b.txt", b"B"),
+            ok("server.tgz!/bundle/outer.zip!/a.txt", b"A"),
+            ok(
+                "server.tgz!/bundle/outer.zip!/目录/inner.zip!/报告.txt",
+                b"inner report"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn twenty_deep_nesting_stops_at_depth_limit() {
+    let dir = tmpdir("deep");
+    let mut z = zip_of(&[("bottom.txt", b"x")]);
+    for level in (2..=20).rev() {
+        z = zip_of(&[(&format!("l{level}.zip"), &z)]);
+    }
+    let p = write(&dir, "deep.zip", &z);
+    let limits = Limits::default();
+    assert_eq!(limits.max_depth, 8);
+    let items = run(std::slice::from_ref(&p), &limits);
+    let expected_path = format!(
+        "deep.zip!/{}",
+        (2..=9)
+            .map(|l| format!("l{l}.zip"))
+            .collect::<Vec<_>>()
+            .join("!/")
+    );
+    assert_eq!(
+        summary(&dir, &items),
+        vec![err(&expected_path, ErrorKind::TooLarge)]
+    );
+    assert!(items[0]
+        .data
+        .as_ref()
+        .unwrap_err()
+        .message
+        .contains("max_depth"));
+
+    // With room for all levels, the bottom document comes out.
+    let deep = Limits {
+        max_depth: 25,
+        ..Limits::default()
+    };
+    let items = run(&[p], &deep);
+    let bottom = format!(
+        "deep.zip!/{}!/bottom.txt",
+        (2..=20)
+            .map(|l| format!("l{l}.zip"))
+            .collect::<Vec<_>>()
+            .join("!/")
+    );
+    assert_eq!(summary(&dir, &items), vec![ok(&bottom, b"x")]);
+    eprintln!("peak RSS after deep nesting: {} MiB", peak_rss_mib());
+}
+
+/// Deflate of `n` zero bytes, streamed (never holds the zeros).
+fn deflated_zeros(n: u64) -> Vec<u8> {
+    let mut enc = DeflateEncoder::new(Vec::new(), Compression::default());
+    let chunk = vec![0u8; 1 << 20];
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(chunk.len() as u64) as usize;
+        enc.write_all(&chunk[..k]).unwrap();
+        left -= k as u64;
+    }
+    enc.finish().unwrap()
+}
+
+#[test]
+fn zip_bomb_is_refused_and_neighbours_survive() {
+    let dir = tmpdir("bomb");
+    let zeros = deflated_zeros(1 << 30); // 1 GiB of zeros in about 1 MiB
+    assert!(
+        zeros.len() < 8 << 20,
+        "compressed bomb is {} bytes",
+        zeros.len()
+    );
+    let mut z = RawZip::new();
+    z.add(Entry::stored(b"a.txt", b"before"));
+    // Declares 1000 bytes: a liar.
+    z.add(Entry {
+        method: 8,
+        size: 1000,
+        crc: 0,
+        ..Entry::stored(b"small-liar.bin", &zeros)
+    });
+    // Declares ~4 GiB: honest about being huge.
+    z.add(Entry {
+        method: 8,
+        size: 0xFFFF_FFF0,
+        crc: 0,
+        ..Entry::stored(b"huge.bin", &zeros)
+    });
+    z.add(Entry::stored(b"z.txt", b"after"));
+    let p = write(&dir, "bomb.zip", &z.finish());
+    let start = std::time::Instant::now();
+    let items = run(&[p], &Limits::default());
+    let secs = start.elapsed().as_secs_f64();
+    let s = summary(&dir, &items);
+    assert_eq!(s[0], ok("bomb.zip!/a.txt", b"before"));
+    assert_eq!(s[3], ok("bomb.zip!/z.txt", b"after"));
+    assert_eq!(s[1].0, "bomb.zip!/huge.bin");
+    assert_eq!(s[2].0, "bomb.zip!/small-liar.bin");
+    // The honest giant is stopped by the ratio; the liar by its own declared size.
+    let huge = items[1].data.as_ref().unwrap_err();
+    assert_eq!(huge.kind, ErrorKind::TooLarge);
+    assert!(huge.message.contains("max_ratio"), "{huge}");
+    let liar = items[2].data.as_ref().unwrap_err();
+    assert_eq!(liar.kind, ErrorKind::TooLarge);
+    assert!(
+        liar.message.contains("declared size of 1000 bytes"),
+        "{liar}"
+    );
+    // With the ratio check out of the way, the per-entry cap still refuses them.
+    let lax = Limits {
+        max_ratio: 1 << 20,
+        ..Limits::default()
+    };
+    let items = run(&[dir.join("bomb.zip")], &lax);
+    let huge = items[1].data.as_ref().unwrap_err();
+    assert_eq!(huge.kind, ErrorKind::TooLarge);
+    assert!(huge.message.contains("max_entry_bytes"), "{huge}");
+    assert_eq!(summary(&dir, &items)[3], ok("bomb.zip!/z.txt", b"after"));
+    let rss = peak_rss_mib();
+    eprintln!("zip bomb: {secs:.2} s with default limits, peak RSS {rss} MiB");
+    assert!(rss < 1024, "peak RSS {rss} MiB");
+}
+
+#[test]
+fn total_budget_stops_a_wide_bomb() {
+    let dir = tmpdir("wide");
+    // Many members each just under the ratio: the total budget stops them.
+    let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 7) as u8).collect();
+    let mut enc = DeflateEncoder::new(Vec::new(), Compression::fast());
+    enc.write_all(&data).unwrap();
+    let packed = enc.finish().unwrap();
+    let mut z = RawZip::new();
+    let names: Vec<String> = (0..5).map(|i| format!("m{i}.bin")).collect();
+    for n in &names {
+        z.add(Entry {
+            method: 8,
+            size: data.len() as u32,
+            crc: crc32(&data),
+            ..Entry::stored(n.as_bytes(), &packed)
+        });
+    }
+    let p = write(&dir, "wide.zip", &z.finish());
+    let limits = Limits {
+        max_total_bytes: 7_000_000,
+        max_ratio: 100_000,
+        ..Limits::default()
+    };
+    let items = run(&[p], &limits);
+    let kinds: Vec<_> = items
+        .iter()
+        .map(|i| i.data.as_ref().map(|d| d.len()).map_err(|e| e.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            Ok(3_000_000),
+            Ok(3_000_000),
+            Err(ErrorKind::TooLarge),
+            Err(ErrorKind::TooLarge),
+            Err(ErrorKind::TooLarge)
+        ]
+    );
+}
+
+#[test]
+fn truncated_zip_yields_failure_and_what_was_readable() {
+    let dir = tmpdir("trunc");
+    let big = vec![b'c'; 5000];
+    let whole = zip_of(&[("a.txt", b"alpha"), ("b.txt", b"beta"), ("c.txt", &big)]);
+    // Cut inside c.txt's data: the central directory is gone.
+    let cut = whole.len() - 3000;
+    let p = write(&dir, "broken.zip", &whole[..cut]);
+    let items = run(&[p], &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![
+            err("broken.zip", ErrorKind::Corrupt),
+            ok("broken.zip!/a.txt", b"alpha"),
+            ok("broken.zip!/b.txt", b"beta"),
+            err("broken.zip!/c.txt", ErrorKind::Corrupt),
+        ]
+    );
+    assert!(items[0]
+        .data
+        .as_ref()
+        .unwrap_err()
+        .message
+        .contains("2 member(s) recovered"));
+}
+
+#[test]
+fn rar_is_refused_with_instructions() {
+    let dir = tmpdir("rar");
+    let p = write(
+        &dir,
+        "offices.rar",
+        b"Rar!\x1a\x07\x01\x00rest of a rar file",
+    );
+    let items = run(&[p], &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![err("offices.rar", ErrorKind::UnsupportedFormat)]
+    );
+    let msg = &items[0].data.as_ref().unwrap_err().message;
+    assert!(msg.contains("unrar x") && msg.contains("7-Zip"), "{msg}");
+}
+
+#[test]
+fn docx_like_zip_is_one_item_even_nested() {
+    let dir = tmpdir("docx");
+    let docx = zip_of(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", b"<w:document/>"),
+    ]);
+    let odt = zip_of(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.text"),
+        ("content.xml", b"<x/>"),
+    ]);
+    // Named .zip on purpose: the bytes decide, not the extension.
+    let p = write(&dir, "report.zip", &docx);
+    let outer = zip_of(&[("报告.docx", &docx), ("报告.odt", &odt)]);
+    let q = write(&dir, "outer.zip", &outer);
+    let items = run(&[p, q], &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![
+            ok("report.zip", &docx),
+            ok("outer.zip!/报告.docx", &docx),
+            ok("outer.zip!/报告.odt", &odt)
+        ]
+    );
+}
+
+#[test]
+fn empty_files_and_empty_archives() {
+    let dir = tmpdir("empty");
+    let a = write(&dir, "empty.pdf", b"");
+    let b = write(&dir, "nothing.zip", &zip_of(&[]));
+    let c = write(&dir, "holds-empty.zip", &zip_of(&[("zero.txt", b"")]));
+    let items = run(&[a, b, c], &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![
+            err("empty.pdf", ErrorKind::Empty),
+            err("nothing.zip", ErrorKind::Empty),
+            err("holds-empty.zip!/zero.txt", ErrorKind::Empty),
+        ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn folder_walk_is_sorted_and_survives_symlink_loops() {
+    let dir = tmpdir("folder");
+    let root = dir.join("in");
+    std::fs::create_dir_all(root.join("sub/deeper")).unwrap();
+    write(&root, "b.txt", b"B");
+    write(&root, "a.txt", b"A");
+    write(&root.join("sub/deeper"), "c.txt", b"C");
+    std::os::unix::fs::symlink(&root, root.join("sub/deeper/loop")).unwrap();
+    std::os::unix::fs::symlink(root.join("missing"), root.join("dangling")).unwrap();
+    write(&root, "z.zip", &zip_of(&[("m.txt", b"M")]));
+    let items = run(std::slice::from_ref(&root), &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![
+            ok("in/a.txt", b"A"),
+            ok("in/b.txt", b"B"),
+            err("in/dangling", ErrorKind::Io),
+            ok("in/sub/deeper/c.txt", b"C"),
+            ok("in/z.zip!/m.txt", b"M"),
+        ]
+    );
+}
+
+#[test]
+fn inputs_keep_their_order_and_missing_paths_are_io() {
+    let dir = tmpdir("order");
+    let b = write(&dir, "b.txt", b"B");
+    let a = write(&dir, "a.txt", b"A");
+    let items = run(&[b, dir.join("nope.pdf"), a], &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![
+            ok("b.txt", b"B"),
+            err("nope.pdf", ErrorKind::Io),
+            ok("a.txt", b"A")
+        ]
+    );
+}
+
+#[test]
+fn oversized_member_is_refused_alone() {
+    let dir = tmpdir("entry");
+    let big = vec![b'x'; 5000];
+    let p = write(
+        &dir,
+        "e.zip",
+        &zip_of(&[("big.txt", &big), ("small.txt", b"s")]),
+    );
+    let limits = Limits {
+        max_entry_bytes: 4096,
+        ..Limits::default()
+    };
+    let items = run(&[p], &limits);
+    assert_eq!(
+        summary(&dir, &items),
+        vec![
+            err("e.zip!/big.txt", ErrorKind::TooLarge),
+            ok("e.zip!/small.txt", b"s")
+        ]
+    );
+    assert!(items[0]
+        .data
+        .as_ref()
+        .unwrap_err()
+        .message
+        .contains("max_entry_bytes"));
+}
+
+#[test]
+fn zip64_written_by_the_zip_crate() {
+    let dir = tmpdir("zip64");
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    w.start_file("年报/2022.txt", opts).unwrap();
+    w.write_all(b"zip64 member").unwrap();
+    let bytes = w.finish().unwrap().into_inner();
+    let p = write(&dir, "z64.zip", &bytes);
+    let items = run(&[p], &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![ok("z64.zip!/年报/2022.txt", b"zip64 member")]
+    );
+}
+
+#[test]
+fn single_file_gzip_and_plain_tar() {
+    let dir = tmpdir("gz");
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(b"%PDF-1.4 fake").unwrap();
+    let p = write(&dir, "report.pdf.gz", &gz.finish().unwrap());
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_ustar();
+    h.set_size(3);
+    h.set_cksum();
+    tar.append_data(&mut h, "x/报告.txt", &b"abc"[..]).unwrap();
+    let q = write(&dir, "plain.tar", &tar.into_inner().unwrap());
+    let items = run(&[p, q], &Limits::default());
+    assert_eq!(
+        summary(&dir, &items),
+        vec![
+            ok("report.pdf.gz!/report.pdf", b"%PDF-1.4 fake"),
+            ok("plain.tar!/x/报告.txt", b"abc")
+        ]
+    );
+}
+
+#[test]
+fn seven_zip_fixture() {
+    // Made with 7-Zip (Debian p7zip-full 16.02+really26.02): see fixtures/README.md.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/archives/reports.7z");
+    let items = run(std::slice::from_ref(&fixture), &Limits::default());
+    let prefix = fixture.to_string_lossy().into_owned();
+    let got: Vec<_> = items
+        .iter()
+        .map(|i| {
+            (
+                i.path.strip_prefix(&prefix).unwrap().to_string(),
+                i.data.clone().map_err(|e| e.kind),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "!/目录/2023年报告.txt".to_string(),
+                Ok("第一部分 总体情况\n".as_bytes().to_vec())
+            ),
+            ("!/说明.txt".to_string(), Ok("readme\n".as_bytes().to_vec())),
+        ]
+    );
+}
