@@ -57,23 +57,29 @@ fn run(enc: &'static Encoding, bytes: &[u8], name: &'static str) -> Decoded {
     }
 }
 
-/// UTF-16 without a BOM gives itself away by NUL bytes: ASCII and many CJK-adjacent code units
-/// have a zero high byte, so NULs cluster on odd (LE) or even (BE) positions.
+/// UTF-16 without a BOM gives itself away by NUL bytes, which no 8-bit Chinese encoding has:
+/// ASCII code units (digits, spaces, line breaks — every report has them) put their zero byte
+/// on odd positions in little-endian and even positions in big-endian. Mostly-CJK text has few
+/// of them, and CJK code points such as U+4E00 put zeros on the other side, so the test is a
+/// clear majority on one parity, not density.
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
-    let head = &bytes[..bytes.len().min(4096) & !1];
-    if head.len() < 4 {
+    let head = &bytes[..bytes.len().min(8192) & !1];
+    if head.len() < 8 {
         return None;
     }
-    let pairs = head.len() / 2;
     let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
     let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
-    if odd * 5 > pairs && even * 20 < pairs.max(20) {
-        Some(UTF_16LE)
-    } else if even * 5 > pairs && odd * 20 < pairs.max(20) {
-        Some(UTF_16BE)
+    let enough = (head.len() / 2 / 100).max(3);
+    let enc = if odd >= enough && even * 4 <= odd {
+        UTF_16LE
+    } else if even >= enough && odd * 4 <= even {
+        UTF_16BE
     } else {
-        None
-    }
+        return None;
+    };
+    // Binary data can have lopsided NULs too: real UTF-16 decodes without errors.
+    let (_, had_errors) = enc.decode_without_bom_handling(head);
+    (!had_errors).then_some(enc)
 }
 
 /// Whether the bytes look like text in some encoding, not binary data.
