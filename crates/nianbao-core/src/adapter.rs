@@ -1,4 +1,5 @@
 use crate::{Document, ExtractError};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Bounds an adapter must respect so that one hostile file cannot take the batch down.
@@ -56,16 +57,20 @@ pub struct AdapterRegistration(pub &'static dyn Adapter);
 inventory::collect!(AdapterRegistration);
 
 /// Every registered adapter, in sniffing order (`inventory` itself gives no fixed order).
-pub fn adapters() -> Vec<&'static dyn Adapter> {
-    let mut all: Vec<&'static dyn Adapter> = inventory::iter::<AdapterRegistration>
-        .into_iter()
-        .map(|r| r.0)
-        .collect();
-    all.sort_by_key(|a| (a.priority(), a.name()));
-    all
+/// Collected and sorted once per process.
+pub fn adapters() -> &'static [&'static dyn Adapter] {
+    static SORTED: OnceLock<Vec<&'static dyn Adapter>> = OnceLock::new();
+    SORTED.get_or_init(|| {
+        let mut all: Vec<&'static dyn Adapter> = inventory::iter::<AdapterRegistration>
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+        all.sort_by_key(|a| (a.priority(), a.name()));
+        all
+    })
 }
 
 /// The first adapter, in priority order, that recognises the bytes.
 pub fn detect(bytes: &[u8]) -> Option<&'static dyn Adapter> {
-    adapters().into_iter().find(|a| a.sniff(bytes))
+    adapters().iter().copied().find(|a| a.sniff(bytes))
 }

@@ -1,4 +1,5 @@
 //! The numeric fields of the record, read once from `keys.tsv` (a copy of the spec's file).
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// The template versions of the national format.
@@ -61,6 +62,9 @@ static KEYS: LazyLock<Vec<KeyDef>> = LazyLock::new(|| {
         .collect()
 });
 
+static INDEX: LazyLock<HashMap<&'static str, usize>> =
+    LazyLock::new(|| KEYS.iter().enumerate().map(|(i, k)| (k.key, i)).collect());
+
 /// Every numeric key in the order of `keys.tsv`.
 pub fn all() -> &'static [KeyDef] {
     &KEYS
@@ -68,7 +72,7 @@ pub fn all() -> &'static [KeyDef] {
 
 /// Looks a key up by its dotted name.
 pub fn get(key: &str) -> Option<&'static KeyDef> {
-    KEYS.iter().find(|k| k.key == key)
+    INDEX.get(key).map(|&i| &KEYS[i])
 }
 
 /// The interned `'static` form of a key name (panics on an unknown key: a programming error).
