@@ -120,6 +120,9 @@ const ROWS: &[TRow] = &[
 ];
 
 const COMBINED: usize = 20;
+const MAX_VALUE_ROWS: usize = 400;
+/// Label lines looked at above and below a row whose own label is missing.
+const CONTEXT_ROWS: usize = 4;
 const SUBROWS: std::ops::Range<usize> = 21..24;
 const MISC: usize = 23;
 
@@ -163,15 +166,27 @@ fn match_label(key: &str) -> Option<(usize, usize)> {
 pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
     // Rows that carry values, with the label text around them for rows whose own label is
     // missing (a label wrapped onto the lines above or below the numbers).
-    let value_rows: Vec<usize> = (0..rows.len())
+    let mut value_rows: Vec<usize> = (0..rows.len())
         .filter(|&i| rows[i].n_numbers() > 0)
         .collect();
+    // The table has 26 rows; a section with hundreds of numeric rows is not this table, and
+    // the order-consistency pass below is quadratic, so bound it.
+    if value_rows.len() > MAX_VALUE_ROWS {
+        rec.warnings.push(format!(
+            "三: {} numeric rows where the table has {}; only the first {MAX_VALUE_ROWS} were read",
+            value_rows.len(),
+            ROWS.len()
+        ));
+        value_rows.truncate(MAX_VALUE_ROWS);
+    }
     let mut cand: Vec<Option<(usize, usize)>> = Vec::with_capacity(value_rows.len());
     for (k, &i) in value_rows.iter().enumerate() {
         let own = match_label(&label_key(&rows[i].label));
         let c = own.or_else(|| {
             let lo = if k == 0 { 0 } else { value_rows[k - 1] + 1 };
+            let lo = lo.max(i.saturating_sub(CONTEXT_ROWS));
             let hi = value_rows.get(k + 1).copied().unwrap_or(rows.len());
+            let hi = hi.min(i + 1 + CONTEXT_ROWS);
             let before: String = rows[lo..i].iter().map(|r| r.label.as_str()).collect();
             let after: String = rows[i + 1..hi].iter().map(|r| r.label.as_str()).collect();
             match_label(&label_key(&before)).or_else(|| match_label(&label_key(&after)))
