@@ -135,13 +135,7 @@ mod tests {
     }
 
     fn paragraphs(d: &Document) -> Vec<&str> {
-        d.blocks
-            .iter()
-            .filter_map(|b| match b {
-                Block::Paragraph(p) => Some(p.text.as_str()),
-                Block::Table(_) => None,
-            })
-            .collect()
+        d.paragraphs().collect()
     }
 
     fn table(d: &Document, i: usize) -> &nianbao_core::Table {

@@ -2,7 +2,7 @@
 //! document model of the GBK page (grid columns under merged header cells, chrome left out),
 //! and every page against its hand-checked expectation through the template mapping.
 use nianbao_adapter_html::HtmlAdapter;
-use nianbao_core::{adapters, detect, Adapter, Block, Document, Input, Limits, Table};
+use nianbao_core::{adapters, detect, Adapter, Document, Input, Limits, Table};
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> PathBuf {
@@ -72,13 +72,7 @@ fn sniffs_pages_by_their_bytes() {
 }
 
 fn tables(doc: &Document) -> Vec<&Table> {
-    doc.blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect()
+    doc.tables().collect()
 }
 
 /// (row, col, text) of every cell, for finding cells by text.

@@ -125,6 +125,22 @@ impl Document {
         }));
     }
 
+    /// The tables, in reading order.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.blocks.iter().filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            Block::Paragraph(_) => None,
+        })
+    }
+
+    /// The paragraphs' text, in reading order.
+    pub fn paragraphs(&self) -> impl Iterator<Item = &str> {
+        self.blocks.iter().filter_map(|b| match b {
+            Block::Paragraph(p) => Some(p.text.as_str()),
+            Block::Table(_) => None,
+        })
+    }
+
     /// All text of the document, paragraphs and cells, one block or row per line.
     /// Used for metadata and for deciding whether anything report-like is present.
     pub fn plain_text(&self) -> String {

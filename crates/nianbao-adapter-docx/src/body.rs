@@ -1,0 +1,371 @@
+//! A direct walk of `word/document.xml` into paragraphs and raw tables, in body order.
+//!
+//! Elements are matched by local name, so any namespace prefix works (Word, WPS Office and
+//! LibreOffice all write `w:`, but nothing requires it). Wrappers that only group content —
+//! content controls (`sdt`), hyperlinks, tracked insertions, smart tags, simple fields — are
+//! walked through; deleted text (`delText`), field codes (`instrText`), properties and drawing
+//! fallbacks are skipped.
+use nianbao_core::ExtractError;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+/// Tables nested deeper than this are skipped (a hostile file could nest without end).
+const MAX_DEPTH: usize = 24;
+
+/// Content of a body or of a table cell, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Paragraph(String),
+    Table(RawTable),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawTable {
+    /// Columns declared by `tblGrid`.
+    pub grid_cols: usize,
+    pub rows: Vec<RawRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawRow {
+    /// Grid columns skipped before the first cell (`gridBefore`).
+    pub grid_before: usize,
+    pub cells: Vec<RawCell>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Merge {
+    #[default]
+    None,
+    Restart,
+    Continue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawCell {
+    pub grid_span: usize,
+    pub v_merge: Merge,
+    pub h_merge: Merge,
+    pub items: Vec<Item>,
+}
+
+/// What the walk found besides content.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub items: Vec<Item>,
+    pub warnings: Vec<String>,
+}
+
+type R<'a> = Reader<&'a [u8]>;
+
+fn xml_err(e: impl std::fmt::Display, r: &R) -> ExtractError {
+    ExtractError::corrupt(format!(
+        "document.xml is not well-formed XML near byte {}: {e}",
+        r.buffer_position()
+    ))
+}
+
+/// Walks the whole document part.
+pub fn walk(xml: &str) -> Result<Walk, ExtractError> {
+    let mut r = Reader::from_str(xml);
+    let mut w = Walk::default();
+    let mut saw_body = false;
+    loop {
+        match r.read_event().map_err(|e| xml_err(e, &r))? {
+            Event::Start(e) if local(&e) == "body" => {
+                saw_body = true;
+                let items = blocks(&mut r, 0, None, &mut w.warnings)?;
+                w.items.extend(items);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !saw_body {
+        return Err(ExtractError::corrupt(
+            "document.xml has no w:body: not a Word document",
+        ));
+    }
+    Ok(w)
+}
+
+fn local<'e>(e: &'e BytesStart) -> &'e str {
+    let name = e.name().0;
+    name.rsplit(':').next().unwrap_or(name)
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| {
+            let k = a.key.0;
+            k.rsplit(':').next() == Some(name)
+        })
+        .map(|a| a.value.to_string())
+}
+
+/// Elements whose whole subtree holds nothing a reader of the report sees.
+fn skipped(name: &str) -> bool {
+    matches!(
+        name,
+        "pPr"
+            | "rPr"
+            | "sectPr"
+            | "tblPr"
+            | "tblPrEx"
+            | "sdtPr"
+            | "sdtEndPr"
+            | "del"
+            | "moveFrom"
+            | "instrText"
+            | "delText"
+            | "drawing"
+            | "pict"
+            | "object"
+            | "Fallback"
+            | "footnoteReference"
+            | "commentReference"
+            | "bookmarkStart"
+            | "bookmarkEnd"
+            | "proofErr"
+    )
+}
+
+fn skip(r: &mut R, e: &BytesStart) -> Result<(), ExtractError> {
+    r.read_to_end(e.name())
+        .map(|_| ())
+        .map_err(|err| xml_err(err, r))
+}
+
+/// Reads block content (paragraphs and tables) until the end of the element just opened.
+/// `cell` receives cell properties when this is a table cell.
+fn blocks(
+    r: &mut R,
+    depth: usize,
+    mut cell: Option<&mut RawCell>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Item>, ExtractError> {
+    let mut items = Vec::new();
+    let mut level = 0usize;
+    loop {
+        match r.read_event().map_err(|e| xml_err(e, r))? {
+            Event::Start(e) => match local(&e) {
+                "p" => items.extend(paragraph(r)?.into_iter().map(Item::Paragraph)),
+                "tbl" if depth >= MAX_DEPTH => {
+                    warnings.push(format!(
+                        "a table nested more than {MAX_DEPTH} deep was skipped"
+                    ));
+                    skip(r, &e)?;
+                }
+                "tbl" => items.push(Item::Table(table(r, depth + 1, warnings)?)),
+                "tcPr" => match cell.as_deref_mut() {
+                    Some(c) => cell_properties(r, c)?,
+                    None => skip(r, &e)?,
+                },
+                name if skipped(name) => skip(r, &e)?,
+                // sdt, sdtContent, customXml, ins, …: walk through.
+                _ => level += 1,
+            },
+            Event::End(_) => {
+                if level == 0 {
+                    return Ok(items);
+                }
+                level -= 1;
+            }
+            Event::Eof => return Err(ExtractError::corrupt("document.xml ends inside an element")),
+            _ => {}
+        }
+    }
+}
+
+fn cell_properties(r: &mut R, cell: &mut RawCell) -> Result<(), ExtractError> {
+    let mut level = 0usize;
+    loop {
+        let (e, opened) = match r.read_event().map_err(|e| xml_err(e, r))? {
+            Event::Start(e) if local(&e) == "tcPrChange" => {
+                skip(r, &e)?;
+                continue;
+            }
+            Event::Start(e) => (e, true),
+            Event::Empty(e) => (e, false),
+            Event::End(_) => {
+                if level == 0 {
+                    return Ok(());
+                }
+                level -= 1;
+                continue;
+            }
+            Event::Eof => {
+                return Err(ExtractError::corrupt(
+                    "document.xml ends inside cell properties",
+                ))
+            }
+            _ => continue,
+        };
+        if opened {
+            level += 1;
+        }
+        match local(&e) {
+            "gridSpan" => {
+                cell.grid_span = attr(&e, "val")
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(1)
+            }
+            "vMerge" => cell.v_merge = merge_value(&e),
+            "hMerge" => cell.h_merge = merge_value(&e),
+            _ => {}
+        }
+    }
+}
+
+/// `<w:vMerge/>` without a value continues a merge; `w:val="restart"` starts one.
+fn merge_value(e: &BytesStart) -> Merge {
+    match attr(e, "val").as_deref() {
+        Some("restart") => Merge::Restart,
+        _ => Merge::Continue,
+    }
+}
+
+fn table(r: &mut R, depth: usize, warnings: &mut Vec<String>) -> Result<RawTable, ExtractError> {
+    let mut t = RawTable::default();
+    let mut level = 0usize;
+    loop {
+        match r.read_event().map_err(|e| xml_err(e, r))? {
+            Event::Start(e) => match local(&e) {
+                "tr" => t.rows.push(row(r, depth, warnings)?),
+                "tblGrid" => level += 1,
+                name if skipped(name) => skip(r, &e)?,
+                "gridCol" => {
+                    t.grid_cols += 1;
+                    skip(r, &e)?;
+                }
+                // Row-level content controls and custom XML: walk through.
+                _ => level += 1,
+            },
+            Event::Empty(e) if local(&e) == "gridCol" => t.grid_cols += 1,
+            Event::End(_) => {
+                if level == 0 {
+                    return Ok(t);
+                }
+                level -= 1;
+            }
+            Event::Eof => return Err(ExtractError::corrupt("document.xml ends inside a table")),
+            _ => {}
+        }
+    }
+}
+
+fn row(r: &mut R, depth: usize, warnings: &mut Vec<String>) -> Result<RawRow, ExtractError> {
+    let mut row = RawRow::default();
+    let mut level = 0usize;
+    loop {
+        match r.read_event().map_err(|e| xml_err(e, r))? {
+            Event::Start(e) => match local(&e) {
+                "tc" => {
+                    let mut cell = RawCell {
+                        grid_span: 1,
+                        v_merge: Merge::None,
+                        h_merge: Merge::None,
+                        items: Vec::new(),
+                    };
+                    cell.items = blocks(r, depth, Some(&mut cell), warnings)?;
+                    row.cells.push(cell);
+                }
+                name if skipped(name) => skip(r, &e)?,
+                // trPr, sdt, sdtContent, customXml, ins: walk through.
+                _ => level += 1,
+            },
+            Event::Empty(e) => match local(&e) {
+                "gridBefore" => {
+                    row.grid_before = attr(&e, "val")
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0)
+                }
+                "tc" => row.cells.push(RawCell {
+                    grid_span: 1,
+                    v_merge: Merge::None,
+                    h_merge: Merge::None,
+                    items: Vec::new(),
+                }),
+                _ => {}
+            },
+            Event::End(_) => {
+                if level == 0 {
+                    return Ok(row);
+                }
+                level -= 1;
+            }
+            Event::Eof => {
+                return Err(ExtractError::corrupt(
+                    "document.xml ends inside a table row",
+                ))
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The text of one paragraph. A manual line break (`w:br`, `w:cr`) splits it: printed to text,
+/// the lines are separate, and the template reads each as its own row.
+fn paragraph(r: &mut R) -> Result<Vec<String>, ExtractError> {
+    let mut lines = vec![String::new()];
+    let mut level = 0usize;
+    let mut in_text = false;
+    loop {
+        match r.read_event().map_err(|e| xml_err(e, r))? {
+            Event::Start(e) => match local(&e) {
+                "t" => {
+                    in_text = true;
+                    level += 1;
+                }
+                name if skipped(name) => skip(r, &e)?,
+                // A text box's own paragraphs would nest here; their content is not the report's.
+                "txbxContent" => skip(r, &e)?,
+                _ => level += 1,
+            },
+            Event::Empty(e) => match local(&e) {
+                "tab" | "ptab" => push(&mut lines, "\t"),
+                "br" if attr(&e, "type").as_deref() == Some("page") => {}
+                "br" | "cr" => lines.push(String::new()),
+                "noBreakHyphen" => push(&mut lines, "-"),
+                _ => {}
+            },
+            Event::Text(t) if in_text => push(&mut lines, &t.xml10_content()),
+            Event::CData(t) if in_text => push(&mut lines, &t.xml10_content()),
+            Event::GeneralRef(g) if in_text => match g.resolve_char_ref() {
+                Ok(Some(c)) => push(&mut lines, c.encode_utf8(&mut [0; 4])),
+                _ => push(&mut lines, named_entity(&g)),
+            },
+            Event::End(_) => {
+                in_text = false;
+                if level == 0 {
+                    return Ok(lines.into_iter().map(|l| l.trim().to_string()).collect());
+                }
+                level -= 1;
+            }
+            Event::Eof => {
+                return Err(ExtractError::corrupt(
+                    "document.xml ends inside a paragraph",
+                ))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn push(lines: &mut [String], s: &str) {
+    if let Some(last) = lines.last_mut() {
+        last.push_str(s);
+    }
+}
+
+fn named_entity(name: &str) -> &str {
+    match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => "",
+    }
+}

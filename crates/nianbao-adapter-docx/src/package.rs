@@ -1,0 +1,162 @@
+//! The OPC (zip) package of a DOCX: opening it, finding the main document part and reading
+//! parts under the size limits (a zip bomb must fail fast, never fill memory).
+use nianbao_core::{ErrorKind, ExtractError, Limits};
+use std::io::{Cursor, Read};
+use zip::ZipArchive;
+
+pub struct Package<'a> {
+    zip: ZipArchive<Cursor<&'a [u8]>>,
+    limits: &'a Limits,
+}
+
+impl<'a> Package<'a> {
+    pub fn open(bytes: &'a [u8], limits: &'a Limits) -> Result<Self, ExtractError> {
+        let zip = ZipArchive::new(Cursor::new(bytes))
+            .map_err(|e| ExtractError::corrupt(format!("not a valid DOCX package: {e}")))?;
+        Ok(Package { zip, limits })
+    }
+
+    /// Reads one part as bytes; `Ok(None)` when the package has no such part.
+    pub fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, ExtractError> {
+        let max = self.limits.max_part_bytes;
+        let max_ratio = self.limits.max_ratio.max(1);
+        let mut file = match self.zip.by_name(name) {
+            Ok(f) => f,
+            Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+            Err(e) => {
+                return Err(ExtractError::corrupt(format!(
+                    "cannot open part {name}: {e}"
+                )))
+            }
+        };
+        let declared = file.size();
+        if declared > max {
+            return Err(too_large(format!(
+                "part {name} declares {declared} bytes uncompressed, over the limit of {max}"
+            )));
+        }
+        let packed = file.compressed_size().max(1);
+        if declared / packed > max_ratio {
+            return Err(too_large(format!(
+                "part {name} expands {}x, over the limit of {max_ratio}x (zip bomb?)",
+                declared / packed
+            )));
+        }
+        // The declared size may lie: read with a hard cap one byte past the limit.
+        let mut out = Vec::with_capacity(declared.min(max) as usize);
+        (&mut file)
+            .take(max + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| ExtractError::corrupt(format!("cannot read part {name}: {e}")))?;
+        if out.len() as u64 > max {
+            return Err(too_large(format!(
+                "part {name} inflates past the limit of {max} bytes"
+            )));
+        }
+        Ok(Some(out))
+    }
+
+    /// The main document part named by the package relationships (`word/document.xml` in
+    /// nearly every file; some producers choose another name).
+    pub fn main_part_name(&mut self) -> Result<String, ExtractError> {
+        let default = "word/document.xml".to_string();
+        let Some(rels) = self.read("_rels/.rels")? else {
+            return Ok(default);
+        };
+        let rels = String::from_utf8_lossy(&rels);
+        Ok(office_document_target(&rels).unwrap_or(default))
+    }
+}
+
+fn too_large(message: String) -> ExtractError {
+    ExtractError::new(ErrorKind::TooLarge, message)
+}
+
+/// The `Target` of the relationship whose type ends in `/officeDocument`.
+fn office_document_target(rels: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(rels);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e))
+                if e.local_name().as_ref() == "Relationship" =>
+            {
+                let mut kind = None;
+                let mut target = None;
+                for a in e.attributes().flatten() {
+                    match a.key.local_name().as_ref() {
+                        "Type" => kind = Some(a.value.to_string()),
+                        "Target" => target = Some(a.value.to_string()),
+                        _ => {}
+                    }
+                }
+                if kind.is_some_and(|k| k.ends_with("/officeDocument")) {
+                    return target.map(|t| t.trim_start_matches('/').to_string());
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            _ => {}
+        }
+    }
+}
+
+/// Part bytes as text: UTF-8 (BOM stripped) or UTF-16 with a BOM. Malformed UTF-8 is replaced
+/// and reported rather than failing the whole document.
+pub fn part_text(bytes: &[u8], warnings: &mut Vec<String>) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return lossy(rest, warnings);
+    }
+    let utf16 = |le: bool| {
+        let units = bytes[2..].chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or('\u{FFFD}'))
+            .collect()
+    };
+    match bytes {
+        [0xFF, 0xFE, ..] => utf16(true),
+        [0xFE, 0xFF, ..] => utf16(false),
+        _ => lossy(bytes, warnings),
+    }
+}
+
+fn lossy(bytes: &[u8], warnings: &mut Vec<String>) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            warnings.push("document part is not valid UTF-8: malformed bytes were replaced".into());
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_main_part_in_relationships() {
+        let rels = r#"<?xml version="1.0"?><Relationships xmlns="x"><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="/word/document2.xml"/></Relationships>"#;
+        assert_eq!(
+            office_document_target(rels).as_deref(),
+            Some("word/document2.xml")
+        );
+        assert_eq!(office_document_target("<x/>"), None);
+    }
+
+    #[test]
+    fn decodes_utf16_parts() {
+        let mut w = Vec::new();
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "<a>年报</a>".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(part_text(&bytes, &mut w), "<a>年报</a>");
+        assert!(w.is_empty());
+    }
+}

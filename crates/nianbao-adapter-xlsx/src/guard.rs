@@ -1,0 +1,98 @@
+//! Zip-bomb guard: every part of an xlsx/ods package is inflated once with a hard cap before
+//! calamine reads it, so a part that lies about its size fails here, not in memory.
+use nianbao_core::{ErrorKind, ExtractError, Limits};
+use std::io::{Cursor, Read};
+use zip::ZipArchive;
+
+fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, ExtractError> {
+    ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ExtractError::corrupt(format!("not a valid spreadsheet package: {e}")))
+}
+
+fn too_large(message: String) -> ExtractError {
+    ExtractError::new(ErrorKind::TooLarge, message)
+}
+
+/// Checks declared sizes and ratios, then the true inflated size of every part.
+pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ExtractError> {
+    let mut zip = open(bytes)?;
+    for i in 0..zip.len() {
+        let mut f = zip
+            .by_index(i)
+            .map_err(|e| ExtractError::corrupt(format!("damaged zip entry {i}: {e}")))?;
+        let name = f.name().map(|n| n.into_owned()).unwrap_or_default();
+        check_declared(&name, f.size(), f.compressed_size(), limits)?;
+        let n = std::io::copy(
+            &mut (&mut f).take(limits.max_part_bytes + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| ExtractError::corrupt(format!("cannot inflate part {name}: {e}")))?;
+        if n > limits.max_part_bytes {
+            return Err(too_large(format!(
+                "part {name} inflates past the limit of {} bytes",
+                limits.max_part_bytes
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_declared(name: &str, size: u64, packed: u64, limits: &Limits) -> Result<(), ExtractError> {
+    if size > limits.max_part_bytes {
+        return Err(too_large(format!(
+            "part {name} declares {size} bytes uncompressed, over the limit of {}",
+            limits.max_part_bytes
+        )));
+    }
+    let ratio = size / packed.max(1);
+    if ratio > limits.max_ratio.max(1) {
+        return Err(too_large(format!(
+            "part {name} expands {ratio}x, over the limit of {}x (zip bomb?)",
+            limits.max_ratio
+        )));
+    }
+    Ok(())
+}
+
+/// One part, read with the hard cap (after [`check_zip`]).
+pub fn read_part(bytes: &[u8], name: &str, limits: &Limits) -> Result<Vec<u8>, ExtractError> {
+    let mut zip = open(bytes)?;
+    let mut f = zip
+        .by_name(name)
+        .map_err(|e| ExtractError::corrupt(format!("cannot open part {name}: {e}")))?;
+    let mut out = Vec::new();
+    (&mut f)
+        .take(limits.max_part_bytes + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| ExtractError::corrupt(format!("cannot read part {name}: {e}")))?;
+    if out.len() as u64 > limits.max_part_bytes {
+        return Err(too_large(format!(
+            "part {name} inflates past the limit of {} bytes",
+            limits.max_part_bytes
+        )));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_sizes_and_ratios() {
+        let limits = Limits {
+            max_part_bytes: 1000,
+            max_ratio: 100,
+            ..Default::default()
+        };
+        assert!(check_declared("a", 900, 100, &limits).is_ok());
+        assert_eq!(
+            check_declared("a", 1001, 900, &limits).unwrap_err().kind,
+            ErrorKind::TooLarge
+        );
+        assert_eq!(
+            check_declared("a", 1000, 5, &limits).unwrap_err().kind,
+            ErrorKind::TooLarge
+        );
+    }
+}
