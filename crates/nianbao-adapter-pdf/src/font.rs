@@ -1,0 +1,323 @@
+//! Fonts: how a shown string is cut into codes, what text each code stands for, and how far
+//! each glyph advances. Handles simple fonts (one byte per code), composite (Type0) fonts with
+//! Identity-H/V, the predefined Chinese CMaps (UniGB-UCS2-H/V, UniGB-UTF16-H/V, GBK-EUC-H/V,
+//! GB-EUC-H/V) and embedded CMaps, with `/ToUnicode` taking precedence everywhere.
+
+use crate::cmap::CMap;
+use crate::kangxi::normalize_char;
+use crate::obj;
+use crate::truetype;
+use lopdf::{Dictionary, Document, Object};
+use std::collections::HashMap;
+
+/// How codes are found in a string and turned into text when there is no usable ToUnicode.
+enum Codes {
+    /// One byte per code; text from the font's simple encoding.
+    Simple(Box<[Option<char>; 256]>),
+    /// Two bytes per code; the code is the CID (Identity-H/V).
+    Identity,
+    /// Two bytes per code, the code is UCS-2 / UTF-16 (UniGB-UCS2-H, UniGB-UTF16-H).
+    Ucs2,
+    /// GBK: one byte below 0x81, two bytes otherwise (GBK-EUC-H, GB-EUC-H, GBpc-EUC-H).
+    Gbk,
+    /// An embedded CMap stream (codes → CIDs).
+    Embedded(CMap),
+}
+
+pub struct Font {
+    codes: Codes,
+    to_unicode: Option<CMap>,
+    /// CID/GID → text from the embedded TrueType program's own cmap table (used when a
+    /// composite font has no ToUnicode).
+    gid_text: Option<HashMap<u16, char>>,
+    /// Simple fonts: widths indexed by code - first_char.
+    first_char: u32,
+    simple_widths: Vec<f32>,
+    /// Composite fonts: CID → width.
+    cid_widths: HashMap<u32, f32>,
+    default_width: f32,
+    pub vertical: bool,
+    /// False when no code of this font can be turned into text reliably.
+    pub usable: bool,
+    pub name: String,
+}
+
+/// One decoded code of a shown string.
+pub struct Code {
+    pub text: String,
+    /// Horizontal advance in text-space units per 1000 (glyph space).
+    pub width: f32,
+    /// A single-byte code 32: word spacing applies.
+    pub is_space: bool,
+}
+
+/// Bounds how many codes one font program's cmap may produce (hostile fonts).
+const MAX_CID_WIDTHS: usize = 1 << 17;
+
+impl Font {
+    pub fn load(doc: &Document, dict: &Dictionary) -> Font {
+        let name = obj::name(doc, dict, b"BaseFont")
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_default();
+        let subtype = obj::name(doc, dict, b"Subtype").unwrap_or(b"");
+        let to_unicode = obj::stream(doc, dict, b"ToUnicode")
+            .and_then(obj::stream_bytes)
+            .map(|b| CMap::parse(&b))
+            .filter(|m| !m.unicode.is_empty());
+        if subtype == b"Type0" {
+            Self::load_type0(doc, dict, name, to_unicode)
+        } else {
+            Self::load_simple(doc, dict, name, to_unicode)
+        }
+    }
+
+    fn load_simple(
+        doc: &Document,
+        dict: &Dictionary,
+        name: String,
+        to_unicode: Option<CMap>,
+    ) -> Font {
+        let mut table: Box<[Option<char>; 256]> = Box::new([None; 256]);
+        let encoding = catch(|| dict.get_font_encoding(doc).ok());
+        for (b, slot) in table.iter_mut().enumerate() {
+            let decoded = encoding
+                .as_ref()
+                .and_then(|e| e.bytes_to_string(&[b as u8]).ok());
+            *slot = decoded
+                .and_then(|s| s.chars().next())
+                .filter(|c| *c != '\u{FFFD}');
+            if slot.is_none() && (0x20..0x7f).contains(&b) {
+                *slot = Some(b as u8 as char);
+            }
+        }
+        let first_char = obj::num_key(doc, dict, b"FirstChar")
+            .unwrap_or(0.0)
+            .max(0.0) as u32;
+        let simple_widths = obj::array(doc, dict, b"Widths")
+            .map(|a| {
+                a.iter()
+                    .take(256)
+                    .map(|o| obj::num(doc, o).unwrap_or(0.0))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let default_width = obj::dict(doc, dict, b"FontDescriptor")
+            .and_then(|fd| obj::num_key(doc, fd, b"MissingWidth"))
+            .filter(|w| *w > 0.0)
+            .unwrap_or(500.0);
+        Font {
+            codes: Codes::Simple(table),
+            to_unicode,
+            gid_text: None,
+            first_char,
+            simple_widths,
+            cid_widths: HashMap::new(),
+            default_width,
+            vertical: false,
+            usable: true,
+            name,
+        }
+    }
+
+    fn load_type0(
+        doc: &Document,
+        dict: &Dictionary,
+        name: String,
+        to_unicode: Option<CMap>,
+    ) -> Font {
+        let enc_obj = obj::get(doc, dict, b"Encoding");
+        let enc_name: &[u8] = enc_obj.and_then(|o| o.as_name().ok()).unwrap_or(b"");
+        let vertical = enc_name.ends_with(b"-V");
+        let codes = match enc_name {
+            b"Identity-H" | b"Identity-V" => Codes::Identity,
+            b"UniGB-UCS2-H" | b"UniGB-UCS2-V" | b"UniGB-UTF16-H" | b"UniGB-UTF16-V" => Codes::Ucs2,
+            b"GBK-EUC-H" | b"GBK-EUC-V" | b"GB-EUC-H" | b"GB-EUC-V" | b"GBpc-EUC-H"
+            | b"GBpc-EUC-V" | b"GBK2K-H" | b"GBK2K-V" | b"GBKp-EUC-H" | b"GBKp-EUC-V" => Codes::Gbk,
+            _ => match enc_obj
+                .and_then(|o| o.as_stream().ok())
+                .and_then(obj::stream_bytes)
+            {
+                Some(bytes) => Codes::Embedded(CMap::parse(&bytes)),
+                None => Codes::Identity,
+            },
+        };
+        let descendant = obj::array(doc, dict, b"DescendantFonts")
+            .and_then(|a| a.first())
+            .and_then(|o| obj::deref(doc, o))
+            .and_then(|o| o.as_dict().ok());
+        let mut cid_widths = HashMap::new();
+        let mut default_width = 1000.0;
+        let mut gid_text = None;
+        if let Some(d) = descendant {
+            default_width = obj::num_key(doc, d, b"DW").unwrap_or(1000.0);
+            if let Some(w) = obj::array(doc, d, b"W") {
+                read_cid_widths(doc, w, &mut cid_widths);
+            }
+            if to_unicode.is_none() && matches!(codes, Codes::Identity) {
+                gid_text = embedded_truetype_text(doc, d);
+            }
+        }
+        let usable = to_unicode.is_some()
+            || gid_text.as_ref().is_some_and(|m| !m.is_empty())
+            || matches!(codes, Codes::Ucs2 | Codes::Gbk);
+        Font {
+            codes,
+            to_unicode,
+            gid_text,
+            first_char: 0,
+            simple_widths: Vec::new(),
+            cid_widths,
+            default_width,
+            vertical,
+            usable,
+            name,
+        }
+    }
+
+    /// Cuts `bytes` into codes with their text and width.
+    pub fn decode(&self, bytes: &[u8]) -> Vec<Code> {
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let rest = &bytes[i..];
+            let n = match &self.codes {
+                Codes::Simple(_) => 1,
+                Codes::Identity | Codes::Ucs2 => 2.min(rest.len()),
+                Codes::Gbk => {
+                    if rest[0] < 0x81 {
+                        1
+                    } else {
+                        2.min(rest.len())
+                    }
+                }
+                Codes::Embedded(m) => m.code_len(rest, 2),
+            };
+            let raw = &rest[..n];
+            i += n;
+            let code = raw.iter().fold(0u32, |a, &b| (a << 8) | b as u32);
+            out.push(self.decode_code(raw, code));
+        }
+        out
+    }
+
+    fn decode_code(&self, raw: &[u8], code: u32) -> Code {
+        let len = raw.len() as u8;
+        let mapped = self
+            .to_unicode
+            .as_ref()
+            .and_then(|m| m.to_unicode(len, code))
+            .map(str::to_owned);
+        let (fallback, width) = match &self.codes {
+            Codes::Simple(table) => {
+                let w = code
+                    .checked_sub(self.first_char)
+                    .and_then(|k| self.simple_widths.get(k as usize))
+                    .copied()
+                    .filter(|w| *w > 0.0)
+                    .unwrap_or(self.default_width);
+                (table[code as usize & 0xff].map(String::from), w)
+            }
+            Codes::Identity => {
+                let text = self
+                    .gid_text
+                    .as_ref()
+                    .and_then(|m| m.get(&(code as u16)))
+                    .map(|c| c.to_string());
+                (text, self.cid_width(code))
+            }
+            Codes::Ucs2 => {
+                let text = char::from_u32(code)
+                    .filter(|c| !c.is_control() || *c == ' ')
+                    .map(String::from);
+                // The CID of a UCS-2 code is unknown without Adobe's tables: half width for
+                // ASCII, full width otherwise.
+                (text, if code < 0x80 { 500.0 } else { 1000.0 })
+            }
+            Codes::Gbk => {
+                let (s, _, bad) = encoding_rs::GBK.decode(raw);
+                let text = (!bad).then(|| s.into_owned());
+                (text, if raw.len() == 1 { 500.0 } else { 1000.0 })
+            }
+            Codes::Embedded(m) => {
+                let w = m
+                    .to_cid(len, code)
+                    .map(|cid| self.cid_width(cid))
+                    .unwrap_or(self.default_width);
+                (None, w)
+            }
+        };
+        let text: String = mapped
+            .or(fallback)
+            .unwrap_or_default()
+            .chars()
+            .map(normalize_char)
+            .collect();
+        Code {
+            text,
+            width,
+            is_space: raw.len() == 1 && code == 32,
+        }
+    }
+
+    fn cid_width(&self, cid: u32) -> f32 {
+        self.cid_widths
+            .get(&cid)
+            .copied()
+            .unwrap_or(self.default_width)
+    }
+}
+
+/// `/W` of a CIDFont: `c [w1 w2 …]` or `c_first c_last w`.
+fn read_cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
+    let mut i = 0;
+    while i < w.len() && out.len() < MAX_CID_WIDTHS {
+        let Some(first) = obj::num(doc, &w[i]) else {
+            break;
+        };
+        let first = first.max(0.0) as u32;
+        match w.get(i + 1).and_then(|o| obj::deref(doc, o)) {
+            Some(Object::Array(ws)) => {
+                for (k, o) in ws.iter().enumerate() {
+                    if let Some(v) = obj::num(doc, o) {
+                        out.insert(first.saturating_add(k as u32), v);
+                    }
+                }
+                i += 2;
+            }
+            Some(o) => {
+                let (Some(last), Some(v)) = (
+                    obj::num(doc, o),
+                    w.get(i + 2).and_then(|x| obj::num(doc, x)),
+                ) else {
+                    break;
+                };
+                let last = (last.max(0.0) as u32).min(first.saturating_add(MAX_CID_WIDTHS as u32));
+                for c in first..=last {
+                    out.insert(c, v);
+                }
+                i += 3;
+            }
+            None => break,
+        }
+    }
+}
+
+/// GID → character from an embedded TrueType font's cmap, when CIDs are GIDs (Identity
+/// CIDToGIDMap): lets us read composite fonts that carry no ToUnicode.
+fn embedded_truetype_text(doc: &Document, cid_font: &Dictionary) -> Option<HashMap<u16, char>> {
+    if let Some(map) = obj::get(doc, cid_font, b"CIDToGIDMap") {
+        if map.as_name().ok() != Some(b"Identity") {
+            return None;
+        }
+    }
+    let fd = obj::dict(doc, cid_font, b"FontDescriptor")?;
+    let program = obj::stream(doc, fd, b"FontFile2").and_then(obj::stream_bytes)?;
+    truetype::glyph_to_char(&program)
+}
+
+/// Runs a lopdf call that might panic on hostile input; a panic becomes `None`.
+fn catch<T>(f: impl FnOnce() -> Option<T>) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .ok()
+        .flatten()
+}
