@@ -1,71 +1,192 @@
 //! `nianbao convert`: every input becomes exactly one record, whatever happens to it.
-use crate::inputs::{self, Item};
-use crate::output::Writers;
+//!
+//! Inputs are walked lazily (nianbao-sources: folders, nested archives, limits); each document
+//! is hashed, kept or skipped (`--shard`, `--resume`, a second copy of bytes already seen) and
+//! sent to one of N worker processes (`pool`, `worker`). Answers are put back in input order and
+//! appended to the log DIR/reports.jsonl as they complete; a bounded window of documents in
+//! flight keeps memory flat. The finishing pass (`output::finish`) adds the cross-document
+//! checks and writes the CSV.
+use crate::inputs::{self, Item, Shard};
+use crate::output::{self, Log, Tally};
+use crate::pool::{Engine, Job, Pool};
 use crate::progress::Progress;
+use crate::resume::Seen;
+use crate::worker::{self, Spawn};
 use nianbao_core::{ErrorKind, ExtractError, Input, Limits};
-use nianbao_template::{Record, Source, Status};
-use rayon::prelude::*;
-use sha2::{Digest, Sha256};
+use nianbao_template::{Record, Source};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files, folders and archives to convert.
-    #[arg(required = true)]
+    /// Files, folders and archives to convert; `-` reads paths from stdin, one per line.
+    #[arg(required_unless_present = "worker")]
     inputs: Vec<PathBuf>,
     /// Output folder (created if missing): reports.jsonl and reports.csv are written there.
-    #[arg(long, short)]
-    out: PathBuf,
-    /// Worker threads (default: all cores).
-    #[arg(long, short)]
-    jobs: Option<usize>,
+    #[arg(long, short, required_unless_present = "worker")]
+    out: Option<PathBuf>,
+    /// Worker processes converting at once (default: all cores).
+    #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    jobs: Option<u32>,
+    /// Seconds one document may take; past it the document is recorded as failed (`timeout`)
+    /// and its worker is replaced.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_secs)]
+    timeout: f64,
+    /// Largest document or archive member read, uncompressed (K, M, G suffixes).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = inputs::parse_size)]
+    max_entry_bytes: u64,
+    /// Most bytes decompressed from one archive on disk, nested archives included.
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = inputs::parse_size)]
+    max_total_bytes: u64,
+    /// Largest decompressed/compressed ratio of an archive member or document part (zip bombs).
+    #[arg(long, value_name = "N", default_value = "200")]
+    max_ratio: u64,
+    /// Deepest archive nesting expanded (an archive on disk is level 1).
+    #[arg(long, value_name = "N", default_value = "8")]
+    max_depth: u32,
+    /// Address space of each worker process; a document needing more is recorded as
+    /// `too_large` (0 = no limit).
+    #[arg(long, value_name = "SIZE", default_value = "4G", value_parser = inputs::parse_size)]
+    max_memory: u64,
+    /// Keep the records already in DIR/reports.jsonl and convert only the documents (by sha256
+    /// and path) not there yet: continues a run that was stopped.
+    #[arg(long)]
+    resume: bool,
+    /// Convert only shard K of N (1-based): the documents whose sha256 (first 8 bytes, big
+    /// endian) modulo N is K-1. The N outputs concatenated hold every record once.
+    #[arg(long, value_name = "K/N", value_parser = inputs::parse_shard)]
+    shard: Option<Shard>,
+    /// Convert in threads of this process instead of worker processes (for debugging: a crash
+    /// in an adapter then ends the run, and timeouts are only noticed afterwards).
+    #[arg(long)]
+    in_process: bool,
+    /// Internal: answer conversion requests on stdin (see `worker`).
+    #[arg(long, hide = true)]
+    worker: bool,
 }
 
-/// Documents converted at once: enough to keep every worker busy, few enough that memory
-/// stays flat however large the archive is.
-const CHUNK_PER_JOB: usize = 16;
+fn parse_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v < 1e9 => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
+}
+
+/// Documents in flight (sent, or done but waiting for an earlier one) per job: enough to keep
+/// every worker busy behind one slow document, few enough that memory stays flat.
+const WINDOW_PER_JOB: u64 = 16;
+/// Bytes of documents in flight, beyond which the walk waits (at least one document is always
+/// let through, whatever its size).
+const WINDOW_BYTES: u64 = 256 << 20;
+
+impl Args {
+    fn core_limits(&self) -> Limits {
+        Limits {
+            max_part_bytes: self.max_entry_bytes,
+            max_ratio: self.max_ratio,
+            time_budget: Duration::from_secs_f64(self.timeout),
+        }
+    }
+
+    fn source_limits(&self) -> nianbao_sources::Limits {
+        nianbao_sources::Limits {
+            max_entry_bytes: self.max_entry_bytes,
+            max_total_bytes: self.max_total_bytes,
+            max_ratio: self.max_ratio,
+            max_depth: self.max_depth,
+        }
+    }
+
+    fn worker_args(&self) -> Vec<OsString> {
+        let pairs = [
+            ("--timeout", self.timeout.to_string()),
+            ("--max-entry-bytes", self.max_entry_bytes.to_string()),
+            ("--max-ratio", self.max_ratio.to_string()),
+            ("--max-memory", self.max_memory.to_string()),
+        ];
+        pairs
+            .into_iter()
+            .flat_map(|(k, v)| [OsString::from(k), OsString::from(v)])
+            .collect()
+    }
+}
 
 pub fn run(args: Args) -> ExitCode {
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-        Ok(p) => p,
-        Err(e) => return fatal(&format!("cannot start {jobs} worker threads: {e}")),
-    };
-    let mut writers = match Writers::create(&args.out) {
-        Ok(w) => w,
-        Err(e) => return fatal(&format!("cannot write to {}: {e}", args.out.display())),
-    };
     quiet_panics();
-    let limits = Limits::default();
-    let mut progress = Progress::new();
-    let mut counts = [0usize; 3];
-    let mut items = inputs::walk(args.inputs);
-    loop {
-        let chunk: Vec<Item> = items.by_ref().take(jobs * CHUNK_PER_JOB).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        let records: Vec<Record> = pool.install(|| chunk.into_par_iter().map(|it| convert_item(it, &limits)).collect());
-        for r in &records {
-            counts[r.status as usize] += 1;
-            if let Err(e) = writers.write(r) {
-                return fatal(&format!("cannot write to {}: {e}", args.out.display()));
-            }
-        }
-        progress.update(counts.iter().sum(), counts[Status::Failed as usize]);
+    if args.worker {
+        return match worker::serve(&args.core_limits(), args.max_memory) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fatal(&format!("worker: {e}")),
+        };
     }
-    if let Err(e) = writers.finish() {
-        return fatal(&format!("cannot finish outputs in {}: {e}", args.out.display()));
+    let Some(out) = args.out.clone() else {
+        return fatal("--out DIR is required");
+    };
+    let jobs = args.jobs.map(|j| j as usize).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let engine = if args.in_process {
+        Engine::InProcess {
+            limits: args.core_limits(),
+            timeout: Duration::from_secs_f64(args.timeout),
+        }
+    } else {
+        let exe = match std::env::current_exe() {
+            Ok(e) => e,
+            Err(e) => {
+                return fatal(&format!(
+                    "cannot find the nianbao executable to start workers: {e}"
+                ))
+            }
+        };
+        Engine::Workers(Spawn {
+            exe,
+            args: args.worker_args(),
+            timeout: Duration::from_secs_f64(args.timeout),
+            max_memory: args.max_memory,
+        })
+    };
+    let inputs = inputs::expand_stdin(args.inputs.clone(), io::stdin().lock());
+    let mut progress = Progress::new();
+    let mut batch = match Batch::open(&out, args.resume) {
+        Ok(b) => b,
+        Err(e) => return fatal(&format!("cannot write to {}: {e}", out.display())),
+    };
+    let resumed = batch.tally.records;
+    let pool = Pool::start(engine, jobs);
+    let result = batch.run(
+        &pool,
+        nianbao_sources::walk(&inputs, &args.source_limits()),
+        args.shard,
+        jobs as u64,
+        &mut progress,
+    );
+    pool.join();
+    if let Err(e) = result
+        .and_then(|()| batch.log.sync())
+        .and_then(|()| output::finish(&out, &batch.tally))
+    {
+        return fatal(&format!("cannot write to {}: {e}", out.display()));
     }
     progress.finish();
-    let [ok, partial, failed] = counts;
+    let [ok, partial, failed] = batch.tally.counts;
+    let again = if resumed > 0 {
+        format!(" ({resumed} from the previous run)")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "nianbao: {} documents: {ok} ok, {partial} partial, {failed} failed in {:.2} s → {}",
-        ok + partial + failed,
+        "nianbao: {} documents{again}: {ok} ok, {partial} partial, {failed} failed in {:.2} s → {}",
+        batch.tally.records,
         progress.seconds(),
-        args.out.join("reports.jsonl").display()
+        out.join(output::JSONL).display()
     );
     if failed > 0 {
         ExitCode::from(1)
@@ -79,17 +200,184 @@ fn fatal(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// A document's place in the output order while it is in flight.
+enum Slot {
+    /// Sent to a worker.
+    Converting { sha: String, bytes: u64 },
+    /// Its record, waiting for the documents before it.
+    Done { line: String, sha: Option<String> },
+    /// Same bytes as an earlier document: its record is copied when written.
+    Duplicate { sha: String, path: String },
+}
+
+/// The ordered writer: documents get sequence numbers in input order and their records are
+/// appended to the log in that order.
+struct Batch {
+    log: Log,
+    tally: Tally,
+    seen: Seen,
+    slots: BTreeMap<u64, Slot>,
+    next_seq: u64,
+    next_write: u64,
+    bytes_in_flight: u64,
+}
+
+impl Batch {
+    fn open(out: &std::path::Path, resume: bool) -> io::Result<Batch> {
+        let log = Log::open(out, resume)?;
+        let mut tally = Tally::default();
+        let seen = if resume {
+            Seen::load(&log, &mut tally)?
+        } else {
+            Seen::default()
+        };
+        Ok(Batch {
+            log,
+            tally,
+            seen,
+            slots: BTreeMap::new(),
+            next_seq: 0,
+            next_write: 0,
+            bytes_in_flight: 0,
+        })
+    }
+
+    fn run(
+        &mut self,
+        pool: &Pool,
+        items: impl Iterator<Item = Item>,
+        shard: Option<Shard>,
+        jobs: u64,
+        progress: &mut Progress,
+    ) -> io::Result<()> {
+        let window = jobs.max(1) * WINDOW_PER_JOB;
+        for item in items {
+            let size = item.data.as_ref().map(|b| b.len() as u64).unwrap_or(0);
+            while self.next_seq - self.next_write >= window
+                || (self.next_seq > self.next_write && self.bytes_in_flight + size > WINDOW_BYTES)
+            {
+                self.wait_one(pool, progress)?;
+            }
+            let sha = item
+                .data
+                .as_ref()
+                .map(|b| nianbao_sources::sha256_hex(b))
+                .unwrap_or_default();
+            let place = if sha.is_empty() {
+                nianbao_sources::sha256_hex(item.path.as_bytes())
+            } else {
+                sha.clone()
+            };
+            if shard.is_some_and(|s| !s.holds(&place)) || self.seen.is_done(&sha, &item.path) {
+                continue;
+            }
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            let slot = match item.data {
+                Err(_) => Slot::Done {
+                    line: convert_item(item, &Limits::default()).to_json_line(),
+                    sha: None,
+                },
+                Ok(_) if !self.seen.claim(&sha) => Slot::Duplicate {
+                    sha,
+                    path: item.path,
+                },
+                Ok(bytes) => {
+                    self.bytes_in_flight += size;
+                    pool.submit(Job {
+                        seq,
+                        path: item.path,
+                        sha: sha.clone(),
+                        bytes,
+                    });
+                    Slot::Converting { sha, bytes: size }
+                }
+            };
+            self.slots.insert(seq, slot);
+            self.write_ready(progress)?;
+        }
+        while self.next_write < self.next_seq {
+            self.wait_one(pool, progress)?;
+        }
+        Ok(())
+    }
+
+    fn wait_one(&mut self, pool: &Pool, progress: &mut Progress) -> io::Result<()> {
+        let answer = pool
+            .answers
+            .recv()
+            .map_err(|_| io::Error::other("the conversion threads stopped"))?;
+        if let Some(Slot::Converting { sha, bytes }) = self.slots.remove(&answer.seq) {
+            self.bytes_in_flight -= bytes;
+            self.slots.insert(
+                answer.seq,
+                Slot::Done {
+                    line: answer.line,
+                    sha: Some(sha),
+                },
+            );
+        }
+        self.write_ready(progress)
+    }
+
+    fn write_ready(&mut self, progress: &mut Progress) -> io::Result<()> {
+        loop {
+            let (line, sha) = match self.slots.remove(&self.next_write) {
+                Some(Slot::Done { line, sha }) => (line, sha),
+                Some(Slot::Duplicate { sha, path }) => {
+                    let at = self
+                        .seen
+                        .first_offset(&sha)
+                        .ok_or_else(|| io::Error::other("a copy came before its first document"))?;
+                    (
+                        output::duplicate_line(&self.log.line_at(at)?, &path)
+                            .map_err(io::Error::other)?,
+                        None,
+                    )
+                }
+                Some(converting) => {
+                    self.slots.insert(self.next_write, converting);
+                    return Ok(());
+                }
+                None => return Ok(()),
+            };
+            let at = self.append(&line)?;
+            if let Some(sha) = sha {
+                self.seen.written(&sha, at);
+            }
+            self.next_write += 1;
+            progress.update(self.tally.records as usize, self.tally.counts[2] as usize);
+        }
+    }
+
+    fn append(&mut self, line: &str) -> io::Result<u64> {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| io::Error::other(format!("bad record from a worker: {e}")))?;
+        let at = self.log.append(line)?;
+        self.tally.add(&v);
+        Ok(at)
+    }
+}
+
 /// Converts one input into its record. Never panics: a panic inside an adapter or the
 /// template becomes a `failed` record of kind `internal`.
 pub fn convert_item(item: Item, limits: &Limits) -> Record {
     let bytes = match item.data {
         Ok(b) => b,
-        Err(e) => return Record::failed(Source { path: item.path, ..Default::default() }, e),
+        Err(e) => {
+            return Record::failed(
+                Source {
+                    path: item.path,
+                    ..Default::default()
+                },
+                e,
+            )
+        }
     };
     let source = Source {
         path: item.path,
         format: None,
-        sha256: hex(&Sha256::digest(&bytes)),
+        sha256: nianbao_sources::sha256_hex(&bytes),
         bytes: bytes.len() as u64,
         encoding: None,
     };
@@ -102,7 +390,10 @@ pub fn convert_item(item: Item, limits: &Limits) -> Record {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            let mut r = Record::failed(fallback, ExtractError::new(ErrorKind::Internal, format!("panic: {msg}")));
+            let mut r = Record::failed(
+                fallback,
+                ExtractError::new(ErrorKind::Internal, format!("panic: {msg}")),
+            );
             r.source.format = nianbao_core::detect(&bytes).map(|a| a.name().to_string());
             r
         }
@@ -111,15 +402,23 @@ pub fn convert_item(item: Item, limits: &Limits) -> Record {
 
 fn convert_bytes(bytes: &[u8], mut source: Source, limits: &Limits) -> Record {
     if bytes.is_empty() {
-        return Record::failed(source, ExtractError::new(ErrorKind::Empty, "the file is empty (0 bytes)"));
+        return Record::failed(
+            source,
+            ExtractError::new(ErrorKind::Empty, "the file is empty (0 bytes)"),
+        );
     }
     let Some(adapter) = nianbao_core::detect(bytes) else {
         let head: String = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        let msg = format!("not a format nianbao reads (first bytes {head}); formats: `nianbao formats`");
+        let msg =
+            format!("not a format nianbao reads (first bytes {head}); formats: `nianbao formats`");
         return Record::failed(source, ExtractError::new(ErrorKind::UnsupportedFormat, msg));
     };
     source.format = Some(adapter.name().to_string());
-    let input = Input { bytes, path: &source.path, limits };
+    let input = Input {
+        bytes,
+        path: &source.path,
+        limits,
+    };
     match adapter.extract(&input) {
         Ok(doc) => nianbao_template::convert(&doc, source),
         Err(e) => Record::failed(source, e),
@@ -135,8 +434,4 @@ fn quiet_panics() {
             default(info);
         }
     }));
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

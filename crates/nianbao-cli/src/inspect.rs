@@ -12,12 +12,19 @@ pub fn run(file: &Path, json: bool) -> ExitCode {
         }
     };
     let Some(adapter) = nianbao_core::detect(&bytes) else {
-        eprintln!("nianbao: {}: no adapter recognises these bytes", file.display());
+        eprintln!(
+            "nianbao: {}: no adapter recognises these bytes",
+            file.display()
+        );
         return ExitCode::from(1);
     };
     let path = file.to_string_lossy();
     let limits = Limits::default();
-    let doc = match adapter.extract(&nianbao_core::Input { bytes: &bytes, path: &path, limits: &limits }) {
+    let doc = match adapter.extract(&nianbao_core::Input {
+        bytes: &bytes,
+        path: &path,
+        limits: &limits,
+    }) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("nianbao: {path}: {e}");
@@ -27,7 +34,11 @@ pub fn run(file: &Path, json: bool) -> ExitCode {
     if json {
         println!("{}", serde_json::to_string_pretty(&doc).unwrap());
     } else {
-        println!("# {path}: format {}, {} blocks", adapter.name(), doc.blocks.len());
+        println!(
+            "# {path}: format {}, {} blocks",
+            adapter.name(),
+            doc.blocks.len()
+        );
         for (i, b) in doc.blocks.iter().enumerate() {
             match b {
                 Block::Paragraph(p) => println!("[{i}] ¶ {}", p.text),
@@ -51,12 +62,26 @@ pub fn run(file: &Path, json: bool) -> ExitCode {
             }
         }
     }
-    let source = nianbao_template::Source { path: path.to_string(), format: Some(adapter.name().into()), ..Default::default() };
+    let source = nianbao_template::Source {
+        path: path.to_string(),
+        format: Some(adapter.name().into()),
+        ..Default::default()
+    };
     let rec = nianbao_template::convert(&doc, source);
-    println!("\n# mapping: status {}, template {:?}, agency {:?}, year {:?}", rec.status.as_str(), rec.report.template, rec.report.agency, rec.report.year);
+    println!(
+        "\n# mapping: status {}, template {:?}, agency {:?}, year {:?}",
+        rec.status.as_str(),
+        rec.report.template,
+        rec.report.agency,
+        rec.report.year
+    );
     for d in nianbao_template::keys::all() {
         if let Some(v) = rec.get(d.key) {
-            let prov = rec.provenance.get(d.key).map(|p| serde_json::to_string(p).unwrap()).unwrap_or_default();
+            let prov = rec
+                .provenance
+                .get(d.key)
+                .map(|p| serde_json::to_string(p).unwrap())
+                .unwrap_or_default();
             println!("{:<52} {:>12}  ← {prov}", d.key, v.as_f64());
         }
     }
@@ -64,7 +89,12 @@ pub fn run(file: &Path, json: bool) -> ExitCode {
         println!("warning: {w}");
     }
     for c in &rec.checks {
-        println!("check {}: {} — {}", c.rule, if c.ok { "ok" } else { "FAILED" }, c.detail);
+        println!(
+            "check {}: {} — {}",
+            c.rule,
+            if c.ok { "ok" } else { "FAILED" },
+            c.detail
+        );
     }
     ExitCode::SUCCESS
 }

@@ -8,4 +8,7 @@ pub mod convert;
 pub mod inputs;
 pub mod inspect;
 pub mod output;
+mod pool;
 mod progress;
+mod resume;
+pub mod worker;

@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "nianbao", version, about = "Turns 政府信息公开工作年度报告 (PDF, DOCX, XLSX, HTML, text, archives) into one validated dataset")]
+#[command(
+    name = "nianbao",
+    version,
+    about = "Turns 政府信息公开工作年度报告 (PDF, DOCX, XLSX, HTML, text, archives) into one validated dataset"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -37,14 +41,23 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Convert(args) => convert::run(args),
         Command::Schema => {
-            println!("{}", serde_json::to_string_pretty(&nianbao_template::schema::json_schema()).unwrap());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&nianbao_template::schema::json_schema()).unwrap()
+            );
             ExitCode::SUCCESS
         }
         Command::Inspect { file, json } => inspect::run(&file, json),
         Command::Formats => {
             println!("{:<8} {:<9} {:>8}  reads", "name", "version", "priority");
             for a in nianbao_core::adapters() {
-                println!("{:<8} {:<9} {:>8}  {}", a.name(), a.version(), a.priority(), a.describe());
+                println!(
+                    "{:<8} {:<9} {:>8}  {}",
+                    a.name(),
+                    a.version(),
+                    a.priority(),
+                    a.describe()
+                );
             }
             ExitCode::SUCCESS
         }

@@ -1,50 +1,216 @@
-//! The two outputs. JSON Lines is canonical; the CSV is the same records flattened, one column
-//! per key of keys.tsv, UTF-8 with a BOM so that Excel reads the Chinese text.
-//! Both are written to temporary files and renamed into place when complete.
-use nianbao_template::{keys, record::raw_key, Record};
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+//! The two outputs. DIR/reports.jsonl is canonical and is written as an append-only log: one
+//! record per line, in input order, each line written and flushed as soon as the records
+//! before it are done, so that after a crash it holds a valid prefix of the run (`--resume`
+//! continues from it). The finishing pass adds the cross-document `carry_over` checks by
+//! rewriting the log through a temporary file, then writes DIR/reports.csv (the same records
+//! flattened, one column per key of keys.tsv, UTF-8 with a BOM so that Excel reads the Chinese
+//! text) the same way. Readers never see a half-written CSV or a half-rewritten JSONL.
+use nianbao_template::checks::{carry_over, CarryFacts};
+use nianbao_template::{keys, record::raw_key, Check};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-pub struct Writers {
-    jsonl: BufWriter<File>,
-    csv: BufWriter<File>,
-    paths: Vec<(PathBuf, PathBuf)>,
+pub const JSONL: &str = "reports.jsonl";
+pub const CSV: &str = "reports.csv";
+
+/// The append-only record log.
+pub struct Log {
+    file: File,
+    path: PathBuf,
+    /// Bytes in the file: the offset the next line is written at.
+    len: u64,
 }
 
-impl Writers {
-    pub fn create(dir: &Path) -> io::Result<Writers> {
+impl Log {
+    /// Opens DIR/reports.jsonl: emptied for a fresh run; for a resumed run kept, with any
+    /// half-written last line (the run was killed while writing it) cut off.
+    pub fn open(dir: &Path, resume: bool) -> io::Result<Log> {
         fs::create_dir_all(dir)?;
-        let jsonl_tmp = dir.join(".reports.jsonl.partial");
-        let csv_tmp = dir.join(".reports.csv.partial");
-        let jsonl = BufWriter::new(File::create(&jsonl_tmp)?);
-        let mut csv = BufWriter::new(File::create(&csv_tmp)?);
-        csv.write_all("\u{feff}".as_bytes())?;
-        write_row(&mut csv, csv_header().iter().map(String::as_str))?;
-        Ok(Writers {
-            jsonl,
-            csv,
-            paths: vec![(jsonl_tmp, dir.join("reports.jsonl")), (csv_tmp, dir.join("reports.csv"))],
-        })
+        let path = dir.join(JSONL);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(!resume)
+            .open(&path)?;
+        let len = complete_length(&mut file)?;
+        file.set_len(len)?;
+        file.seek(SeekFrom::Start(len))?;
+        Ok(Log { file, path, len })
     }
 
-    pub fn write(&mut self, r: &Record) -> io::Result<()> {
-        self.jsonl.write_all(r.to_json_line().as_bytes())?;
-        self.jsonl.write_all(b"\n")?;
-        let row = csv_row(r);
-        write_row(&mut self.csv, row.iter().map(String::as_str))
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.jsonl.flush()?;
-        self.csv.flush()?;
-        self.jsonl.get_ref().sync_all()?;
-        self.csv.get_ref().sync_all()?;
-        for (tmp, dst) in &self.paths {
-            fs::rename(tmp, dst)?;
+    /// Appends one record line; returns the offset it starts at. Written with one system call
+    /// and not buffered, so that a killed run loses at most the line being written.
+    pub fn append(&mut self, line: &str) -> io::Result<u64> {
+        let at = self.len;
+        let mut buf = Vec::with_capacity(line.len() + 1);
+        buf.extend_from_slice(line.as_bytes());
+        buf.push(b'\n');
+        self.file.write_all(&buf)?;
+        self.len += buf.len() as u64;
+        Ok(at)
+    }
+
+    /// The line that starts at `offset` (without its newline).
+    pub fn line_at(&self, offset: u64) -> io::Result<String> {
+        let mut f = File::open(&self.path)?;
+        f.seek(SeekFrom::Start(offset))?;
+        let mut line = String::new();
+        BufReader::new(f).read_line(&mut line)?;
+        Ok(line.trim_end_matches('\n').to_string())
+    }
+
+    pub fn sync(&self) -> io::Result<()> {
+        self.file.sync_all()
+    }
+}
+
+/// Length of the file up to and including its last newline.
+fn complete_length(file: &mut File) -> io::Result<u64> {
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut end = len;
+    let mut buf = [0u8; 8192];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        file.seek(SeekFrom::Start(start))?;
+        let chunk = &mut buf[..(end - start) as usize];
+        file.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            return Ok(start + i as u64 + 1);
         }
-        Ok(())
+        end = start;
     }
+    Ok(0)
+}
+
+/// What the run keeps of every record written: counts, and the small facts the `carry_over`
+/// check needs (not the records).
+#[derive(Default)]
+pub struct Tally {
+    /// ok, partial, failed.
+    pub counts: [u64; 3],
+    /// Records in the log.
+    pub records: u64,
+    /// (line index, facts) of the records that name an agency, a year and a carry total.
+    facts: Vec<(u64, CarryFacts)>,
+}
+
+impl Tally {
+    /// Counts the next record of the log.
+    pub fn add(&mut self, v: &Value) {
+        let i = match v["status"].as_str() {
+            Some("ok") => 0,
+            Some("partial") => 1,
+            _ => 2,
+        };
+        self.counts[i] += 1;
+        let total = |row: &str| v["applications"][row]["total"].as_i64();
+        let facts = CarryFacts {
+            agency: v["report"]["agency"].as_str().map(str::to_string),
+            year: v["report"]["year"]
+                .as_i64()
+                .and_then(|y| i32::try_from(y).ok()),
+            carried_over: total("carried_over"),
+            carry_forward: total("carry_forward"),
+        };
+        if facts.agency.is_some()
+            && facts.year.is_some()
+            && (facts.carried_over.is_some() || facts.carry_forward.is_some())
+        {
+            self.facts.push((self.records, facts));
+        }
+        self.records += 1;
+    }
+
+    /// The `carry_over` check of every record that has one, by line index. Grouped by agency
+    /// first, so the pairing stays linear in the number of records.
+    fn carry_checks(&self) -> HashMap<u64, Check> {
+        let mut by_agency: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, (_, f)) in self.facts.iter().enumerate() {
+            by_agency
+                .entry(f.agency.as_deref().unwrap_or(""))
+                .or_default()
+                .push(i);
+        }
+        let mut out = HashMap::new();
+        for members in by_agency.values() {
+            let group: Vec<CarryFacts> = members.iter().map(|&i| self.facts[i].1.clone()).collect();
+            for (j, check) in carry_over(&group) {
+                out.insert(self.facts[members[j]].0, check);
+            }
+        }
+        out
+    }
+}
+
+/// The finishing pass: rewrites the log with the `carry_over` checks (replacing any from an
+/// earlier pass over a resumed log), then writes the CSV from it. Both through temporary files
+/// renamed into place.
+pub fn finish(dir: &Path, tally: &Tally) -> io::Result<()> {
+    let checks = tally.carry_checks();
+    let jsonl = dir.join(JSONL);
+    let jsonl_tmp = dir.join(".reports.jsonl.partial");
+    let csv_tmp = dir.join(".reports.csv.partial");
+    let mut out = BufWriter::new(File::create(&jsonl_tmp)?);
+    let mut csv = BufWriter::new(File::create(&csv_tmp)?);
+    csv.write_all("\u{feff}".as_bytes())?;
+    write_row(&mut csv, csv_header().iter().map(String::as_str))?;
+    for (i, line) in BufReader::new(File::open(&jsonl)?).lines().enumerate() {
+        let line = line?;
+        let mut v: Value = serde_json::from_str(&line)
+            .map_err(|e| io::Error::other(format!("{JSONL} line {}: {e}", i + 1)))?;
+        let check = checks.get(&(i as u64));
+        if check.is_some() || line.contains("\"carry_over\"") {
+            set_carry_check(&mut v, check);
+            out.write_all(serde_json::to_string(&v)?.as_bytes())?;
+        } else {
+            out.write_all(line.as_bytes())?;
+        }
+        out.write_all(b"\n")?;
+        let row = csv_row(&v);
+        write_row(&mut csv, row.iter().map(String::as_str))?;
+    }
+    for (w, tmp, dst) in [(out, jsonl_tmp, jsonl), (csv, csv_tmp, dir.join(CSV))] {
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        fs::rename(tmp, dst)?;
+    }
+    Ok(())
+}
+
+fn set_carry_check(v: &mut Value, check: Option<&Check>) {
+    if !v["checks"].is_array() {
+        v["checks"] = Value::Array(Vec::new());
+    }
+    let Some(list) = v["checks"].as_array_mut() else {
+        return;
+    };
+    list.retain(|c| c["rule"] != "carry_over");
+    if let Some(c) = check {
+        list.push(serde_json::to_value(c).unwrap_or(Value::Null));
+    }
+}
+
+/// A record's copy for a second path holding the same bytes: the first record's fields,
+/// its own path, and a warning naming the first.
+pub fn duplicate_line(first: &str, path: &str) -> Result<String, serde_json::Error> {
+    let mut v: Value = serde_json::from_str(first)?;
+    let first_path = v["source"]["path"].as_str().unwrap_or("").to_string();
+    v["source"]["path"] = Value::from(path);
+    if !v["warnings"].is_array() {
+        v["warnings"] = Value::Array(Vec::new());
+    }
+    if let Some(w) = v["warnings"].as_array_mut() {
+        w.push(Value::from(format!("duplicate of {first_path}")));
+    }
+    serde_json::to_string(&v)
 }
 
 const META_COLUMNS: &[&str] = &[
@@ -75,33 +241,48 @@ pub fn csv_header() -> Vec<String> {
     h
 }
 
-fn csv_row(r: &Record) -> Vec<String> {
-    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
-    let mut row = vec![
-        r.source.path.clone(),
-        opt(&r.source.format),
-        r.source.sha256.clone(),
-        r.source.bytes.to_string(),
-        opt(&r.source.encoding),
-        r.status.as_str().to_string(),
-        r.error.as_ref().map(|e| e.kind.to_string()).unwrap_or_default(),
-        r.error.as_ref().map(|e| e.message.clone()).unwrap_or_default(),
-        opt(&r.report.agency),
-        r.report.year.map(|y| y.to_string()).unwrap_or_default(),
-        opt(&r.report.template),
-        opt(&r.report.published),
-        opt(&r.report.title),
-    ];
+/// One CSV row from a record's JSON (the log is the source of the CSV).
+fn csv_row(v: &Value) -> Vec<String> {
+    let mut row: Vec<String> = META_COLUMNS.iter().map(|k| cell(at(v, k))).collect();
     for d in keys::all() {
-        row.push(r.get(d.key).map(|n| format_num(n.as_f64())).unwrap_or_default());
+        row.push(cell(at(v, d.key)));
         if d.unit == keys::Unit::WanYuan {
-            row.push(r.raw.get(d.key).cloned().unwrap_or_default());
+            row.push(cell(at(v, &raw_key(d.key))));
         }
     }
-    let failed: Vec<&str> = r.checks.iter().filter(|c| !c.ok).map(|c| c.rule.as_str()).collect();
+    let failed: Vec<&str> = v["checks"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|c| c["ok"] == false)
+                .filter_map(|c| c["rule"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
     row.push(failed.join(";"));
-    row.push(r.warnings.join(" | "));
+    let warnings: Vec<&str> = v["warnings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    row.push(warnings.join(" | "));
     row
+}
+
+fn at<'a>(v: &'a Value, dotted: &str) -> &'a Value {
+    dotted.split('.').fold(v, |v, k| &v[k])
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) => format_num(f),
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
 }
 
 fn format_num(v: f64) -> String {
@@ -134,12 +315,16 @@ fn write_row<'a>(w: &mut impl Write, fields: impl Iterator<Item = &'a str>) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn csv_quoting() {
         let mut out = Vec::new();
         write_row(&mut out, ["a", "b,c", "say \"hi\"", "x\ny"].into_iter()).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"\r\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"\r\n"
+        );
     }
 
     #[test]
@@ -149,5 +334,50 @@ mod tests {
         assert_eq!(set.len(), h.len());
         assert!(h.contains(&"applications.total.total".to_string()));
         assert!(h.contains(&"active.fees.amount_raw".to_string()));
+    }
+
+    #[test]
+    fn csv_cells_from_json() {
+        let v = json!({"source": {"path": "a.txt", "bytes": 12}, "status": "ok",
+            "active": {"fees": {"amount_wan": 8.0056, "amount_raw": "80056元"}},
+            "applications": {"new": {"total": 5}},
+            "checks": [{"rule": "balance", "ok": false, "detail": ""}, {"rule": "row_total", "ok": true, "detail": ""}],
+            "warnings": ["w1", "w2"]});
+        let h = csv_header();
+        let row = csv_row(&v);
+        let col = |k: &str| row[h.iter().position(|x| x == k).unwrap()].as_str();
+        assert_eq!(col("source.bytes"), "12");
+        assert_eq!(col("applications.new.total"), "5");
+        assert_eq!(col("active.fees.amount_wan"), "8.0056");
+        assert_eq!(col("active.fees.amount_raw"), "80056元");
+        assert_eq!(col("applications.new.natural_person"), "");
+        assert_eq!(col("checks.failed"), "balance");
+        assert_eq!(col("warnings"), "w1 | w2");
+    }
+
+    #[test]
+    fn carry_checks_pair_years_of_one_agency() {
+        let rec = |agency: &str, year: i64, carried: i64, forward: i64| {
+            json!({"status": "ok", "report": {"agency": agency, "year": year},
+                "applications": {"carried_over": {"total": carried}, "carry_forward": {"total": forward}}})
+        };
+        let mut t = Tally::default();
+        t.add(&rec("甲", 2024, 4, 1));
+        t.add(&json!({"status": "failed"}));
+        t.add(&rec("乙", 2023, 0, 9));
+        t.add(&rec("甲", 2023, 0, 4));
+        let checks = t.carry_checks();
+        assert_eq!(checks.len(), 1);
+        assert!(checks[&0].ok);
+        assert_eq!(t.counts, [3, 0, 1]);
+    }
+
+    #[test]
+    fn duplicate_keeps_fields_and_names_the_first() {
+        let first = r#"{"source":{"path":"a.txt","sha256":"ab"},"status":"ok","warnings":[]}"#;
+        let d: Value = serde_json::from_str(&duplicate_line(first, "b.txt").unwrap()).unwrap();
+        assert_eq!(d["source"]["path"], "b.txt");
+        assert_eq!(d["source"]["sha256"], "ab");
+        assert_eq!(d["warnings"][0], "duplicate of a.txt");
     }
 }

@@ -11,7 +11,11 @@ pub struct Progress {
 impl Progress {
     pub fn new() -> Self {
         let now = Instant::now();
-        Progress { on: std::io::stderr().is_terminal(), start: now, last: now }
+        Progress {
+            on: std::io::stderr().is_terminal(),
+            start: now,
+            last: now,
+        }
     }
 
     pub fn update(&mut self, done: usize, failed: usize) {
@@ -20,7 +24,11 @@ impl Progress {
         }
         self.last = Instant::now();
         let secs = self.start.elapsed().as_secs_f64().max(1e-3);
-        eprint!("\r\x1b[2K[{:>6.1}s] {done} documents ({failed} failed), {:.0}/s", secs, done as f64 / secs);
+        eprint!(
+            "\r\x1b[2K[{:>6.1}s] {done} documents ({failed} failed), {:.0}/s",
+            secs,
+            done as f64 / secs
+        );
         let _ = std::io::stderr().flush();
     }
 

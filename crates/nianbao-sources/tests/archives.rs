@@ -1,6 +1,6 @@
 //! Crafted archives: exact paths and error kinds. Zips are built byte by byte by `RawZip`
-//! below (so names can be raw GBK, flags and declared sizes can lie); tars by the `tar`
-//! writer; 7z by 7-Zip (fixtures/archives/reports.7z).
+//! (tests/support/raw_zip.rs: names can be raw GBK, flags and declared sizes can lie); tars by
+//! the `tar` writer; 7z by 7-Zip (fixtures/archives/reports.7z).
 
 use flate2::write::{DeflateEncoder, GzEncoder};
 use flate2::Compression;
@@ -9,105 +9,8 @@ use nianbao_sources::{walk, Item, Limits};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// A zip writer that stores exactly what it is told.
-struct RawZip {
-    out: Vec<u8>,
-    central: Vec<u8>,
-    count: u16,
-}
-
-struct Entry<'a> {
-    name: &'a [u8],
-    flags: u16,
-    /// 0 stored, 8 deflate.
-    method: u16,
-    data: &'a [u8],
-    crc: u32,
-    /// Declared uncompressed size (may lie).
-    size: u32,
-    extra: Vec<u8>,
-}
-
-impl<'a> Entry<'a> {
-    fn stored(name: &'a [u8], data: &'a [u8]) -> Self {
-        Entry {
-            name,
-            flags: 0,
-            method: 0,
-            data,
-            crc: crc32(data),
-            size: data.len() as u32,
-            extra: vec![],
-        }
-    }
-}
-
-impl RawZip {
-    fn new() -> Self {
-        RawZip {
-            out: vec![],
-            central: vec![],
-            count: 0,
-        }
-    }
-
-    fn add(&mut self, e: Entry<'_>) -> &mut Self {
-        let offset = self.out.len() as u32;
-        let mut common = vec![];
-        common.extend_from_slice(&20u16.to_le_bytes()); // version needed
-        common.extend_from_slice(&e.flags.to_le_bytes());
-        common.extend_from_slice(&e.method.to_le_bytes());
-        common.extend_from_slice(&[0, 0, 0x21, 0]); // time, date
-        common.extend_from_slice(&e.crc.to_le_bytes());
-        common.extend_from_slice(&(e.data.len() as u32).to_le_bytes());
-        common.extend_from_slice(&e.size.to_le_bytes());
-        common.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
-        common.extend_from_slice(&(e.extra.len() as u16).to_le_bytes());
-        self.out.extend_from_slice(b"PK\x03\x04");
-        self.out.extend_from_slice(&common);
-        self.out.extend_from_slice(e.name);
-        self.out.extend_from_slice(&e.extra);
-        self.out.extend_from_slice(e.data);
-        self.central.extend_from_slice(b"PK\x01\x02");
-        self.central.extend_from_slice(&20u16.to_le_bytes()); // version made by
-        self.central.extend_from_slice(&common);
-        self.central.extend_from_slice(&[0u8; 6]); // comment len, disk, internal attrs
-        self.central.extend_from_slice(&0u32.to_le_bytes()); // external attrs
-        self.central.extend_from_slice(&offset.to_le_bytes());
-        self.central.extend_from_slice(e.name);
-        self.central.extend_from_slice(&e.extra);
-        self.count += 1;
-        self
-    }
-
-    fn finish(&self) -> Vec<u8> {
-        let mut z = self.out.clone();
-        let cd_start = z.len() as u32;
-        z.extend_from_slice(&self.central);
-        z.extend_from_slice(b"PK\x05\x06\0\0\0\0");
-        z.extend_from_slice(&self.count.to_le_bytes());
-        z.extend_from_slice(&self.count.to_le_bytes());
-        z.extend_from_slice(&(self.central.len() as u32).to_le_bytes());
-        z.extend_from_slice(&cd_start.to_le_bytes());
-        z.extend_from_slice(&[0, 0]);
-        z
-    }
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
+mod support;
+use support::raw_zip::{crc32, Entry, RawZip};
 
 /// A stored zip of (name, bytes) with UTF-8 names and the UTF-8 flag.
 fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {

@@ -1,0 +1,94 @@
+//! What the run has already written: documents done (for `--resume`) and the first record of
+//! each content hash (so that a second copy of a document is not converted again). Kept as
+//! 16-byte digests, not paths or records, so memory stays small on large batches.
+use crate::output::{Log, Tally};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader};
+
+type Digest = [u8; 16];
+
+#[derive(Default)]
+pub struct Seen {
+    /// (sha256, path) of every record in the log.
+    done: HashSet<Digest>,
+    /// First record of each sha256: its offset in the log once written (None while converting).
+    first: HashMap<Digest, Option<u64>>,
+}
+
+impl Seen {
+    /// Reads the records already in the log (a resumed run): marks them done, counts them.
+    pub fn load(log: &Log, tally: &mut Tally) -> io::Result<Seen> {
+        let mut seen = Seen::default();
+        let mut reader = BufReader::new(File::open(log.path())?);
+        let mut offset = 0u64;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = reader.read_line(&mut line)?;
+            if n == 0 {
+                break;
+            }
+            let v: Value = serde_json::from_str(line.trim_end()).map_err(|e| {
+                io::Error::other(format!(
+                    "{} record {}: {e}; remove the file or run without --resume",
+                    log.path().display(),
+                    tally.records + 1
+                ))
+            })?;
+            let sha = v["source"]["sha256"].as_str().unwrap_or("");
+            let path = v["source"]["path"].as_str().unwrap_or("");
+            seen.done.insert(done_key(sha, path));
+            if !sha.is_empty() {
+                seen.first.entry(sha_key(sha)).or_insert(Some(offset));
+            }
+            tally.add(&v);
+            offset += n as u64;
+        }
+        Ok(seen)
+    }
+
+    pub fn is_done(&self, sha: &str, path: &str) -> bool {
+        self.done.contains(&done_key(sha, path))
+    }
+
+    /// Claims `sha` for this document; false when an earlier document had the same bytes.
+    pub fn claim(&mut self, sha: &str) -> bool {
+        match self.first.entry(sha_key(sha)) {
+            std::collections::hash_map::Entry::Occupied(_) => false,
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(None);
+                true
+            }
+        }
+    }
+
+    pub fn written(&mut self, sha: &str, offset: u64) {
+        self.first.insert(sha_key(sha), Some(offset));
+    }
+
+    /// Where the first record with these bytes is in the log.
+    pub fn first_offset(&self, sha: &str) -> Option<u64> {
+        self.first.get(&sha_key(sha)).copied().flatten()
+    }
+}
+
+fn done_key(sha: &str, path: &str) -> Digest {
+    let mut buf = Vec::with_capacity(sha.len() + 1 + path.len());
+    buf.extend_from_slice(sha.as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(path.as_bytes());
+    sha_key(&nianbao_sources::sha256_hex(&buf))
+}
+
+fn sha_key(sha_hex: &str) -> Digest {
+    let mut d = [0u8; 16];
+    for (i, b) in d.iter_mut().enumerate() {
+        *b = sha_hex
+            .get(2 * i..2 * i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .unwrap_or(0);
+    }
+    d
+}

@@ -1,0 +1,361 @@
+//! Worker processes: `nianbao convert` runs N copies of itself (`nianbao convert --worker`) and
+//! sends each one document at a time, so that a stack overflow, an abort, a runaway allocation
+//! or an endless loop in an adapter costs one document, never the batch.
+//!
+//! Protocol (one request, one answer, strictly alternating):
+//! * request, parent → worker stdin: `u32` path length (little endian), the UTF-8 display path,
+//!   `u64` byte count (little endian), the document's bytes. End of input = no more work.
+//! * answer, worker → parent stdout: one line `@nianbao <record JSON>`. Lines without the prefix
+//!   (stray output of a library) are ignored.
+//!
+//! The parent waits `--timeout` for an answer, then kills the worker and records the document
+//! as `timeout`; a worker that dies records its document as `internal` (or `too_large` when it
+//! ran out of its `--max-memory` address space). Either way a fresh worker takes the next one.
+use crate::convert::convert_item;
+use crate::inputs::Item;
+use nianbao_core::{ErrorKind, ExtractError, Limits};
+use nianbao_template::{Record, Source};
+use std::ffi::OsString;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+const PREFIX: &str = "@nianbao ";
+/// Longest display path accepted in a request (a sanity bound on a corrupt stream).
+const MAX_PATH_BYTES: u32 = 1 << 16;
+/// Stderr kept from a worker, for the message of the document it died on.
+const STDERR_TAIL: usize = 2048;
+
+/// The worker side: answers requests on stdin until it closes.
+pub fn serve(limits: &Limits, max_memory: u64) -> io::Result<()> {
+    limit_address_space(max_memory);
+    let mut stdin = io::stdin().lock();
+    let mut stdout = io::stdout().lock();
+    while let Some((path, bytes)) = read_request(&mut stdin)? {
+        #[cfg(debug_assertions)]
+        test_hook::check(&bytes);
+        let record = convert_item(
+            Item {
+                path,
+                data: Ok(bytes),
+            },
+            limits,
+        );
+        writeln!(stdout, "{PREFIX}{}", record.to_json_line())?;
+        stdout.flush()?;
+    }
+    Ok(())
+}
+
+fn read_request(r: &mut impl Read) -> io::Result<Option<(String, Vec<u8>)>> {
+    let mut len = [0u8; 4];
+    match r.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let n = u32::from_le_bytes(len);
+    if n > MAX_PATH_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "request path too long",
+        ));
+    }
+    let mut path = vec![0u8; n as usize];
+    r.read_exact(&mut path)?;
+    let mut len = [0u8; 8];
+    r.read_exact(&mut len)?;
+    let mut bytes = Vec::new();
+    r.take(u64::from_le_bytes(len)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != u64::from_le_bytes(len) {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
+    Ok(Some((String::from_utf8_lossy(&path).into_owned(), bytes)))
+}
+
+fn write_request(w: &mut impl Write, path: &str, bytes: &[u8]) -> io::Result<()> {
+    let p = path.as_bytes();
+    let p = &p[..p.len().min(MAX_PATH_BYTES as usize)];
+    w.write_all(&(p.len() as u32).to_le_bytes())?;
+    w.write_all(p)?;
+    w.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    w.write_all(bytes)?;
+    w.flush()
+}
+
+/// Caps the worker's address space, so that a runaway allocation fails (and the worker dies
+/// of it) instead of swapping the machine. 0 = no cap.
+fn limit_address_space(bytes: u64) {
+    #[cfg(unix)]
+    if bytes > 0 {
+        let lim = libc::rlimit {
+            rlim_cur: bytes as libc::rlim_t,
+            rlim_max: bytes as libc::rlim_t,
+        };
+        // SAFETY: setrlimit reads the struct we pass and has no other effect on memory.
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = bytes;
+}
+
+/// How to start a worker.
+#[derive(Clone)]
+pub struct Spawn {
+    pub exe: PathBuf,
+    /// Arguments after `convert --worker`: the limits.
+    pub args: Vec<OsString>,
+    pub timeout: Duration,
+    pub max_memory: u64,
+}
+
+/// A running worker, seen from the parent.
+pub struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    answers: Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+    stderr_thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn start(spawn: &Spawn) -> io::Result<Worker> {
+        let mut child = Command::new(&spawn.exe)
+            .args(["convert", "--worker"])
+            .args(&spawn.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let err = child.stderr.take().expect("piped stderr");
+        let (tx, answers) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(json) = line.strip_prefix(PREFIX) {
+                    if tx.send(json.to_string()).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let tail = Arc::clone(&stderr);
+        let stderr_thread = std::thread::spawn(move || {
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                let mut t = tail.lock().unwrap_or_else(|e| e.into_inner());
+                t.push_str(line.trim());
+                t.push_str("; ");
+                if t.len() > STDERR_TAIL {
+                    let cut = t.len() - STDERR_TAIL;
+                    let cut = (cut..t.len())
+                        .find(|&i| t.is_char_boundary(i))
+                        .unwrap_or(t.len());
+                    t.drain(..cut);
+                }
+            }
+        });
+        Ok(Worker {
+            child,
+            stdin,
+            answers,
+            stderr,
+            stderr_thread: Some(stderr_thread),
+        })
+    }
+
+    /// Converts one document. `Err` means the worker is gone (timed out and killed, or dead);
+    /// the error is the record to write, and the caller must start a new worker.
+    pub fn convert(
+        &mut self,
+        spawn: &Spawn,
+        path: &str,
+        sha: &str,
+        bytes: &[u8],
+    ) -> Result<String, String> {
+        if write_request(&mut self.stdin, path, bytes).is_ok() {
+            match self.answers.recv_timeout(spawn.timeout) {
+                Ok(line) => return Ok(line),
+                Err(RecvTimeoutError::Timeout) => {
+                    self.stop();
+                    let msg = format!(
+                        "ran past the time limit of {} s (--timeout); its worker was stopped",
+                        secs(spawn.timeout)
+                    );
+                    return Err(failed_line(
+                        path,
+                        sha,
+                        bytes,
+                        ExtractError::new(ErrorKind::Timeout, msg),
+                    ));
+                }
+                Err(RecvTimeoutError::Disconnected) => {}
+            }
+        }
+        let status = self.stop();
+        Err(failed_line(
+            path,
+            sha,
+            bytes,
+            self.death(status, spawn.max_memory),
+        ))
+    }
+
+    /// Kills the worker (if still running) and reaps it.
+    fn stop(&mut self) -> Option<ExitStatus> {
+        let _ = self.child.kill();
+        let status = self.child.wait().ok();
+        if let Some(t) = self.stderr_thread.take() {
+            let _ = t.join();
+        }
+        status
+    }
+
+    fn death(&self, status: Option<ExitStatus>, max_memory: u64) -> ExtractError {
+        let tail = self
+            .stderr
+            .lock()
+            .map(|t| t.trim_end_matches([';', ' ']).to_string())
+            .unwrap_or_default();
+        let how = status.map(describe_exit).unwrap_or_else(|| "died".into());
+        if tail.contains("memory allocation of") {
+            let msg = format!(
+                "needed more memory than the limit of {} MiB (--max-memory); its worker {how}",
+                max_memory >> 20
+            );
+            return ExtractError::new(ErrorKind::TooLarge, msg);
+        }
+        let tail = if tail.is_empty() {
+            String::new()
+        } else {
+            format!(": {tail}")
+        };
+        ExtractError::new(
+            ErrorKind::Internal,
+            format!("the worker converting this document {how}{tail}"),
+        )
+    }
+
+    /// Ends the worker after its last document: closing stdin lets it exit by itself.
+    pub fn close(mut self) {
+        drop(self.stdin);
+        let _ = self.child.wait();
+        if let Some(t) = self.stderr_thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{}", s as u64)
+    } else {
+        format!("{s}")
+    }
+}
+
+fn describe_exit(status: ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            let name = match sig {
+                libc::SIGABRT => " (SIGABRT: abort)",
+                libc::SIGSEGV => " (SIGSEGV: crash or stack overflow)",
+                libc::SIGKILL => " (SIGKILL)",
+                libc::SIGBUS => " (SIGBUS)",
+                _ => "",
+            };
+            return format!("crashed with signal {sig}{name}");
+        }
+    }
+    match status.code() {
+        Some(c) => format!("exited with code {c}"),
+        None => "died".into(),
+    }
+}
+
+/// The record of a document whose worker did not answer.
+fn failed_line(path: &str, sha: &str, bytes: &[u8], error: ExtractError) -> String {
+    let source = Source {
+        path: path.to_string(),
+        format: nianbao_core::detect(bytes).map(|a| a.name().to_string()),
+        sha256: sha.to_string(),
+        bytes: bytes.len() as u64,
+        encoding: None,
+    };
+    Record::failed(source, error).to_json_line()
+}
+
+/// Debug builds only: `NIANBAO_TEST_CRASH=<sha256>:<abort|overflow|hang>[,…]` makes the worker
+/// abort, overflow its stack or hang on that document, so that tests can check the parent's
+/// handling of a dying worker. No such input is known among the adapters (they bound their
+/// recursion), and release builds do not contain this code.
+#[cfg(debug_assertions)]
+mod test_hook {
+    pub fn check(bytes: &[u8]) {
+        let Some(spec) = std::env::var_os("NIANBAO_TEST_CRASH") else {
+            return;
+        };
+        let sha = nianbao_sources::sha256_hex(bytes);
+        for rule in spec.to_string_lossy().split(',') {
+            let Some((want, what)) = rule.split_once(':') else {
+                continue;
+            };
+            if want != sha {
+                continue;
+            }
+            match what {
+                "abort" => std::process::abort(),
+                "overflow" => {
+                    std::hint::black_box(recurse(std::hint::black_box(u64::MAX)));
+                }
+                "hang" => loop {
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                },
+                _ => {}
+            }
+        }
+    }
+
+    /// Real unbounded recursion: ends in the runtime's stack-overflow abort.
+    #[allow(unconditional_recursion)]
+    fn recurse(n: u64) -> u64 {
+        let pad = std::hint::black_box([n; 64]);
+        recurse(n.wrapping_sub(1)).wrapping_add(pad[7])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_round_trip() {
+        let mut buf = Vec::new();
+        write_request(&mut buf, "a.zip!/报告.pdf", b"%PDF-1.7").unwrap();
+        write_request(&mut buf, "b", b"x").unwrap();
+        let mut r = &buf[..];
+        assert_eq!(
+            read_request(&mut r).unwrap(),
+            Some(("a.zip!/报告.pdf".to_string(), b"%PDF-1.7".to_vec()))
+        );
+        assert_eq!(
+            read_request(&mut r).unwrap(),
+            Some(("b".to_string(), b"x".to_vec()))
+        );
+        assert_eq!(read_request(&mut r).unwrap(), None);
+        let mut cut = &buf[..10];
+        assert!(read_request(&mut cut).is_err());
+    }
+}
