@@ -1,5 +1,335 @@
-//! `cargo xtask bench`.
+//! `cargo xtask bench [--docs N | --quick] [--out DIR] [--skip-floor] [--bin PATH]`:
+//! generates a reproducible mixed corpus, converts it with the release `nianbao`, and prints
+//! documents/s and MB/s per format, peak memory, the `--jobs 1` → `--jobs 2` scaling, and the
+//! ratio to baselines run on the same files (`pdftotext -layout`; bare read + inflate).
+//!
+//! Runs: each format folder alone with `--jobs 1` (per-format rates, and their sum is the
+//! one-worker time of the whole corpus), the whole corpus with `--jobs 2`, and its first
+//! tenth with `--jobs 2` (memory must not grow with corpus size).
+#[path = "bench_corpus.rs"]
+mod corpus;
+#[path = "bench_measure.rs"]
+mod measure;
+/// The PDF engineer's pages/s comparison with pdftotext (whole processes, repeated).
+#[path = "bench_pdf.rs"]
+mod pdf;
+#[path = "bench_vary.rs"]
+mod vary;
 
-pub fn run(_args: &[String]) -> Result<(), String> {
-    Err("`bench` is not implemented yet".into())
+use measure::Run;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const FOLDERS: [&str; 5] = ["docx", "xlsx", "pdf", "txt", "zips"];
+const MIB: f64 = 1024.0 * 1024.0;
+/// PDFs handed to [`pdf::run`], which repeats each tool at least three times.
+const PDF_SAMPLE: usize = 300;
+
+struct Options {
+    docs: usize,
+    out: PathBuf,
+    skip_floor: bool,
+    bin: Option<PathBuf>,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        docs: 10_000,
+        out: crate::root().join("target/bench"),
+        skip_floor: false,
+        bin: None,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--docs" => {
+                o.docs = it
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("--docs takes a number")?
+            }
+            "--quick" => o.docs = 1_000,
+            "--out" => o.out = it.next().map(PathBuf::from).ok_or("--out takes a folder")?,
+            "--skip-floor" => o.skip_floor = true,
+            "--bin" => o.bin = Some(it.next().map(PathBuf::from).ok_or("--bin takes a path")?),
+            other => return Err(format!("bench: unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    if o.docs < 10 {
+        return Err("--docs must be at least 10".into());
+    }
+    Ok(o)
+}
+
+const USAGE: &str =
+    "usage: cargo xtask bench [--docs N (10000) | --quick (1000)] [--out DIR (target/bench)]
+                         [--skip-floor] [--bin PATH (default: builds the release nianbao)]";
+
+/// One folder of the corpus: its files, their bytes, and the documents they hold.
+struct Folder {
+    name: &'static str,
+    files: Vec<PathBuf>,
+    bytes: u64,
+    docs: usize,
+}
+
+fn folder(dir: &Path, name: &'static str) -> Result<Folder, String> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir.join(name))
+        .map_err(|e| format!("{}: {e}", dir.join(name).display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    files.sort();
+    let bytes = files
+        .iter()
+        .map(|f| fs::metadata(f).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    let docs = if name == "zips" {
+        files
+            .iter()
+            .filter_map(|f| zip::ZipArchive::new(fs::File::open(f).ok()?).ok())
+            .map(|z| z.len())
+            .sum()
+    } else {
+        files.len()
+    };
+    Ok(Folder {
+        name,
+        files,
+        bytes,
+        docs,
+    })
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let o = parse(args)?;
+    let load_before = loadavg();
+    let corpus = corpus::generate(&crate::root(), &o.out, o.docs)?;
+    let bin = match &o.bin {
+        Some(b) => b.clone(),
+        None => crate::build_nianbao(true)?,
+    };
+    let folders: Vec<Folder> = FOLDERS
+        .iter()
+        .map(|n| folder(&corpus.dir, n))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|f| !f.files.is_empty())
+        .collect();
+    let runs = o.out.join("runs");
+
+    let mut one: Vec<(&Folder, Run)> = Vec::new();
+    for f in &folders {
+        println!("bench: {} ({} documents) with --jobs 1 …", f.name, f.docs);
+        let r = measure::nianbao(
+            &bin,
+            &corpus.dir.join(f.name),
+            &runs.join(format!("jobs1-{}", f.name)),
+            1,
+        )?;
+        one.push((f, r));
+    }
+    println!("bench: whole corpus with --jobs 2 …");
+    let all = measure::nianbao(&bin, &corpus.dir, &runs.join("jobs2-all"), 2)?;
+    println!("bench: first tenth with --jobs 2 …");
+    let tenth = measure::nianbao(&bin, &corpus.tenth, &runs.join("jobs2-tenth"), 2)?;
+
+    let mut floors: Vec<(&str, String, Option<f64>)> = Vec::new();
+    if !o.skip_floor {
+        println!("bench: baselines …");
+        for f in &folders {
+            let (what, secs) = match f.name {
+                "pdf" => ("pdftotext -layout", pdf_baseline(&f.files)?),
+                "docx" | "xlsx" => ("read + inflate", Some(measure::read_and_inflate(&f.files)?)),
+                "txt" => (
+                    "read + UTF-8 check",
+                    Some(measure::read_and_decode(&f.files)?),
+                ),
+                _ => continue,
+            };
+            floors.push((f.name, what.to_string(), secs));
+        }
+        if let Some(f) = folders.iter().find(|f| f.name == "pdf") {
+            let step = f.files.len().div_ceil(PDF_SAMPLE);
+            let sample: Vec<&PathBuf> = f.files.iter().step_by(step).collect();
+            println!(
+                "bench: PDF pages/s on {} of the {} PDFs (bench_pdf) …",
+                sample.len(),
+                f.files.len()
+            );
+            pdf::run(&sample)?;
+        }
+    }
+
+    let report = render(
+        &o,
+        &one,
+        &all,
+        &tenth,
+        &floors,
+        &corpus,
+        (load_before, loadavg()),
+    );
+    println!("\n{report}");
+    fs::write(o.out.join("summary.txt"), &report).map_err(|e| e.to_string())?;
+    println!("(saved to {})", o.out.join("summary.txt").display());
+    Ok(())
+}
+
+fn pdf_baseline(files: &[PathBuf]) -> Result<Option<f64>, String> {
+    let secs = measure::pdftotext(files)?;
+    if secs.is_none() {
+        println!(
+            "bench: pdftotext not found (apt-get install poppler-utils): PDF baseline skipped"
+        );
+    }
+    Ok(secs)
+}
+
+fn loadavg() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn render(
+    o: &Options,
+    one: &[(&Folder, Run)],
+    all: &Run,
+    tenth: &Run,
+    floors: &[(&str, String, Option<f64>)],
+    corpus: &corpus::Corpus,
+    load: (String, String),
+) -> String {
+    let mut s = String::new();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let _ = writeln!(
+        s,
+        "nianbao bench: {} documents, {cores} cores, load average {} → {}",
+        o.docs, load.0, load.1
+    );
+    let _ = writeln!(s, "corpus: {}", corpus.dir.display());
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "{:<6} {:>6} {:>8} {:>8} {:>8} {:>8} {:>7} {:>18} {:>7}  baseline",
+        "--jobs 1", "docs", "MB", "s", "docs/s", "MB/s", "peakMiB", "ok/partial/failed", "ratio"
+    );
+    for (f, r) in one {
+        let [ok, partial, failed] = r
+            .statuses
+            .values()
+            .fold([0; 3], |a, c| [a[0] + c[0], a[1] + c[1], a[2] + c[2]]);
+        let floor = floors.iter().find(|x| x.0 == f.name);
+        let (ratio, base) = match floor {
+            Some((_, what, Some(secs))) => (
+                format!("{:.2}", r.secs / secs),
+                format!("{what} {secs:.2} s"),
+            ),
+            Some((_, what, None)) => ("-".into(), format!("{what}: not available")),
+            None => ("-".into(), String::new()),
+        };
+        let mb = f.bytes as f64 / MIB;
+        let _ = writeln!(
+            s,
+            "{:<8} {:>6} {:>8.1} {:>8.2} {:>8.1} {:>8.2} {:>7.0} {:>18} {:>7}  {}",
+            f.name,
+            f.docs,
+            mb,
+            r.secs,
+            f.docs as f64 / r.secs,
+            mb / r.secs,
+            mib(r.peak_kib()),
+            format!("{ok}/{partial}/{failed}"),
+            ratio,
+            base
+        );
+        if r.records() != f.docs {
+            let _ = writeln!(
+                s,
+                "         ! {} records for {} documents",
+                r.records(),
+                f.docs
+            );
+        }
+    }
+    let j1: f64 = one.iter().map(|(_, r)| r.secs).sum();
+    let docs: usize = one.iter().map(|(f, _)| f.docs).sum();
+    let bytes: u64 = one.iter().map(|(f, _)| f.bytes).sum();
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "whole corpus: --jobs 1 {j1:.2} s (sum of the runs above), --jobs 2 {:.2} s → {:.1} docs/s, {:.2} MB/s; scaling {:.2}×",
+        all.secs,
+        docs as f64 / all.secs,
+        bytes as f64 / MIB / all.secs,
+        j1 / all.secs
+    );
+    let _ = writeln!(
+        s,
+        "peak RSS (--jobs 2): {} docs {:.0} MiB, {} docs {:.0} MiB  (largest process {:.0} / {:.0} MiB, process tree sum {:.0} / {:.0} MiB)",
+        tenth.records(),
+        mib(tenth.peak_kib()),
+        all.records(),
+        mib(all.peak_kib()),
+        mib(tenth.peak_proc_kib),
+        mib(all.peak_proc_kib),
+        mib(tenth.peak_tree_kib),
+        mib(all.peak_tree_kib)
+    );
+    if all.records() != docs {
+        let _ = writeln!(
+            s,
+            "! the whole-corpus run wrote {} records for {docs} documents",
+            all.records()
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "goals (measured, not asserted):");
+    for (f, r) in one {
+        let Some((_, _, Some(base))) = floors.iter().find(|x| x.0 == f.name) else {
+            continue;
+        };
+        let limit = if f.name == "pdf" { 1.0 } else { 3.0 };
+        let ratio = r.secs / base;
+        let _ = writeln!(
+            s,
+            "  {:<4} ratio to baseline {ratio:>6.2} ≤ {limit:.1}  {}",
+            f.name,
+            verdict(ratio <= limit)
+        );
+    }
+    let peak = mib(all.peak_kib());
+    let _ = writeln!(
+        s,
+        "  peak RSS {peak:.0} MiB < 256 MiB  {}",
+        verdict(peak < 256.0)
+    );
+    let growth = peak / mib(tenth.peak_kib()).max(1.0);
+    let _ = writeln!(
+        s,
+        "  RSS growth ×10 documents: {growth:.2}× ≤ 1.25  {}",
+        verdict(growth <= 1.25)
+    );
+    let _ = writeln!(
+        s,
+        "  --jobs 2 speed-up {:.2}× ≥ 1.8  {}",
+        j1 / all.secs,
+        verdict(j1 / all.secs >= 1.8)
+    );
+    s
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "NOT MET"
+    }
 }

@@ -1,0 +1,214 @@
+//! Timing and memory of one `nianbao convert` run, and the baselines it is compared with:
+//! `pdftotext -layout` for PDFs, reading and decompressing the bytes for DOCX/XLSX/TXT.
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const GNU_TIME: &str = "/usr/bin/time";
+
+pub struct Run {
+    pub secs: f64,
+    /// Largest resident set of any one process (GNU time, exact; else sampled VmHWM), KiB.
+    pub peak_proc_kib: u64,
+    /// Largest sum of the resident sets of nianbao and its children, sampled, KiB.
+    pub peak_tree_kib: u64,
+    /// Records per `source.format` (or `-`): ok, partial, failed.
+    pub statuses: BTreeMap<String, [usize; 3]>,
+}
+
+impl Run {
+    pub fn records(&self) -> usize {
+        self.statuses.values().flatten().sum()
+    }
+
+    pub fn peak_kib(&self) -> u64 {
+        self.peak_proc_kib.max(self.peak_tree_kib)
+    }
+}
+
+/// Runs `nianbao convert INPUT --out OUT --jobs JOBS`, sampling memory every 10 ms.
+pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run, String> {
+    fs::create_dir_all(out).map_err(|e| e.to_string())?;
+    let time_file = out.join("time.txt");
+    let gnu_time = Path::new(GNU_TIME).exists();
+    let mut cmd = if gnu_time {
+        let mut c = Command::new(GNU_TIME);
+        c.args(["-f", "%M", "-o"]).arg(&time_file).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.arg("convert")
+        .arg(input)
+        .arg("--out")
+        .arg(out.join("result"))
+        .args(["--jobs", &jobs.to_string()])
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(out.join("stderr.txt")).map_err(|e| e.to_string())?);
+    let t0 = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (stop, pid, skip_root) = (stop.clone(), child.id(), gnu_time);
+        std::thread::spawn(move || sample_memory(pid, skip_root, &stop))
+    };
+    let status = child.wait().map_err(|e| e.to_string())?;
+    let secs = t0.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let (peak_tree_kib, sampled_hwm) = sampler.join().unwrap_or((0, 0));
+    // Exit 1 only says some documents failed; they are counted below.
+    if !matches!(status.code(), Some(0 | 1)) {
+        let err = fs::read_to_string(out.join("stderr.txt")).unwrap_or_default();
+        let tail: String = err.lines().rev().take(5).collect::<Vec<_>>().join("\n");
+        return Err(format!("nianbao convert failed ({status}): {tail}"));
+    }
+    let exact = fs::read_to_string(&time_file)
+        .ok()
+        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse::<u64>().ok()));
+    Ok(Run {
+        secs,
+        peak_proc_kib: exact.unwrap_or(0).max(sampled_hwm),
+        peak_tree_kib,
+        statuses: statuses(&out.join("result/reports.jsonl"))?,
+    })
+}
+
+/// Until `stop`: the largest sum of VmRSS over the process tree of `pid` (without `pid` itself
+/// when it is GNU time) and the largest VmHWM seen, in KiB.
+fn sample_memory(pid: u32, skip_root: bool, stop: &AtomicBool) -> (u64, u64) {
+    let (mut peak_sum, mut peak_hwm) = (0u64, 0u64);
+    while !stop.load(Ordering::Relaxed) {
+        let mut tree = Vec::new();
+        descendants(pid, &mut tree, 0);
+        if !skip_root {
+            tree.push(pid);
+        }
+        let mut sum = 0;
+        for p in tree {
+            let (rss, hwm) = status_kib(p);
+            sum += rss;
+            peak_hwm = peak_hwm.max(hwm);
+        }
+        peak_sum = peak_sum.max(sum);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (peak_sum, peak_hwm)
+}
+
+fn descendants(pid: u32, out: &mut Vec<u32>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return;
+    };
+    for t in tasks.flatten() {
+        let kids = fs::read_to_string(t.path().join("children")).unwrap_or_default();
+        for k in kids
+            .split_whitespace()
+            .filter_map(|k| k.parse::<u32>().ok())
+        {
+            out.push(k);
+            descendants(k, out, depth + 1);
+        }
+    }
+}
+
+/// VmRSS and VmHWM of a process, KiB (0 when it is gone).
+fn status_kib(pid: u32) -> (u64, u64) {
+    let s = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        s.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn statuses(jsonl: &Path) -> Result<BTreeMap<String, [usize; 3]>, String> {
+    let text = fs::read_to_string(jsonl).map_err(|e| format!("{}: {e}", jsonl.display()))?;
+    let mut m: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+    for line in text.lines() {
+        let rec: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+        let format = rec["source"]["format"].as_str().unwrap_or("-").to_string();
+        let i = match rec["status"].as_str() {
+            Some("ok") => 0,
+            Some("partial") => 1,
+            _ => 2,
+        };
+        m.entry(format).or_default()[i] += 1;
+    }
+    Ok(m)
+}
+
+/// Seconds to read every file and inflate every entry of the zip containers: the least any
+/// DOCX/XLSX reader pays.
+pub fn read_and_inflate(files: &[PathBuf]) -> Result<f64, String> {
+    let t0 = Instant::now();
+    let mut buf = Vec::new();
+    for f in files {
+        let bytes = fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let mut ar = zip::ZipArchive::new(Cursor::new(&bytes))
+            .map_err(|e| format!("{}: {e}", f.display()))?;
+        for i in 0..ar.len() {
+            buf.clear();
+            let mut entry = ar
+                .by_index(i)
+                .map_err(|e| format!("{}: {e}", f.display()))?;
+            entry
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("{}: {e}", f.display()))?;
+        }
+    }
+    Ok(t0.elapsed().as_secs_f64())
+}
+
+/// Seconds to read every file and check it is UTF-8: the least any TXT reader pays.
+pub fn read_and_decode(files: &[PathBuf]) -> Result<f64, String> {
+    let t0 = Instant::now();
+    let mut valid = 0;
+    for f in files {
+        let bytes = fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        valid += usize::from(std::str::from_utf8(&bytes).is_ok());
+    }
+    std::hint::black_box(valid);
+    Ok(t0.elapsed().as_secs_f64())
+}
+
+/// Seconds for `pdftotext -layout FILE -` over every file, one after another (None when
+/// poppler's pdftotext is not installed).
+pub fn pdftotext(files: &[PathBuf]) -> Result<Option<f64>, String> {
+    let present = Command::new("pdftotext")
+        .arg("-v")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !present {
+        return Ok(None);
+    }
+    let t0 = Instant::now();
+    for f in files {
+        let st = Command::new("pdftotext")
+            .arg("-layout")
+            .arg(f)
+            .arg("-")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !st.success() {
+            return Err(format!("pdftotext failed on {}", f.display()));
+        }
+    }
+    Ok(Some(t0.elapsed().as_secs_f64()))
+}
