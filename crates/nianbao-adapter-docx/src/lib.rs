@@ -53,7 +53,16 @@ impl Adapter for DocxAdapter {
 pub fn is_docx(bytes: &[u8]) -> bool {
     sniff::is_zip(bytes)
         && (sniff::zip_has_prefix(bytes, "word/")
-            || bytes.windows(17).any(|w| w == b"word/document.xml"))
+            || bytes.windows(17).any(|w| w == b"word/document.xml")
+            || is_bodiless_ooxml(bytes))
+}
+
+/// An Office Open XML package with no spreadsheet or slide parts and no `word/` body either: a
+/// DOCX that lost its body. Claimed so that it fails as a corrupt DOCX, not as an unknown format.
+fn is_bodiless_ooxml(bytes: &[u8]) -> bool {
+    sniff::zip_has_entry(bytes, "[Content_Types].xml")
+        && !sniff::zip_has_prefix(bytes, "xl/")
+        && !sniff::zip_has_prefix(bytes, "ppt/")
 }
 
 /// An OOXML file encrypted with a password: a compound file (CFB) whose directory names an

@@ -351,10 +351,10 @@ impl Batch {
     }
 
     fn append(&mut self, line: &str) -> io::Result<u64> {
-        let v: serde_json::Value = serde_json::from_str(line)
+        let facts = output::LineFacts::parse(line)
             .map_err(|e| io::Error::other(format!("bad record from a worker: {e}")))?;
         let at = self.log.append(line)?;
-        self.tally.add(&v);
+        self.tally.add(&facts);
         Ok(at)
     }
 }

@@ -5,6 +5,7 @@
 include!(concat!(env!("OUT_DIR"), "/adapters.rs"));
 
 pub mod convert;
+mod csv_row;
 pub mod inputs;
 pub mod inspect;
 pub mod output;

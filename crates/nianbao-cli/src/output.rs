@@ -5,9 +5,12 @@
 //! rewriting the log through a temporary file, then writes DIR/reports.csv (the same records
 //! flattened, one column per key of keys.tsv, UTF-8 with a BOM so that Excel reads the Chinese
 //! text) the same way. Readers never see a half-written CSV or a half-rewritten JSONL.
-use nianbao_template::checks::{carry_over, CarryFacts};
+use crate::csv_row;
+use nianbao_template::checks::{agency_key, carry_over, CarryFacts};
 use nianbao_template::{keys, record::raw_key, Check};
+use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -34,9 +37,23 @@ impl Log {
             .read(true)
             .write(true)
             .create(true)
-            .truncate(!resume)
+            .truncate(false)
             .open(&path)?;
-        let len = complete_length(&mut file)?;
+        // Two runs writing one log would interleave their lines: the second one stops here.
+        if let Err(e) = file.try_lock() {
+            return Err(match e {
+                fs::TryLockError::WouldBlock => io::Error::other(format!(
+                    "another nianbao convert is writing to {}",
+                    dir.display()
+                )),
+                fs::TryLockError::Error(e) => e,
+            });
+        }
+        let len = if resume {
+            complete_length(&mut file)?
+        } else {
+            0
+        };
         file.set_len(len)?;
         file.seek(SeekFrom::Start(len))?;
         Ok(Log { file, path, len })
@@ -90,6 +107,56 @@ fn complete_length(file: &mut File) -> io::Result<u64> {
     Ok(0)
 }
 
+/// The few fields of a record line that the run keeps, read without building the whole
+/// record (parsing every line into a `Value` cost a tenth of a batch's time).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LineFacts<'a> {
+    #[serde(borrow)]
+    pub source: SourceFacts<'a>,
+    #[serde(borrow)]
+    pub status: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub report: ReportFacts<'a>,
+    pub applications: ApplicationFacts,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SourceFacts<'a> {
+    #[serde(borrow)]
+    pub path: Cow<'a, str>,
+    #[serde(borrow)]
+    pub sha256: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReportFacts<'a> {
+    #[serde(borrow)]
+    pub agency: Option<Cow<'a, str>>,
+    pub year: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ApplicationFacts {
+    pub carried_over: TotalFacts,
+    pub carry_forward: TotalFacts,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TotalFacts {
+    pub total: Option<i64>,
+}
+
+impl<'a> LineFacts<'a> {
+    pub fn parse(line: &'a str) -> serde_json::Result<Self> {
+        serde_json::from_str(line)
+    }
+}
+
 /// What the run keeps of every record written: counts, and the small facts the `carry_over`
 /// check needs (not the records).
 #[derive(Default)]
@@ -104,21 +171,18 @@ pub struct Tally {
 
 impl Tally {
     /// Counts the next record of the log.
-    pub fn add(&mut self, v: &Value) {
-        let i = match v["status"].as_str() {
+    pub fn add(&mut self, f: &LineFacts<'_>) {
+        let i = match f.status.as_deref() {
             Some("ok") => 0,
             Some("partial") => 1,
             _ => 2,
         };
         self.counts[i] += 1;
-        let total = |row: &str| v["applications"][row]["total"].as_i64();
         let facts = CarryFacts {
-            agency: v["report"]["agency"].as_str().map(str::to_string),
-            year: v["report"]["year"]
-                .as_i64()
-                .and_then(|y| i32::try_from(y).ok()),
-            carried_over: total("carried_over"),
-            carry_forward: total("carry_forward"),
+            agency: f.report.agency.as_deref().map(str::to_string),
+            year: f.report.year.and_then(|y| i32::try_from(y).ok()),
+            carried_over: f.applications.carried_over.total,
+            carry_forward: f.applications.carry_forward.total,
         };
         if facts.agency.is_some()
             && facts.year.is_some()
@@ -135,7 +199,7 @@ impl Tally {
         let mut by_agency: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, (_, f)) in self.facts.iter().enumerate() {
             by_agency
-                .entry(f.agency.as_deref().unwrap_or(""))
+                .entry(agency_key(f.agency.as_deref().unwrap_or("")))
                 .or_default()
                 .push(i);
         }
@@ -148,6 +212,10 @@ impl Tally {
         }
         out
     }
+}
+
+fn bad_line(i: usize) -> impl Fn(serde_json::Error) -> io::Error {
+    move |e| io::Error::other(format!("{JSONL} line {}: {e}", i + 1))
 }
 
 /// The finishing pass: rewrites the log with the `carry_over` checks (replacing any from an
@@ -164,17 +232,17 @@ pub fn finish(dir: &Path, tally: &Tally) -> io::Result<()> {
     write_row(&mut csv, csv_header().iter().map(String::as_str))?;
     for (i, line) in BufReader::new(File::open(&jsonl)?).lines().enumerate() {
         let line = line?;
-        let mut v: Value = serde_json::from_str(&line)
-            .map_err(|e| io::Error::other(format!("{JSONL} line {}: {e}", i + 1)))?;
         let check = checks.get(&(i as u64));
-        if check.is_some() || line.contains("\"carry_over\"") {
+        let line = if check.is_some() || line.contains("\"carry_over\"") {
+            let mut v: Value = serde_json::from_str(&line).map_err(bad_line(i))?;
             set_carry_check(&mut v, check);
-            out.write_all(serde_json::to_string(&v)?.as_bytes())?;
+            serde_json::to_string(&v)?
         } else {
-            out.write_all(line.as_bytes())?;
-        }
+            line
+        };
+        out.write_all(line.as_bytes())?;
         out.write_all(b"\n")?;
-        let row = csv_row(&v);
+        let row = csv_row::row_of_line(&line).map_err(bad_line(i))?;
         write_row(&mut csv, row.iter().map(String::as_str))?;
     }
     for (w, tmp, dst) in [(out, jsonl_tmp, jsonl), (csv, csv_tmp, dir.join(CSV))] {
@@ -241,58 +309,6 @@ pub fn csv_header() -> Vec<String> {
     h
 }
 
-/// One CSV row from a record's JSON (the log is the source of the CSV).
-fn csv_row(v: &Value) -> Vec<String> {
-    let mut row: Vec<String> = META_COLUMNS.iter().map(|k| cell(at(v, k))).collect();
-    for d in keys::all() {
-        row.push(cell(at(v, d.key)));
-        if d.unit == keys::Unit::WanYuan {
-            row.push(cell(at(v, &raw_key(d.key))));
-        }
-    }
-    let failed: Vec<&str> = v["checks"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|c| c["ok"] == false)
-                .filter_map(|c| c["rule"].as_str())
-                .collect()
-        })
-        .unwrap_or_default();
-    row.push(failed.join(";"));
-    let warnings: Vec<&str> = v["warnings"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    row.push(warnings.join(" | "));
-    row
-}
-
-fn at<'a>(v: &'a Value, dotted: &str) -> &'a Value {
-    dotted.split('.').fold(v, |v, k| &v[k])
-}
-
-fn cell(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => i.to_string(),
-            (None, Some(f)) => format_num(f),
-            _ => n.to_string(),
-        },
-        other => other.to_string(),
-    }
-}
-
-fn format_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
-}
-
 /// RFC 4180: quote a field holding a comma, quote, or line break; double inner quotes.
 fn write_row<'a>(w: &mut impl Write, fields: impl Iterator<Item = &'a str>) -> io::Result<()> {
     let mut first = true;
@@ -344,7 +360,7 @@ mod tests {
             "checks": [{"rule": "balance", "ok": false, "detail": ""}, {"rule": "row_total", "ok": true, "detail": ""}],
             "warnings": ["w1", "w2"]});
         let h = csv_header();
-        let row = csv_row(&v);
+        let row = csv_row::row_of_line(&v.to_string()).unwrap();
         let col = |k: &str| row[h.iter().position(|x| x == k).unwrap()].as_str();
         assert_eq!(col("source.bytes"), "12");
         assert_eq!(col("applications.new.total"), "5");
@@ -362,10 +378,14 @@ mod tests {
                 "applications": {"carried_over": {"total": carried}, "carry_forward": {"total": forward}}})
         };
         let mut t = Tally::default();
-        t.add(&rec("甲", 2024, 4, 1));
-        t.add(&json!({"status": "failed"}));
-        t.add(&rec("乙", 2023, 0, 9));
-        t.add(&rec("甲", 2023, 0, 4));
+        for v in [
+            rec("甲", 2024, 4, 1),
+            json!({"status": "failed"}),
+            rec("乙", 2023, 0, 9),
+            rec("甲", 2023, 0, 4),
+        ] {
+            t.add(&LineFacts::parse(&v.to_string()).unwrap());
+        }
         let checks = t.carry_checks();
         assert_eq!(checks.len(), 1);
         assert!(checks[&0].ok);

@@ -1,8 +1,7 @@
 //! What the run has already written: documents done (for `--resume`) and the first record of
 //! each content hash (so that a second copy of a document is not converted again). Kept as
 //! 16-byte digests, not paths or records, so memory stays small on large batches.
-use crate::output::{Log, Tally};
-use serde_json::Value;
+use crate::output::{LineFacts, Log, Tally};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
@@ -30,15 +29,15 @@ impl Seen {
             if n == 0 {
                 break;
             }
-            let v: Value = serde_json::from_str(line.trim_end()).map_err(|e| {
+            let v = LineFacts::parse(line.trim_end()).map_err(|e| {
                 io::Error::other(format!(
                     "{} record {}: {e}; remove the file or run without --resume",
                     log.path().display(),
                     tally.records + 1
                 ))
             })?;
-            let sha = v["source"]["sha256"].as_str().unwrap_or("");
-            let path = v["source"]["path"].as_str().unwrap_or("");
+            let sha = v.source.sha256.as_deref().unwrap_or("");
+            let path = &v.source.path;
             seen.done.insert(done_key(sha, path));
             if !sha.is_empty() {
                 seen.first.entry(sha_key(sha)).or_insert(Some(offset));

@@ -229,3 +229,33 @@ fn paths_from_stdin_copies_and_carry_over() {
     assert_eq!(csv.matches("\r\n").count(), 4);
     let _ = fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_second_run_into_the_same_folder_is_refused() {
+    let dir = temp_dir("locked");
+    let (s1, _) = seed(1);
+    let out = dir.join("out");
+    fs::create_dir_all(&out).unwrap();
+    // Stands for a run in progress: it holds the lock on the log.
+    let held = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(out.join("reports.jsonl"))
+        .unwrap();
+    fs::write(out.join("reports.jsonl"), "{\"earlier\":1}\n").unwrap();
+    held.lock().unwrap();
+    let o = run(&["convert", s1.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("another nianbao convert is writing to"));
+    // The other run's log is untouched.
+    assert_eq!(
+        fs::read_to_string(out.join("reports.jsonl")).unwrap(),
+        "{\"earlier\":1}\n"
+    );
+    drop(held);
+    let o = run(&["convert", s1.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(records(&out).len(), 1);
+    let _ = fs::remove_dir_all(&dir);
+}

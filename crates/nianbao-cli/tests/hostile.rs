@@ -112,7 +112,7 @@ fn crafted_files_each_get_the_right_record() {
     failed("bomb.zip!/zeros.txt", "too_large");
     failed("level7.zip!/level8.zip", "too_large");
     // No adapter claims an OOXML package without word/, xl/ or ppt/ parts.
-    failed("nobody.docx", "unsupported_format");
+    failed("nobody.docx", "corrupt");
     failed("poem.txt", "not_a_report");
     assert!(record(&recs, "level8.zip")["error"]["message"]
         .as_str()

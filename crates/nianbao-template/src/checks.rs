@@ -227,6 +227,37 @@ impl CarryFacts {
     }
 }
 
+/// The agency's name without the higher-level places in front of it, so that one body named
+/// two ways in two years (淮安市洪泽区人民政府 / 洪泽区人民政府) is one agency for `carry_over`.
+/// A prefix ending in 省/自治区/市/州/盟/地区 is dropped only when what follows begins with a
+/// place of its own (a name of two or more characters and 区/县/市/旗), so 淮安市人民政府 and
+/// 淮安市市场监督管理局 keep their city.
+pub fn agency_key(agency: &str) -> &str {
+    const LEVELS: [&str; 6] = ["自治区", "地区", "省", "市", "州", "盟"];
+    const PLACES: [char; 4] = ['区', '县', '市', '旗'];
+    let mut rest = agency.trim();
+    loop {
+        // The first level marker after a name of two or more characters.
+        let first = rest.char_indices().skip(2).find_map(|(at, _)| {
+            LEVELS
+                .iter()
+                .find(|l| rest[at..].starts_with(*l))
+                .map(|l| &rest[at + l.len()..])
+        });
+        let Some(after) = first else { break };
+        let has_place = after
+            .chars()
+            .take(6)
+            .enumerate()
+            .any(|(j, c)| j >= 2 && PLACES.contains(&c));
+        if !has_place {
+            break;
+        }
+        rest = after;
+    }
+    rest
+}
+
 /// `carry_over` across documents: the same agency's carry_forward in year N equals its
 /// carried_over in year N+1. Returns, per later record index, the check to add to it.
 pub fn carry_over(facts: &[CarryFacts]) -> Vec<(usize, Check)> {
@@ -235,8 +266,9 @@ pub fn carry_over(facts: &[CarryFacts]) -> Vec<(usize, Check)> {
         let (Some(agency), Some(year), Some(carried)) = (&f.agency, f.year, f.carried_over) else {
             continue;
         };
+        let key = agency_key(agency);
         let prev = facts.iter().find(|p| {
-            p.agency.as_ref() == Some(agency)
+            p.agency.as_deref().map(agency_key) == Some(key)
                 && p.year == Some(year - 1)
                 && p.carry_forward.is_some()
         });
@@ -272,6 +304,28 @@ mod tests {
             carried_over: Some(carried),
             carry_forward: Some(forward),
         }
+    }
+
+    #[test]
+    fn agency_key_drops_higher_places_only() {
+        assert_eq!(agency_key("淮安市洪泽区人民政府"), "洪泽区人民政府");
+        assert_eq!(agency_key("江苏省淮安市洪泽区人民政府"), "洪泽区人民政府");
+        assert_eq!(agency_key("江苏省淮安市人民政府"), "淮安市人民政府");
+        assert_eq!(agency_key("淮安市人民政府"), "淮安市人民政府");
+        assert_eq!(agency_key("淮安市市场监督管理局"), "淮安市市场监督管理局");
+        assert_eq!(agency_key("洪泽区人民政府"), "洪泽区人民政府");
+        assert_eq!(agency_key("国家税务总局"), "国家税务总局");
+    }
+
+    #[test]
+    fn carry_over_matches_one_agency_named_two_ways() {
+        let mut earlier = facts(2023, 0, 3);
+        earlier.agency = Some("洪泽区人民政府".into());
+        let mut later = facts(2024, 3, 0);
+        later.agency = Some("淮安市洪泽区人民政府".into());
+        let checks = carry_over(&[earlier, later]);
+        assert_eq!(checks.len(), 1);
+        assert!(checks[0].1.ok);
     }
 
     #[test]

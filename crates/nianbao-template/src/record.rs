@@ -178,9 +178,129 @@ impl Record {
         Value::Object(root)
     }
 
-    /// One JSON line (no trailing newline).
+    /// One JSON line (no trailing newline): the same text as `to_json()` serialised, written
+    /// straight from the record along the key tree built once, without an intermediate `Value`
+    /// (which cost a tenth of a batch's time). Positions in provenance keep their f32 digits
+    /// (`191.4`, not the f64 widening `191.39999389648438` that `to_json` shows).
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(&self.to_json()).unwrap()
+        let mut out = Vec::with_capacity(16 << 10);
+        self.write_json(&mut out)
+            .expect("serialising to memory cannot fail");
+        String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        out.extend_from_slice(b"{\"source\":");
+        serde_json::to_writer(&mut *out, &self.source)?;
+        out.extend_from_slice(b",\"status\":");
+        serde_json::to_writer(&mut *out, self.status.as_str())?;
+        out.extend_from_slice(b",\"error\":");
+        serde_json::to_writer(&mut *out, &self.error)?;
+        out.extend_from_slice(b",\"report\":");
+        serde_json::to_writer(&mut *out, &self.report)?;
+        for node in key_tree() {
+            out.push(b',');
+            self.write_node(node, out)?;
+        }
+        out.extend_from_slice(b",\"sections\":");
+        serde_json::to_writer(&mut *out, &self.sections)?;
+        out.extend_from_slice(b",\"checks\":");
+        serde_json::to_writer(&mut *out, &self.checks)?;
+        out.extend_from_slice(b",\"warnings\":");
+        serde_json::to_writer(&mut *out, &self.warnings)?;
+        out.extend_from_slice(b",\"provenance\":{");
+        for (i, (k, p)) in self.provenance.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut *out, k)?;
+            out.push(b':');
+            serde_json::to_writer(&mut *out, p)?;
+        }
+        out.extend_from_slice(b"}}");
+        Ok(())
+    }
+
+    /// `"name":value` of one node of the key tree.
+    fn write_node(&self, node: &KeyNode, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(&mut *out, node.name)?;
+        out.push(b':');
+        match &node.kind {
+            NodeKind::Value(key) => match self.values.get(key) {
+                Some(n) => serde_json::to_writer(&mut *out, &n.to_json())?,
+                None => out.extend_from_slice(b"null"),
+            },
+            NodeKind::Raw(key) => match self.raw.get(key) {
+                Some(s) => serde_json::to_writer(&mut *out, s)?,
+                None => out.extend_from_slice(b"null"),
+            },
+            NodeKind::Group(children) => {
+                out.push(b'{');
+                for (i, c) in children.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    self.write_node(c, out)?;
+                }
+                out.push(b'}');
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The numeric part of a record as a tree of names, in the order of `keys.tsv`: what
+/// `to_json` builds by nesting dotted keys, built once.
+struct KeyNode {
+    name: &'static str,
+    kind: NodeKind,
+}
+
+enum NodeKind {
+    /// A value of `Record::values`.
+    Value(&'static str),
+    /// The raw text of a money cell, in `Record::raw` under its value's key.
+    Raw(&'static str),
+    Group(Vec<KeyNode>),
+}
+
+fn key_tree() -> &'static [KeyNode] {
+    static TREE: std::sync::OnceLock<Vec<KeyNode>> = std::sync::OnceLock::new();
+    TREE.get_or_init(|| {
+        let mut root = Vec::new();
+        for def in keys::all() {
+            place(&mut root, def.key, NodeKind::Value(def.key));
+            if def.unit == Unit::WanYuan {
+                let raw: &'static str = Box::leak(raw_key(def.key).into_boxed_str());
+                place(&mut root, raw, NodeKind::Raw(def.key));
+            }
+        }
+        root
+    })
+}
+
+fn place(level: &mut Vec<KeyNode>, dotted: &'static str, leaf: NodeKind) {
+    match dotted.split_once('.') {
+        None => level.push(KeyNode {
+            name: dotted,
+            kind: leaf,
+        }),
+        Some((head, rest)) => {
+            let at = match level.iter().position(|n| n.name == head) {
+                Some(i) => i,
+                None => {
+                    level.push(KeyNode {
+                        name: head,
+                        kind: NodeKind::Group(Vec::new()),
+                    });
+                    level.len() - 1
+                }
+            };
+            match &mut level[at].kind {
+                NodeKind::Group(children) => place(children, rest, leaf),
+                _ => panic!("key path {dotted} collides with a value"),
+            }
+        }
     }
 }
 
@@ -231,5 +351,39 @@ mod tests {
         assert_eq!(j["active"]["fees"]["amount_wan"], 8.0056);
         assert_eq!(j["active"]["fees"]["amount_raw"], "80056元");
         assert!(j["appeals"]["review"]["upheld"].is_null());
+    }
+
+    #[test]
+    fn json_line_is_the_json_value_serialised() {
+        let mut r = Record::new(Source {
+            path: "归档/a \"b\".txt".into(),
+            ..Default::default()
+        });
+        r.values
+            .insert(keys::intern("applications.new.total"), Num::Count(-5));
+        r.values
+            .insert(keys::intern("active.fees.amount_wan"), Num::Wan(8.0056));
+        r.raw
+            .insert(keys::intern("active.fees.amount_wan"), "80056元".into());
+        r.provenance
+            .insert(keys::intern("applications.new.total"), Provenance::page(3));
+        r.provenance
+            .insert(keys::intern("active.fees.amount_wan"), Provenance::line(7));
+        r.checks.push(Check {
+            rule: "balance".into(),
+            ok: false,
+            detail: "a\nb".into(),
+        });
+        r.warnings.push("行\t1".into());
+        r.report.year = Some(2023);
+        assert_eq!(
+            r.to_json_line(),
+            serde_json::to_string(&r.to_json()).unwrap()
+        );
+        let failed = Record::failed(Source::default(), ExtractError::corrupt("bad"));
+        assert_eq!(
+            failed.to_json_line(),
+            serde_json::to_string(&failed.to_json()).unwrap()
+        );
     }
 }
