@@ -44,12 +44,22 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
 }
 
 /// What each format must reach. Text, DOCX, XLSX and HTML carry their tables exactly, so every
-/// cell must be right; PDF layout is reconstructed from glyph positions (issue bar: 0.99).
+/// cell must be right; PDF layout is reconstructed from glyph positions (issue bars: 0.99 on the
+/// real reports, 0.995 on the PDFs printed from the DOCX fixtures).
 fn required_accuracy(path: &Path) -> f64 {
     match path.extension().and_then(|e| e.to_str()) {
+        Some("pdf") if path.parent().is_some_and(|d| d.ends_with("pdf")) => 0.995,
         Some("pdf") => 0.99,
         _ => 1.0,
     }
+}
+
+fn convert(path: &Path) -> nianbao_template::Record {
+    let item = Item {
+        path: path.to_string_lossy().into_owned(),
+        data: Ok(std::fs::read(path).unwrap()),
+    };
+    convert_item(item, &Limits::default())
 }
 
 #[test]
@@ -60,15 +70,10 @@ fn every_fixture_matches_its_expected_values() {
         "fixtures not found under {}",
         fixtures_dir().display()
     );
-    let limits = Limits::default();
     let mut failures = Vec::new();
     let mut total = (0, 0);
     for (doc, exp) in &pairs {
-        let item = Item {
-            path: doc.to_string_lossy().into_owned(),
-            data: Ok(std::fs::read(doc).unwrap()),
-        };
-        let rec = convert_item(item, &limits);
+        let rec = convert(doc);
         let score = compare_file(&rec, exp).unwrap();
         total.0 += score.right;
         total.1 += score.cells;
@@ -135,4 +140,27 @@ fn seeds_are_fully_right_including_nulls() {
     );
     assert_eq!(rec.report.agency.as_deref(), Some("固镇县王庄镇人民政府"));
     assert_eq!(rec.status.as_str(), "partial");
+}
+
+#[test]
+fn printed_pdf_gives_the_same_record_as_its_docx() {
+    // LibreOffice printed these DOCX fixtures to PDF: the PDF adapter rebuilds the tables from
+    // glyphs and ruling lines, and must arrive at exactly what the DOCX adapter read.
+    for stem in ["donghu-2021", "qingshan-2020"] {
+        let docx = convert(&fixtures_dir().join(format!("docx/{stem}.docx")));
+        let pdf = convert(&fixtures_dir().join(format!("pdf/{stem}.pdf")));
+        assert_eq!(pdf.report, docx.report, "{stem}: metadata");
+        assert_eq!(pdf.values, docx.values, "{stem}: values");
+        assert_eq!(pdf.raw, docx.raw, "{stem}: money as printed");
+        assert_eq!(pdf.status, docx.status, "{stem}: status");
+        assert!(
+            docx.values.len() > 150,
+            "{stem}: {} values",
+            docx.values.len()
+        );
+        let rules = |r: &nianbao_template::Record| -> Vec<(String, bool)> {
+            r.checks.iter().map(|c| (c.rule.clone(), c.ok)).collect()
+        };
+        assert_eq!(rules(&pdf), rules(&docx), "{stem}: checks");
+    }
 }

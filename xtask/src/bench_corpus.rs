@@ -124,7 +124,8 @@ pub fn generate(root: &Path, out: &Path, docs: usize) -> Result<Corpus, String> 
     let dir = out.join(format!("corpus-{docs}"));
     let tenth = out.join(format!("corpus-{docs}-tenth"));
     let stamp = stamp(docs, &origs);
-    let stamp_path = dir.join(".stamp");
+    // Beside the corpus, not in it: a file in it would be converted (and counted) too.
+    let stamp_path = out.join(format!("corpus-{docs}.stamp"));
     if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
         println!("bench: reusing {}", dir.display());
         return Ok(Corpus { dir, tenth });

@@ -116,16 +116,26 @@ pub fn read(rows: &[Row]) -> Meta {
     let keys: Vec<String> = rows.iter().map(|r| label_key(&r.text)).collect();
     let mut m = Meta::default();
 
-    // Title: one of the first lines, naming the report; an agency line just above joins it.
+    // Title: one of the first lines, naming the report; an agency line just above joins it,
+    // and so does a short tail the page wrapped onto the next line (…工作年度 / 报告).
     let head = keys.len().min(8);
-    if let Some(t) = (0..head).find(|&i| {
-        let k = &keys[i];
+    let is_title = |k: &str| {
         k.contains("报告")
             && k.contains("公开")
             && k.chars().count() <= 60
             && !k.starts_with("根据")
-    }) {
-        let mut title = keys[t].clone();
+            && !k.starts_with("本报告")
+    };
+    let found = (0..head).find_map(|i| {
+        if is_title(&keys[i]) {
+            return Some((i, keys[i].clone()));
+        }
+        let next = keys.get(i + 1)?;
+        let joined = format!("{}{next}", keys[i]);
+        (keys[i].contains("公开") && next.chars().count() <= 8 && is_title(&joined))
+            .then_some((i, joined))
+    });
+    if let Some((t, mut title)) = found {
         if t > 0
             && looks_like_agency(&keys[t - 1])
             && years(&title).first().is_some_and(|&(p, _)| p == 0)
