@@ -142,25 +142,34 @@ fn seeds_are_fully_right_including_nulls() {
     assert_eq!(rec.status.as_str(), "partial");
 }
 
+/// The record of `other` equals the record of the DOCX it was made from: metadata, every value,
+/// money as printed, status and the outcome of every check.
+fn assert_same_record(docx: &str, other: &str) {
+    let d = convert(&fixtures_dir().join(docx));
+    let o = convert(&fixtures_dir().join(other));
+    assert!(d.values.len() > 150, "{docx}: {} values", d.values.len());
+    assert_eq!(o.report, d.report, "{other}: metadata");
+    assert_eq!(o.values, d.values, "{other}: values");
+    assert_eq!(o.raw, d.raw, "{other}: money as printed");
+    assert_eq!(o.status, d.status, "{other}: status");
+    let rules = |r: &nianbao_template::Record| -> Vec<(String, bool)> {
+        r.checks.iter().map(|c| (c.rule.clone(), c.ok)).collect()
+    };
+    assert_eq!(rules(&o), rules(&d), "{other}: checks");
+}
+
 #[test]
 fn printed_pdf_gives_the_same_record_as_its_docx() {
     // LibreOffice printed these DOCX fixtures to PDF: the PDF adapter rebuilds the tables from
     // glyphs and ruling lines, and must arrive at exactly what the DOCX adapter read.
     for stem in ["donghu-2021", "qingshan-2020"] {
-        let docx = convert(&fixtures_dir().join(format!("docx/{stem}.docx")));
-        let pdf = convert(&fixtures_dir().join(format!("pdf/{stem}.pdf")));
-        assert_eq!(pdf.report, docx.report, "{stem}: metadata");
-        assert_eq!(pdf.values, docx.values, "{stem}: values");
-        assert_eq!(pdf.raw, docx.raw, "{stem}: money as printed");
-        assert_eq!(pdf.status, docx.status, "{stem}: status");
-        assert!(
-            docx.values.len() > 150,
-            "{stem}: {} values",
-            docx.values.len()
-        );
-        let rules = |r: &nianbao_template::Record| -> Vec<(String, bool)> {
-            r.checks.iter().map(|c| (c.rule.clone(), c.ok)).collect()
-        };
-        assert_eq!(rules(&pdf), rules(&docx), "{stem}: checks");
+        assert_same_record(&format!("docx/{stem}.docx"), &format!("pdf/{stem}.pdf"));
     }
+}
+
+#[test]
+fn saved_web_page_gives_the_same_record_as_its_docx() {
+    // LibreOffice's HTML export of the DOCX: tables with colspan/rowspan, and its field marks
+    // (U+0004/U+0005) left around the text of the DOCX's content control.
+    assert_same_record("docx/donghu-2021.docx", "html/donghu-2021.html");
 }

@@ -2,7 +2,7 @@
 //! `fixtures/`): the DOCX and XLSX files and their expectations by `fixturegen`, then the
 //! copies other tools make from them when those tools are installed:
 //! - LibreOffice (`soffice`): the DOCX printed to text, the DOCX re-saved by LibreOffice,
-//!   the multi-sheet workbook as .xls and .ods, the DOCX reports printed to PDF;
+//!   the multi-sheet workbook as .xls and .ods, the DOCX reports printed to PDF, a DOCX saved as HTML;
 //! - msoffcrypto-tool (PyPI): a password-protected DOCX.
 //!
 //! Without a tool its outputs are left as committed (a message says so).
@@ -99,6 +99,15 @@ fn libreoffice(docx: &Path, xlsx: &Path) -> Result<(), String> {
         let name = format!("{stem}.expected.json");
         std::fs::copy(docx.join(&name), pdf.join(&name)).map_err(|e| e.to_string())?;
     }
+    // The DOCX saved as a web page (LibreOffice's HTML export: real tables with colspan and
+    // rowspan), which must also give the DOCX's record (issue 7).
+    let html = docx.parent().unwrap_or(docx).join("html");
+    soffice("html:HTML (StarWriter)", &donghu, &html)?;
+    std::fs::copy(
+        docx.join("donghu-2021.expected.json"),
+        html.join("donghu-2021.expected.json"),
+    )
+    .map_err(|e| e.to_string())?;
     let baihe = xlsx.join("baihe-2022.xlsx");
     soffice("xls:MS Excel 97", &baihe, xlsx)?;
     soffice("ods", &baihe, xlsx)?;

@@ -3,7 +3,7 @@
 
 use crate::capped::{read_capped, CapError, Compressed, Counted};
 use crate::detect::is_document_marker;
-use crate::limits::{Budget, Limits};
+use crate::limits::{Budget, Limits, RATIO_GRACE_BYTES};
 use crate::members::{Member, Members, Next, SpoolBuilder};
 use crate::names::{decode_name, is_dir_name, normalize};
 use crate::spool::ReadSeek;
@@ -104,6 +104,28 @@ impl ZipMembers {
         };
         if encrypted {
             return Err(ExtractError::encrypted("password-protected zip member"));
+        }
+        // Refused from the central directory when it already says so, before anything is
+        // inflated; a member that lies about its size is stopped while inflating (below).
+        if declared > limits.max_entry_bytes {
+            return Err(ExtractError::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "declares {declared} bytes uncompressed, more than {} (max_entry_bytes); not extracted",
+                    limits.max_entry_bytes
+                ),
+            ));
+        }
+        if declared > RATIO_GRACE_BYTES
+            && declared > compressed.max(1).saturating_mul(limits.max_ratio)
+        {
+            return Err(ExtractError::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "compression ratio above {}:1 ({compressed} bytes declared to inflate to {declared}), a likely zip bomb (max_ratio); not extracted",
+                    limits.max_ratio
+                ),
+            ));
         }
         let mut file = self.archive.by_index(index).map_err(zip_error)?;
         read_capped(&mut file, &Compressed::Known(compressed), limits, budget).map_err(|e| match e {

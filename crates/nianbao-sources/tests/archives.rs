@@ -247,6 +247,13 @@ fn zip_bomb_is_refused_and_neighbours_survive() {
         crc: 0,
         ..Entry::stored(b"huge.bin", &zeros)
     });
+    // Declares 250 MiB (under the per-entry cap) from about 1 MiB: over the ratio.
+    z.add(Entry {
+        method: 8,
+        size: 250 << 20,
+        crc: 0,
+        ..Entry::stored(b"mid.bin", &zeros)
+    });
     z.add(Entry::stored(b"z.txt", b"after"));
     let p = write(&dir, "bomb.zip", &z.finish());
     let start = std::time::Instant::now();
@@ -254,20 +261,26 @@ fn zip_bomb_is_refused_and_neighbours_survive() {
     let secs = start.elapsed().as_secs_f64();
     let s = summary(&dir, &items);
     assert_eq!(s[0], ok("bomb.zip!/a.txt", b"before"));
-    assert_eq!(s[3], ok("bomb.zip!/z.txt", b"after"));
+    assert_eq!(s[4], ok("bomb.zip!/z.txt", b"after"));
     assert_eq!(s[1].0, "bomb.zip!/huge.bin");
-    assert_eq!(s[2].0, "bomb.zip!/small-liar.bin");
-    // The honest giant is stopped by the ratio; the liar by its own declared size.
+    assert_eq!(s[2].0, "bomb.zip!/mid.bin");
+    assert_eq!(s[3].0, "bomb.zip!/small-liar.bin");
+    // The honest ones are refused from what the central directory declares, before anything
+    // is inflated: the giant by the per-entry cap, the other by the ratio. The liar is
+    // stopped while inflating, at its own declared size.
     let huge = items[1].data.as_ref().unwrap_err();
     assert_eq!(huge.kind, ErrorKind::TooLarge);
-    assert!(huge.message.contains("max_ratio"), "{huge}");
-    let liar = items[2].data.as_ref().unwrap_err();
+    assert!(huge.message.contains("max_entry_bytes"), "{huge}");
+    let mid = items[2].data.as_ref().unwrap_err();
+    assert_eq!(mid.kind, ErrorKind::TooLarge);
+    assert!(mid.message.contains("max_ratio"), "{mid}");
+    let liar = items[3].data.as_ref().unwrap_err();
     assert_eq!(liar.kind, ErrorKind::TooLarge);
     assert!(
         liar.message.contains("declared size of 1000 bytes"),
         "{liar}"
     );
-    // With the ratio check out of the way, the per-entry cap still refuses them.
+    // With the ratio check out of the way, the per-entry cap still refuses the giant.
     let lax = Limits {
         max_ratio: 1 << 20,
         ..Limits::default()
@@ -276,7 +289,7 @@ fn zip_bomb_is_refused_and_neighbours_survive() {
     let huge = items[1].data.as_ref().unwrap_err();
     assert_eq!(huge.kind, ErrorKind::TooLarge);
     assert!(huge.message.contains("max_entry_bytes"), "{huge}");
-    assert_eq!(summary(&dir, &items)[3], ok("bomb.zip!/z.txt", b"after"));
+    assert_eq!(summary(&dir, &items)[4], ok("bomb.zip!/z.txt", b"after"));
     let rss = peak_rss_mib();
     eprintln!("zip bomb: {secs:.2} s with default limits, peak RSS {rss} MiB");
     assert!(rss < 1024, "peak RSS {rss} MiB");

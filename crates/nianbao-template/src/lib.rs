@@ -33,9 +33,11 @@ pub fn convert(doc: &Document, source: Source) -> Record {
     r.warnings.extend(doc.warnings.iter().cloned());
 
     let rows = rows::physical_rows(doc);
-    let secs = sections::find(&rows);
-    let m = meta::read(&rows);
-    let version = meta::detect_version(&rows, m.year);
+    // Each row's label key, computed once: headings, metadata and version all match on it.
+    let keys = rows::label_keys(&rows);
+    let secs = sections::find(&rows, &keys);
+    let m = meta::read(&keys);
+    let version = meta::detect_version(&keys, m.year);
 
     let range = |s: Section| fallback_range(&secs, s);
     let active = rows::logical_rows(&rows, range(Section::Active));

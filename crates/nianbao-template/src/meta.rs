@@ -1,7 +1,5 @@
 //! Report metadata: title, agency, year reported on, publication date, template version.
 use crate::keys::Version;
-use crate::rows::Row;
-use crate::text::label_key;
 
 /// Four-digit years followed by 年 (spaces already removed), with their byte positions.
 fn years(key: &str) -> Vec<(usize, i32)> {
@@ -112,8 +110,8 @@ pub struct Meta {
     pub published: Option<String>,
 }
 
-pub fn read(rows: &[Row]) -> Meta {
-    let keys: Vec<String> = rows.iter().map(|r| label_key(&r.text)).collect();
+/// Reads the metadata from the rows' label keys ([`crate::rows::label_keys`]).
+pub fn read(keys: &[String]) -> Meta {
     let mut m = Meta::default();
 
     // Title: one of the first lines, naming the report; an agency line just above joins it,
@@ -221,11 +219,10 @@ fn rows_short(k: &str) -> bool {
 }
 
 /// Which template the tables follow, from the column and row labels only the one version has.
-pub fn detect_version(rows: &[Row], year: Option<i32>) -> Version {
+pub fn detect_version(keys: &[String], year: Option<i32>) -> Version {
     let mut v2019 = 0;
     let mut v2021 = 0;
-    for r in rows {
-        let k = label_key(&r.text);
+    for k in keys {
         for w in [
             "本年制发件数",
             "本年废止件数",

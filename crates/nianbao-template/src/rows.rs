@@ -43,6 +43,13 @@ impl Row {
     }
 }
 
+/// The label key ([`crate::text::label_key`]) of every row's text.
+pub fn label_keys(rows: &[Row]) -> Vec<String> {
+    rows.iter()
+        .map(|r| crate::text::label_key(&r.text))
+        .collect()
+}
+
 /// Flattens every block into physical rows, in document order.
 pub fn physical_rows(doc: &Document) -> Vec<Row> {
     let mut rows = Vec::new();

@@ -11,7 +11,10 @@ fn fold_char(c: char) -> char {
         '\u{3000}' => ' ',
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{2F00}'..='\u{2FD5}' => kangxi(c),
-        '\u{00A0}' | '\u{2002}'..='\u{200B}' => ' ',
+        '\u{00A0}' | '\u{2002}'..='\u{200B}' | '\u{FEFF}' => ' ',
+        // Control characters are never content: LibreOffice's HTML export, for one, leaves its
+        // field marks (U+0004, U+0005) around the text of a Word content control.
+        '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}' => ' ',
         '“' | '”' | '「' | '」' => '"',
         _ => c,
     }
@@ -259,5 +262,14 @@ mod tests {
         assert_eq!(label_key("（三）不予公开"), "(三)不予公开");
         assert_eq!(label_key("结 果 维 持"), "结果维持");
         assert_eq!(fold("⼀般"), "一般");
+    }
+
+    #[test]
+    fn control_characters_around_a_value_are_ignored() {
+        assert!(matches!(
+            classify("\u{4}12436\r\u{5}"),
+            CellValue::Number { .. }
+        ));
+        assert_eq!(label_key("\u{feff}行政\u{1}许可"), "行政许可");
     }
 }
