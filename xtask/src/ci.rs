@@ -5,8 +5,15 @@ use std::process::Command;
 pub fn run(_args: &[String]) -> Result<(), String> {
     let root = crate::root();
     let cargo = crate::cargo();
-    // fixturegen only regenerates fixtures (docx-rs, rust_xlsxwriter): not needed to test.
-    let skip = ["--workspace", "--exclude", "fixturegen"];
+    // fixturegen only regenerates fixtures (docx-rs, rust_xlsxwriter) and readercompare only
+    // measures pdf-extract (`cargo xtask bench-readers`): neither is needed to test.
+    let skip = [
+        "--workspace",
+        "--exclude",
+        "fixturegen",
+        "--exclude",
+        "readercompare",
+    ];
     step(
         "format",
         Command::new(&cargo).args(["fmt", "--all", "--", "--check"]),

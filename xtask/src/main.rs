@@ -1,5 +1,6 @@
 //! `cargo xtask <task>`: maintenance tasks, in the style of rust-analyzer's xtask.
 mod bench;
+mod bench_readers;
 mod ci;
 mod eval;
 mod fixtures;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         "eval" => eval::run(rest),
         "fixtures" => fixtures::run(rest),
         "bench" => bench::run(rest),
+        "bench-readers" => bench_readers::run(rest),
         "new-adapter" => new_adapter::run(rest),
         other => Err(format!("unknown task `{other}`\n\n{HELP}")),
     };
@@ -36,11 +38,12 @@ fn main() -> ExitCode {
 const HELP: &str = "usage: cargo xtask <task>
 
 tasks:
-  ci           build once, run every check CI runs (fmt, clippy, tests, eval)
-  eval         convert fixtures/ and compare with the expected files, cell by cell
-  fixtures     regenerate the generated fixtures (DOCX, XLSX, PDF, ...)
-  bench        benchmark conversion speed and memory
-  new-adapter  scaffold a new format adapter crate";
+  ci            build once, run every check CI runs (fmt, clippy, tests, eval)
+  eval          convert fixtures/ and compare with the expected files, cell by cell
+  fixtures      regenerate the generated fixtures (DOCX, XLSX, PDF, ...)
+  bench         benchmark conversion speed and memory
+  bench-readers compare pdf-extract with the PDF adapter (text, speed, panics)
+  new-adapter   scaffold a new format adapter crate";
 
 /// The workspace root (xtask lives one level below it).
 pub fn root() -> PathBuf {
