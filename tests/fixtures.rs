@@ -173,3 +173,45 @@ fn saved_web_page_gives_the_same_record_as_its_docx() {
     // (U+0004/U+0005) left around the text of the DOCX's content control.
     assert_same_record("docx/donghu-2021.docx", "html/donghu-2021.html");
 }
+
+#[test]
+fn text_out_of_reading_order_never_gives_a_wrong_value() {
+    // `pdftotext -raw` (content order: wrapped labels one fragment per line, numbers after
+    // them) and plain `pdftotext` (table cells column by column, rows scrambled) of the PDF
+    // fixtures. Whatever cannot be attributed stays null; no cell may show a wrong number.
+    // The raw text of a report whose table has no blank cells must come out complete.
+    let cases = [
+        ("real", "hongze-2023", true),
+        ("real", "hongze-2024", true),
+        ("real", "huaian-2024", true),
+        ("pdf", "donghu-2021", true),
+        // Blank cells vanish from the text, so rows with blanks cannot be attributed.
+        ("pdf", "qingshan-2020", false),
+    ];
+    let mut failures = Vec::new();
+    for (dir, stem, raw_complete) in cases {
+        let exp = fixtures_dir().join(format!("{dir}/{stem}.expected.json"));
+        for mode in ["raw", "plain"] {
+            let path = fixtures_dir().join(format!("{dir}/{stem}.{mode}.txt"));
+            let rec = convert(&path);
+            let score = compare_file(&rec, &exp).unwrap();
+            println!(
+                "{}: {}/{} cells, {} shown wrong",
+                path.display(),
+                score.right,
+                score.cells,
+                score.shown_wrong
+            );
+            let complete = mode == "raw" && raw_complete;
+            if score.shown_wrong > 0 || (complete && !score.is_perfect()) {
+                let wrong: Vec<&String> = score
+                    .mismatches
+                    .iter()
+                    .filter(|m| !m.ends_with("got null"))
+                    .collect();
+                failures.push(format!("{}: {wrong:?}", path.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -114,6 +114,16 @@ fn mixed(dir: &Path) {
     fs::copy(seed(3).0, dir.join("zz-copy-of-seed3.txt")).unwrap();
 }
 
+/// A record line without its `carry_over` checks: they pair records of one output folder, so
+/// a shard checks only the years it holds (the README says so).
+fn without_carry_over(line: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+    if let Some(checks) = v["checks"].as_array_mut() {
+        checks.retain(|c| c["rule"] != "carry_over");
+    }
+    v.to_string()
+}
+
 #[test]
 fn shards_add_up_to_the_whole() {
     let dir = temp_dir("shard");
@@ -145,12 +155,12 @@ fn shards_add_up_to_the_whole() {
         assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
         let text = fs::read_to_string(out.join("reports.jsonl")).unwrap();
         sizes.push(text.lines().count());
-        all.extend(text.lines().map(str::to_string));
+        all.extend(text.lines().map(without_carry_over));
     }
     let mut want: Vec<String> = fs::read_to_string(whole.join("reports.jsonl"))
         .unwrap()
         .lines()
-        .map(str::to_string)
+        .map(without_carry_over)
         .collect();
     assert!(want.len() > 15);
     assert!(

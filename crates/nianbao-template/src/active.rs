@@ -70,13 +70,27 @@ fn item_of(key: &str) -> Option<Item> {
 pub fn map(rec: &mut Record, rows: &[LRow], version: Version) -> usize {
     let mut header = Header::default();
     let mut found = 0;
+    // Label-only lines since the last row with numbers: a label wrapped above its numbers
+    // (其他对外管理服务事 / 项 / 96 4 1520) is read whole when its last fragment names nothing.
+    let mut above: Vec<&str> = Vec::new();
     for row in rows {
         let key = label_key(&row.label);
         if row.n_numbers() == 0 {
             header.read(&key);
+            above.push(&row.label);
             continue;
         }
-        let Some(item) = item_of(&key) else {
+        let wrapped = || {
+            let from = above.len().saturating_sub(2);
+            item_of(&label_key(&format!(
+                "{}{}",
+                above[from..].concat(),
+                row.label
+            )))
+        };
+        let item = item_of(&key).or_else(wrapped);
+        above.clear();
+        let Some(item) = item else {
             header.read(&key);
             continue;
         };

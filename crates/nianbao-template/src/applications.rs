@@ -162,6 +162,42 @@ fn match_label(key: &str) -> Option<(usize, usize)> {
     best
 }
 
+/// Byte positions of the list markers in a label key (`1.` … `9.`, `(一)` … `(十)`).
+fn markers(key: &str) -> Vec<usize> {
+    let b = key.as_bytes();
+    key.char_indices()
+        .filter(|&(i, _)| {
+            let rest = &key[i..];
+            let numbered = b[i].is_ascii_digit()
+                && b.get(i + 1) == Some(&b'.')
+                && (i == 0 || !b[i - 1].is_ascii_digit());
+            let mut chars = rest.chars();
+            let bracketed = chars.next() == Some('(')
+                && chars
+                    .next()
+                    .is_some_and(|c| "一二三四五六七八九十".contains(c))
+                && chars.next() == Some(')');
+            numbered || bracketed
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The text from the last list marker on: when several wrapped labels run together, the one
+/// nearest the numbers below them.
+fn last_item(key: &str) -> &str {
+    &key[markers(key).last().copied().unwrap_or(0)..]
+}
+
+/// The text up to the second list marker: a label that starts on the numbers' line and wraps
+/// onto the lines below, without the next label.
+fn first_item(key: &str) -> &str {
+    match markers(key).iter().find(|&&m| m > 0) {
+        Some(&m) => &key[..m],
+        None => key,
+    }
+}
+
 /// Maps the applications table. Returns how many rows were filled.
 pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
     // Rows that carry values, with the label text around them for rows whose own label is
@@ -187,9 +223,23 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
             let lo = lo.max(i.saturating_sub(CONTEXT_ROWS));
             let hi = value_rows.get(k + 1).copied().unwrap_or(rows.len());
             let hi = hi.min(i + 1 + CONTEXT_ROWS);
+            let own = rows[i].label.as_str();
             let before: String = rows[lo..i].iter().map(|r| r.label.as_str()).collect();
             let after: String = rows[i + 1..hi].iter().map(|r| r.label.as_str()).collect();
-            match_label(&label_key(&before)).or_else(|| match_label(&label_key(&after)))
+            let own_key = label_key(own);
+            if !markers(&own_key).is_empty() {
+                // A new item starts on the numbers' line (8.属于 2 0 0 0 2) and wraps below
+                // it (行政查询事项): its label is there, never in the item above.
+                let key = label_key(&format!("{}{after}", last_item(&own_key)));
+                return match_label(first_item(&key));
+            }
+            // The label wrapped onto the lines above, its last fragment on the numbers' line
+            // (a reading-order dump: 1.属于 / 国家秘 / 密 0 0 0 …): the last item started
+            // above, completed by this line's fragment.
+            match_label(last_item(&label_key(&format!("{before}{own}"))))
+                .or_else(|| match_label(&label_key(&before)))
+                .or_else(|| match_label(&label_key(&format!("{own}{after}"))))
+                .or_else(|| match_label(&label_key(&after)))
         });
         cand.push(c);
     }
@@ -313,6 +363,29 @@ fn fill_gaps(assigned: &mut [Option<usize>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_item_is_the_label_nearest_the_numbers() {
+        assert_eq!(
+            last_item("3.危及\"三安全一稳定\"4.保护第三方合法权益"),
+            "4.保护第三方合法权益"
+        );
+        assert_eq!(
+            last_item("形,不计其他情形)(三)不予公开1.属于国家秘密"),
+            "1.属于国家秘密"
+        );
+        assert_eq!(last_item("(四)无法提供"), "(四)无法提供");
+        assert_eq!(
+            last_item("(区分处理的,只计这一情形)"),
+            "(区分处理的,只计这一情形)"
+        );
+        assert_eq!(last_item("12.5万元"), "12.5万元");
+        assert_eq!(
+            first_item("8.属于行政查询事项(四)1.本机"),
+            "8.属于行政查询事项"
+        );
+        assert_eq!(first_item("(四)无法提供"), "(四)无法提供");
+    }
 
     fn m(s: &str) -> Option<usize> {
         match_label(&label_key(s)).map(|(i, _)| i)

@@ -9,6 +9,9 @@ use std::path::Path;
 pub struct Score {
     pub cells: usize,
     pub right: usize,
+    /// Cells where the record shows a number the expectation does not: a different value, or
+    /// a value where the document leaves the cell blank. (The rest of the misses are nulls.)
+    pub shown_wrong: usize,
     /// Human-readable differences, `key: want X, got Y`.
     pub mismatches: Vec<String>,
     /// Metadata checks (year, template, agency) that failed.
@@ -60,6 +63,7 @@ pub fn compare_json(record: &Value, expected: &Value) -> Score {
             if ok {
                 s.right += 1;
             } else {
+                s.shown_wrong += usize::from(got.is_some());
                 let got = got.map(|g| g.to_string()).unwrap_or_else(|| "null".into());
                 s.mismatches.push(format!("{key}: want {want}, got {got}"));
             }
