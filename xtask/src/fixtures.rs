@@ -2,7 +2,7 @@
 //! `fixtures/`): the DOCX and XLSX files and their expectations by `fixturegen`, then the
 //! copies other tools make from them when those tools are installed:
 //! - LibreOffice (`soffice`): the DOCX printed to text, the DOCX re-saved by LibreOffice,
-//!   the multi-sheet workbook as .xls and .ods, the DOCX reports printed to PDF, a DOCX saved as HTML;
+//!   the multi-sheet workbook as .xls and .ods, the DOCX reports printed to PDF, a DOCX saved as HTML, a workbook as CSV;
 //! - msoffcrypto-tool (PyPI): a password-protected DOCX.
 //!
 //! Without a tool its outputs are left as committed (a message says so).
@@ -108,6 +108,20 @@ fn libreoffice(docx: &Path, xlsx: &Path) -> Result<(), String> {
         html.join("donghu-2021.expected.json"),
     )
     .map_err(|e| e.to_string())?;
+    // The one-sheet workbook exported as CSV (UTF-8; LibreOffice recalculates the formula the
+    // xlsx left without a cached value), and that CSV in GB18030 by iconv.
+    let csv = docx.parent().unwrap_or(docx).join("csv");
+    soffice(
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+        &xlsx.join("shuiting-2019.xlsx"),
+        &csv,
+    )?;
+    let gbk = Command::new("iconv")
+        .args(["-f", "UTF-8", "-t", "GB18030"])
+        .arg(csv.join("shuiting-2019.csv"))
+        .output()
+        .map_err(|e| format!("iconv: {e}"))?;
+    std::fs::write(csv.join("shuiting-2019-gbk.csv"), gbk.stdout).map_err(|e| e.to_string())?;
     let baihe = xlsx.join("baihe-2022.xlsx");
     soffice("xls:MS Excel 97", &baihe, xlsx)?;
     soffice("ods", &baihe, xlsx)?;

@@ -1,6 +1,8 @@
 //! Plain-text reports: any encoding a Chinese archive holds, one paragraph per line. Tables in
 //! text (markdown pipes, tabs, space-aligned columns, one cell per line) are split into cells by
-//! the template crate, which sees the same shapes in other formats' text.
+//! the template crate, which sees the same shapes in other formats' text. A text that is
+//! comma-separated values (a spreadsheet exported to CSV) is read as a grid instead.
+mod csv;
 mod decode;
 
 pub use decode::{decode, looks_like_text, Decoded};
@@ -14,7 +16,7 @@ impl Adapter for TxtAdapter {
         "txt"
     }
     fn describe(&self) -> &'static str {
-        "plain text: UTF-8, GB18030/GBK, UTF-16 (with or without BOM), Big5"
+        "plain text and CSV: UTF-8, GB18030/GBK, UTF-16 (with or without BOM), Big5"
     }
     fn version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
@@ -45,9 +47,13 @@ impl Adapter for TxtAdapter {
                 decoded.encoding
             ));
         }
-        for (i, line) in decoded.text.lines().enumerate() {
-            if !line.trim().is_empty() {
-                doc.push_paragraph(line.trim_end(), Provenance::line(i as u32 + 1));
+        if let Some(blocks) = csv::blocks(&decoded.text) {
+            doc.blocks = blocks;
+        } else {
+            for (i, line) in decoded.text.lines().enumerate() {
+                if !line.trim().is_empty() {
+                    doc.push_paragraph(line.trim_end(), Provenance::line(i as u32 + 1));
+                }
             }
         }
         if doc.blocks.is_empty() {

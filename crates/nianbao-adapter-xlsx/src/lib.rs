@@ -1,18 +1,17 @@
 //! Spreadsheets: .xlsx (and .xlsm), legacy .xls and OpenDocument .ods, read with calamine.
-//! Every sheet, in workbook order, becomes paragraphs and tables (see [`layout`]); merged
+//! Every sheet, in workbook order, becomes paragraphs and tables (see [`nianbao_core::grid`]); merged
 //! regions become cell spans; formulas contribute their cached value.
 //!
 //! Password-protected .xlsx files are compound files with an `EncryptionInfo` stream; the docx
 //! adapter claims those (one adapter reports `encrypted` for both formats).
 mod guard;
-pub mod layout;
 mod ods_spans;
 mod value;
 
 pub use value::{cell_text, number};
 
 use calamine::{Data, Range, Reader};
-use layout::{Merge, SheetGrid};
+use nianbao_core::grid::{self, Merge, SheetGrid};
 use nianbao_core::{sniff, Adapter, Block, Document, ErrorKind, ExtractError, Input};
 use std::io::Cursor;
 
@@ -200,13 +199,14 @@ where
         .filter(|b| matches!(b, Block::Table(_)))
         .count() as u32;
     let grid = SheetGrid {
-        name,
+        name: Some(name),
+        lines: Vec::new(),
         origin,
         text,
         merges,
         first_table_index,
     };
-    doc.blocks.extend(layout::blocks(&grid));
+    doc.blocks.extend(grid::blocks(&grid));
     Ok(())
 }
 

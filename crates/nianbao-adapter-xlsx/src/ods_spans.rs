@@ -2,7 +2,7 @@
 //! values of an .ods but not its spans). A cell's `table:number-columns-spanned` /
 //! `number-rows-spanned` make a merge; `number-columns-repeated` / `number-rows-repeated`
 //! advance the position without looping, so a sheet padded to a million rows costs nothing.
-use crate::layout::Merge;
+use nianbao_core::grid::Merge;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
 

@@ -6,6 +6,7 @@
 
 mod adapter;
 mod error;
+pub mod grid;
 mod model;
 pub mod sniff;
 

@@ -1,8 +1,8 @@
-//! One sheet's grid into blocks. A sheet is cut at empty rows into bands; a band whose rows
+//! A grid of cell texts (a spreadsheet's sheet, a CSV file) into blocks. A grid is cut at empty rows into bands; a band whose rows
 //! each hold at most one value is text (a title, a heading, a paragraph of section text, one
 //! per row); any other band is a table covering the band's columns, with every grid position
 //! present (blank cells stay as empty cells, so values keep their column).
-use nianbao_core::{Block, Cell, Paragraph, Provenance, Table};
+use crate::{Block, Cell, Paragraph, Provenance, Table};
 
 /// A merged region in sheet coordinates, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +15,10 @@ pub struct Merge {
 
 /// A sheet's used area: `text[r][c]` is the cell at sheet row `origin.0 + r`, column `origin.1 + c`.
 pub struct SheetGrid<'a> {
-    pub name: &'a str,
+    /// The sheet's name, for provenance (none for a CSV file).
+    pub name: Option<&'a str>,
+    /// The text line each row starts on (a CSV file), for provenance; empty for a sheet.
+    pub lines: Vec<u32>,
     pub origin: (u32, u32),
     pub text: Vec<Vec<String>>,
     pub merges: Vec<Merge>,
@@ -124,7 +127,8 @@ pub fn blocks(g: &SheetGrid) -> Vec<Block> {
 
 fn prov(g: &SheetGrid, table: Option<u32>, r: usize, c: usize) -> Provenance {
     Provenance {
-        sheet: Some(g.name.to_string()),
+        sheet: g.name.map(str::to_string),
+        line: g.lines.get(r).copied(),
         table,
         row: Some(g.origin.0 + r as u32),
         col: Some(g.origin.1 + c as u32),
@@ -138,7 +142,8 @@ mod tests {
 
     fn grid(rows: &[&[&str]], merges: Vec<Merge>) -> SheetGrid<'static> {
         SheetGrid {
-            name: "表三",
+            name: Some("表三"),
+            lines: Vec::new(),
             origin: (2, 1),
             text: rows
                 .iter()
