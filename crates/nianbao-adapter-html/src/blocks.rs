@@ -84,13 +84,19 @@ pub fn blocks(tree: &Tree) -> Output {
         cell: None,
         pre: false,
         tables: 0,
+        images: 0,
         warnings: Vec::new(),
     };
     w.walk(0);
     w.flush();
+    let mut warnings = w.warnings;
+    warnings.extend(crate::media::warnings(
+        w.images,
+        &crate::media::attachments(tree),
+    ));
     Output {
         blocks: w.blocks,
-        warnings: w.warnings,
+        warnings,
     }
 }
 
@@ -186,6 +192,8 @@ struct Walker<'t> {
     cell: Option<Vec<String>>,
     pre: bool,
     tables: u32,
+    /// `<img>` elements met in the content (chrome is never walked).
+    images: usize,
     warnings: Vec<String>,
 }
 
@@ -233,6 +241,7 @@ impl Walker<'_> {
         }
         match name {
             "br" => self.flush(),
+            "img" => self.images += 1,
             "table" if self.cell.is_none() => {
                 self.flush();
                 self.table(id);

@@ -9,6 +9,7 @@ mod boilerplate;
 mod charset;
 mod entities;
 mod grid;
+mod media;
 mod mhtml;
 mod tokenizer;
 mod tree;
