@@ -1,16 +1,15 @@
-//! From the main document's characters to blocks: paragraphs split at their marks, field codes
-//! dropped (their results kept), table cells and rows found from the paragraph properties, and
-//! each row's cells placed on the table's grid from the cell edges of its TAP, with merged
-//! cells as spans. Mirrors what the docx adapter makes of the same document.
+//! From the main document's characters to the raw items of [`nianbao_core::word_table`]:
+//! paragraphs split at their marks, field codes dropped (their results kept), table cells and
+//! rows found from the paragraph properties, and each row's cells placed on the table's grid
+//! from the cell edges of its TAP, with its merge flags. The items become blocks through the
+//! conversion the docx adapter uses too, so both formats give the same blocks for one document.
 use crate::word::{Clx, Pap, Papx, Tap, Text};
-use nianbao_core::{Block, Cell, Paragraph, Provenance, Table};
+use nianbao_core::word_table::{Item, Merge, RawCell, RawRow, RawTable, MAX_COLS};
 
 /// Tables nested deeper than this are read as part of the table at this depth.
 const MAX_DEPTH: usize = 24;
 /// Fields nested deeper than this are not tracked (their marks are still dropped).
 const MAX_FIELDS: usize = 64;
-/// Widest grid accepted; wider spans are clipped.
-const MAX_COLS: usize = 512;
 /// Cell edges of different rows closer than this (in twips, 1/1440 inch) are one grid line.
 const EDGE_TOLERANCE: i32 = 5;
 
@@ -94,28 +93,18 @@ fn push(lines: &mut [Vec<u16>], u: u16) {
     }
 }
 
-/// Content of the body or of a table cell, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Item {
-    Paragraph(String),
-    Table(RawTable),
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawTable {
-    pub rows: Vec<RawRow>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawRow {
-    pub cells: Vec<Vec<Item>>,
-    pub tap: Option<Tap>,
+/// A table row as read: each cell's items, and the TAP (cell edges and merge flags) of the
+/// row-end paragraph, if the row has one.
+#[derive(Debug, Default)]
+struct Row {
+    cells: Vec<Vec<Item>>,
+    tap: Option<Tap>,
 }
 
 /// A table being read: its finished rows, the cells of the current row, the current cell.
 #[derive(Default)]
 struct Open {
-    table: RawTable,
+    rows: Vec<Row>,
     cells: Vec<Vec<Item>>,
     items: Vec<Item>,
 }
@@ -126,12 +115,12 @@ impl Open {
             self.cells.push(std::mem::take(&mut self.items));
         }
         if !self.cells.is_empty() {
-            self.table.rows.push(RawRow {
+            self.rows.push(Row {
                 cells: self.cells,
                 tap: None,
             });
         }
-        self.table
+        place(self.rows)
     }
 }
 
@@ -164,7 +153,7 @@ pub fn assemble(paras: Vec<Para>) -> Vec<Item> {
             if !top.items.is_empty() {
                 top.cells.push(std::mem::take(&mut top.items));
             }
-            top.table.rows.push(RawRow {
+            top.rows.push(Row {
                 cells: std::mem::take(&mut top.cells),
                 tap: p.pap.tap,
             });
@@ -191,76 +180,16 @@ fn close_top(stack: &mut Vec<Open>, body: &mut Vec<Item>) {
     }
 }
 
-#[derive(Default)]
-pub struct Emitter {
-    pub blocks: Vec<Block>,
-    next_table: u32,
-}
-
-impl Emitter {
-    pub fn emit(&mut self, items: Vec<Item>) {
-        for item in items {
-            match item {
-                Item::Paragraph(text) if !text.is_empty() => {
-                    self.blocks.push(Block::Paragraph(Paragraph {
-                        text,
-                        prov: Provenance::default(),
-                    }))
-                }
-                Item::Paragraph(_) => {}
-                Item::Table(t) if t.rows.is_empty() => {}
-                Item::Table(t) if is_frame(&t) => {
-                    for row in t.rows {
-                        for cell in row.cells {
-                            self.emit(cell);
-                        }
-                    }
-                }
-                Item::Table(t) => {
-                    let index = self.next_table;
-                    self.next_table += 1;
-                    let (table, nested) = build(t, index);
-                    self.blocks.push(Block::Table(table));
-                    // Tables found inside cells follow their parent, in order.
-                    self.emit(nested.into_iter().map(Item::Table).collect());
-                }
-            }
-        }
-    }
-}
-
-/// A table of one column whose cells hold other tables: a frame, not data.
-fn is_frame(t: &RawTable) -> bool {
-    t.rows.iter().all(|r| r.cells.len() <= 1)
-        && t.rows
-            .iter()
-            .flat_map(|r| &r.cells)
-            .any(|c| c.iter().any(|i| matches!(i, Item::Table(_))))
-}
-
-/// A cell's text: its non-empty paragraphs, one per line.
-fn cell_text(items: &[Item]) -> String {
-    let lines: Vec<&str> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Paragraph(p) if !p.is_empty() => Some(p.as_str()),
-            _ => None,
-        })
-        .collect();
-    lines.join("\n")
-}
-
 /// The row's cell edges, when its TAP describes exactly its cells, left to right.
-fn edges(row: &RawRow) -> Option<&[i16]> {
+fn edges(row: &Row) -> Option<&[i16]> {
     let tap = row.tap.as_ref()?;
     (tap.centers.len() == row.cells.len() + 1 && tap.centers.windows(2).all(|w| w[0] <= w[1]))
         .then_some(tap.centers.as_slice())
 }
 
 /// The table's grid lines: every row's cell edges, those within the tolerance taken as one.
-fn grid_lines(raw: &RawTable) -> Vec<i32> {
-    let mut all: Vec<i32> = raw
-        .rows
+fn grid_lines(rows: &[Row]) -> Vec<i32> {
+    let mut all: Vec<i32> = rows
         .iter()
         .filter_map(edges)
         .flatten()
@@ -282,138 +211,68 @@ fn grid_index(lines: &[i32], edge: i16) -> usize {
         .saturating_sub(1)
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Merge {
-    None,
-    Restart,
-    Continue,
-}
-
-/// Builds one table; returns the tables nested in its cells separately.
-pub fn build(raw: RawTable, index: u32) -> (Table, Vec<RawTable>) {
-    let lines = grid_lines(&raw);
-    let mut table = Table {
-        prov: table_prov(index, None, None),
-        ..Default::default()
-    };
-    let mut nested = Vec::new();
-    // Per grid column: the (row, position in row) of a vertical merge still open there.
-    let mut open: Vec<Option<(usize, usize)>> = Vec::new();
-    for (r, raw_row) in raw.rows.into_iter().enumerate() {
-        let placed: Option<Vec<(usize, usize)>> = edges(&raw_row).map(|e| {
-            e.windows(2)
-                .map(|w| {
-                    let start = grid_index(&lines, w[0]).min(MAX_COLS);
-                    let end = grid_index(&lines, w[1]).min(MAX_COLS);
-                    (start, end.saturating_sub(start).max(1))
-                })
-                .collect()
-        });
-        let flags: Vec<u16> = raw_row
-            .tap
-            .as_ref()
-            .map(|t| t.flags.clone())
-            .unwrap_or_default();
-        let mut row: Vec<Cell> = Vec::new();
-        let mut col = 0usize;
-        let mut continued = vec![false; open.len()];
-        for (i, mut items) in raw_row.cells.into_iter().enumerate() {
-            let (cell_col, span) = match &placed {
-                Some(p) => p[i],
-                None => (col, 1),
-            };
-            col = cell_col;
-            let f = flags.get(i).copied().unwrap_or(0);
-            let h_merge = if f & 0x02 != 0 {
-                Merge::Continue
-            } else {
-                Merge::None
-            };
-            let v_merge = match (f & 0x20 != 0, f & 0x40 != 0) {
-                (_, true) => Merge::Restart,
-                (true, false) => Merge::Continue,
-                _ => Merge::None,
-            };
-            let text = cell_text(&items);
-            nested.extend(items.drain(..).filter_map(|i| match i {
-                Item::Table(t) => Some(t),
-                Item::Paragraph(_) => None,
-            }));
-            // Legacy horizontal merge: the cell widens the one before it.
-            if h_merge == Merge::Continue {
-                if let Some(prev) = row.last_mut() {
-                    prev.col_span = (prev.col_span + span).min(MAX_COLS);
-                    append(&mut prev.text, &text);
-                    col = (col + span).min(MAX_COLS);
-                    continue;
-                }
-            }
-            if v_merge == Merge::Continue {
-                if let Some(Some((orow, opos))) = open.get(col).copied() {
-                    let origin = if orow == r {
-                        &mut row[opos]
-                    } else {
-                        &mut table.rows[orow][opos]
+/// Places each row's cells on the table's grid: a cell starts at the grid line of its left edge
+/// and spans to that of its right edge, and takes its merges from the TAP's cell flags. A row
+/// whose TAP does not describe its cells has them one column each, left to right.
+fn place(rows: Vec<Row>) -> RawTable {
+    let lines = grid_lines(&rows);
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let placed: Option<Vec<(usize, usize)>> = edges(&row).map(|e| {
+                e.windows(2)
+                    .map(|w| {
+                        let start = grid_index(&lines, w[0]).min(MAX_COLS);
+                        let end = grid_index(&lines, w[1]).min(MAX_COLS);
+                        (start, end.saturating_sub(start).max(1))
+                    })
+                    .collect()
+            });
+            let flags = row.tap.map(|t| t.flags).unwrap_or_default();
+            let cells = row
+                .cells
+                .into_iter()
+                .enumerate()
+                .map(|(i, items)| {
+                    let (grid_col, grid_span) = match &placed {
+                        Some(p) => (Some(p[i].0), p[i].1),
+                        None => (None, 1),
                     };
-                    origin.row_span += 1;
-                    append(&mut origin.text, &text);
-                    continued[col] = true;
-                    col = (col + span).min(MAX_COLS);
-                    continue;
-                }
+                    let f = flags.get(i).copied().unwrap_or(0);
+                    RawCell {
+                        grid_span,
+                        grid_col,
+                        v_merge: match (f & 0x20 != 0, f & 0x40 != 0) {
+                            (_, true) => Merge::Restart,
+                            (true, false) => Merge::Continue,
+                            _ => Merge::None,
+                        },
+                        h_merge: if f & 0x02 != 0 {
+                            Merge::Continue
+                        } else {
+                            Merge::None
+                        },
+                        items,
+                    }
+                })
+                .collect();
+            RawRow {
+                grid_before: 0,
+                cells,
             }
-            let mut cell = Cell::new(text, col, table_prov(index, Some(r), Some(col)));
-            cell.col_span = span;
-            if open.len() < col + span {
-                open.resize(col + span, None);
-                continued.resize(col + span, false);
-            }
-            for slot in &mut open[col..col + span] {
-                *slot = None;
-            }
-            if v_merge == Merge::Restart {
-                open[col] = Some((r, row.len()));
-                continued[col] = true;
-            }
-            row.push(cell);
-            col = (col + span).min(MAX_COLS);
-        }
-        // A merge not continued in this row is closed.
-        for (slot, kept) in open.iter_mut().zip(&continued) {
-            if !kept {
-                *slot = None;
-            }
-        }
-        table.rows.push(row);
-    }
-    table.fix_width();
-    table.n_cols = table
-        .n_cols
-        .max(lines.len().saturating_sub(1).min(MAX_COLS));
-    (table, nested)
-}
-
-fn append(text: &mut String, more: &str) {
-    if !more.is_empty() {
-        if !text.is_empty() {
-            text.push('\n');
-        }
-        text.push_str(more);
-    }
-}
-
-fn table_prov(index: u32, row: Option<usize>, col: Option<usize>) -> Provenance {
-    Provenance {
-        table: Some(index),
-        row: row.map(|r| r as u32),
-        col: col.map(|c| c as u32),
-        ..Default::default()
+        })
+        .collect();
+    RawTable {
+        grid_cols: lines.len().saturating_sub(1),
+        rows,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nianbao_core::word_table::Emitter;
+    use nianbao_core::Block;
 
     fn para(text: &str, cell_mark: bool, pap: Pap) -> Para {
         Para {

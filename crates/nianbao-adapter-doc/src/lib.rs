@@ -17,6 +17,7 @@ mod cfb;
 mod layout;
 mod word;
 
+use nianbao_core::word_table::Emitter;
 use nianbao_core::{sniff, Adapter, Document, ErrorKind, ExtractError, Input};
 
 pub struct DocAdapter;
@@ -130,7 +131,7 @@ fn extract_doc(bytes: &[u8]) -> Result<Document, ExtractError> {
         None => Vec::new(),
     };
     let paras = layout::paragraphs(&text, &papx, &clx, &data);
-    let mut out = layout::Emitter::default();
+    let mut out = Emitter::default();
     out.emit(layout::assemble(paras));
     doc.blocks = out.blocks;
     if doc.blocks.is_empty() {

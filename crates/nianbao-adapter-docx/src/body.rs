@@ -5,49 +5,16 @@
 //! content controls (`sdt`), hyperlinks, tracked insertions, smart tags, simple fields — are
 //! walked through; deleted text (`delText`), field codes (`instrText`), properties and drawing
 //! fallbacks are skipped.
+//!
+//! The items are the raw types of [`nianbao_core::word_table`], which the `.doc` adapter
+//! produces too; the conversion into blocks is shared there.
+use nianbao_core::word_table::{Item, Merge, RawCell, RawRow, RawTable};
 use nianbao_core::ExtractError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 /// Tables nested deeper than this are skipped (a hostile file could nest without end).
 const MAX_DEPTH: usize = 24;
-
-/// Content of a body or of a table cell, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Item {
-    Paragraph(String),
-    Table(RawTable),
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawTable {
-    /// Columns declared by `tblGrid`.
-    pub grid_cols: usize,
-    pub rows: Vec<RawRow>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawRow {
-    /// Grid columns skipped before the first cell (`gridBefore`).
-    pub grid_before: usize,
-    pub cells: Vec<RawCell>,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Merge {
-    #[default]
-    None,
-    Restart,
-    Continue,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct RawCell {
-    pub grid_span: usize,
-    pub v_merge: Merge,
-    pub h_merge: Merge,
-    pub items: Vec<Item>,
-}
 
 /// What the walk found besides content.
 #[derive(Debug, Default)]
@@ -262,12 +229,7 @@ fn row(r: &mut R, depth: usize, warnings: &mut Vec<String>) -> Result<RawRow, Ex
         match r.read_event().map_err(|e| xml_err(e, r))? {
             Event::Start(e) => match local(&e) {
                 "tc" => {
-                    let mut cell = RawCell {
-                        grid_span: 1,
-                        v_merge: Merge::None,
-                        h_merge: Merge::None,
-                        items: Vec::new(),
-                    };
+                    let mut cell = RawCell::default();
                     cell.items = blocks(r, depth, Some(&mut cell), warnings)?;
                     row.cells.push(cell);
                 }
@@ -281,12 +243,7 @@ fn row(r: &mut R, depth: usize, warnings: &mut Vec<String>) -> Result<RawRow, Ex
                         .and_then(|v| v.trim().parse().ok())
                         .unwrap_or(0)
                 }
-                "tc" => row.cells.push(RawCell {
-                    grid_span: 1,
-                    v_merge: Merge::None,
-                    h_merge: Merge::None,
-                    items: Vec::new(),
-                }),
+                "tc" => row.cells.push(RawCell::default()),
                 _ => {}
             },
             Event::End(_) => {

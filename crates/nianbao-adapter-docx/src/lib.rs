@@ -8,11 +8,12 @@
 //! This adapter also claims password-protected Office files (a compound file holding an
 //! `EncryptionInfo` stream), for DOCX and XLSX alike, and reports them as `encrypted`.
 mod body;
-mod layout;
 mod package;
 
-pub use body::{walk, Item, RawTable};
+pub use body::walk;
+pub use nianbao_core::word_table::{Item, RawTable};
 
+use nianbao_core::word_table::Emitter;
 use nianbao_core::{sniff, Adapter, Document, ErrorKind, ExtractError, Input};
 
 pub struct DocxAdapter;
@@ -91,7 +92,7 @@ fn extract_docx(input: &Input<'_>) -> Result<Document, ExtractError> {
     drop(xml);
     let walked = walk(&text)?;
     doc.warnings.extend(walked.warnings);
-    let mut out = layout::Emitter::default();
+    let mut out = Emitter::default();
     out.emit(walked.items);
     doc.blocks = out.blocks;
     if doc.blocks.is_empty() {
@@ -119,7 +120,7 @@ mod tests {
 
     fn blocks(body: &str) -> Vec<Block> {
         let walked = walk(&doc_xml(body)).unwrap();
-        let mut e = layout::Emitter::default();
+        let mut e = Emitter::default();
         e.emit(walked.items);
         e.blocks
     }

@@ -9,6 +9,7 @@ mod error;
 pub mod grid;
 mod model;
 pub mod sniff;
+pub mod word_table;
 
 pub use adapter::{adapters, detect, Adapter, AdapterRegistration, Input, Limits};
 pub use error::{ErrorKind, ExtractError};

@@ -1,12 +1,79 @@
-//! Turns the walked items into the document model: merged cells become spans, nested tables
-//! become tables of their own, and one-column tables used only to frame other content (a whole
-//! report pasted into a single cell) are unwrapped.
-use crate::body::{Item, Merge, RawCell, RawTable};
-use nianbao_core::{Block, Cell, Paragraph, Provenance, Table};
+//! Word-style tables into the document model, shared by the adapters of Word's two formats:
+//! `.docx` (read from the XML of `document.xml`) and legacy `.doc` (read from the piece table
+//! and paragraph properties).
+//!
+//! Both formats describe the same structure: a body of paragraphs and tables in order, a table
+//! as rows of cells, and each cell with a grid span, vertical and horizontal merge flags and
+//! its own paragraphs and nested tables. Each adapter reads its format into the raw types here
+//! ([`Item`], [`RawTable`], [`RawRow`], [`RawCell`], [`Merge`]). [`Emitter`] then turns them
+//! into [`Block`]s for both: merged cells become spans, tables nested in cells follow their
+//! parent as tables of their own, one-column tables that only frame other content (a whole
+//! report pasted into a single cell) are unwrapped, and every cell records its table, row and
+//! grid column as provenance. With one conversion, a report saved as `.doc` and as `.docx`
+//! gives the same blocks.
+use crate::{Block, Cell, Paragraph, Provenance, Table};
 
-/// Widest grid accepted; wider spans are clipped (a hostile `gridSpan` must not allocate).
-const MAX_COLS: usize = 512;
+/// Widest grid accepted; wider spans are clipped (a hostile span must not allocate).
+pub const MAX_COLS: usize = 512;
 
+/// Content of a body or of a table cell, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Paragraph(String),
+    Table(RawTable),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawTable {
+    /// Columns the table declares (`tblGrid` in DOCX); the grid is at least this wide.
+    pub grid_cols: usize,
+    pub rows: Vec<RawRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawRow {
+    /// Grid columns skipped before the first cell (`gridBefore`).
+    pub grid_before: usize,
+    pub cells: Vec<RawCell>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Merge {
+    #[default]
+    None,
+    Restart,
+    Continue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawCell {
+    /// Grid columns covered (`gridSpan`); 0 counts as 1 and wider spans are clipped.
+    pub grid_span: usize,
+    /// Grid column where the cell starts, for a format that places each cell itself (a `.doc`
+    /// row's cell edges). `None`: right after the cell before it, or after `grid_before`.
+    pub grid_col: Option<usize>,
+    /// Vertical merge: a continued cell adds itself to the cell that started the merge in its
+    /// grid column in the rows above.
+    pub v_merge: Merge,
+    /// Legacy horizontal merge: a continued cell widens the cell before it in its row.
+    pub h_merge: Merge,
+    pub items: Vec<Item>,
+}
+
+impl Default for RawCell {
+    /// An unmerged cell one column wide, placed after the cell before it, with no content.
+    fn default() -> Self {
+        RawCell {
+            grid_span: 1,
+            grid_col: None,
+            v_merge: Merge::None,
+            h_merge: Merge::None,
+            items: Vec::new(),
+        }
+    }
+}
+
+/// Turns items into blocks, numbering the tables it emits from 0.
 #[derive(Default)]
 pub struct Emitter {
     pub blocks: Vec<Block>,
@@ -67,7 +134,7 @@ fn cell_text(cell: &RawCell) -> String {
 }
 
 /// Builds one table; returns the tables nested in its cells separately.
-pub fn build(raw: RawTable, index: u32) -> (Table, Vec<RawTable>) {
+fn build(raw: RawTable, index: u32) -> (Table, Vec<RawTable>) {
     let mut table = Table {
         prov: table_prov(index, None, None),
         ..Default::default()
@@ -80,6 +147,9 @@ pub fn build(raw: RawTable, index: u32) -> (Table, Vec<RawTable>) {
         let mut col = raw_row.grid_before.min(MAX_COLS);
         let mut continued = vec![false; open.len()];
         for mut raw_cell in raw_row.cells {
+            if let Some(start) = raw_cell.grid_col {
+                col = start.min(MAX_COLS);
+            }
             let span = raw_cell.grid_span.clamp(1, MAX_COLS);
             let text = cell_text(&raw_cell);
             nested.extend(raw_cell.items.drain(..).filter_map(|i| match i {
@@ -89,7 +159,7 @@ pub fn build(raw: RawTable, index: u32) -> (Table, Vec<RawTable>) {
             // Legacy horizontal merge: the cell widens the one before it.
             if raw_cell.h_merge == Merge::Continue {
                 if let Some(prev) = row.last_mut() {
-                    prev.col_span += span;
+                    prev.col_span = (prev.col_span + span).min(MAX_COLS);
                     append(&mut prev.text, &text);
                     col = (col + span).min(MAX_COLS);
                     continue;
@@ -159,11 +229,11 @@ fn table_prov(index: u32, row: Option<usize>, col: Option<usize>) -> Provenance 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::body::RawRow;
 
     fn cell(text: &str, span: usize, v: Merge) -> RawCell {
         RawCell {
             grid_span: span,
+            grid_col: None,
             v_merge: v,
             h_merge: Merge::None,
             items: vec![Item::Paragraph(text.into())],
