@@ -13,7 +13,6 @@
 //! document's own text can contain. It claims only a compound file with a `WordDocument`
 //! stream at its root, so `.xls` workbooks (`Workbook`/`Book`) and password-protected OOXML
 //! packages (`EncryptionInfo`, reported by the docx adapter) are left to their adapters.
-mod cfb;
 mod layout;
 mod word;
 
@@ -60,7 +59,7 @@ pub fn is_doc(bytes: &[u8]) -> bool {
     if !sniff::is_cfb(bytes) {
         return false;
     }
-    match cfb::Cfb::open(bytes) {
+    match nianbao_core::cfb::Cfb::open(bytes) {
         Ok(c) => {
             c.root_stream("WordDocument").is_some() && !OTHER_FORMATS.iter().any(|n| c.root_has(n))
         }
@@ -99,7 +98,7 @@ fn damaged_doc(bytes: &[u8]) -> bool {
 }
 
 fn extract_doc(bytes: &[u8]) -> Result<Document, ExtractError> {
-    let c = cfb::Cfb::open(bytes)?;
+    let c = nianbao_core::cfb::Cfb::open(bytes)?;
     let Some(wd) = c.root_stream("WordDocument") else {
         if c.root_has("EncryptionInfo") {
             return Err(ExtractError::encrypted(

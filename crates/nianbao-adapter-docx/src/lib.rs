@@ -72,6 +72,10 @@ pub fn is_encrypted_office(bytes: &[u8]) -> bool {
     if !sniff::is_cfb(bytes) {
         return false;
     }
+    if let Some(names) = nianbao_core::cfb::root_names(bytes) {
+        return names.iter().any(|n| n == "EncryptionInfo");
+    }
+    // The directory is unreadable (a truncated file): the name in the raw bytes decides.
     let needle: Vec<u8> = "EncryptionInfo"
         .encode_utf16()
         .flat_map(u16::to_le_bytes)

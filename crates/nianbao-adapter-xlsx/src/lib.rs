@@ -42,13 +42,18 @@ pub fn kind(bytes: &[u8]) -> Option<Kind> {
         }
         return None;
     }
-    if sniff::is_cfb(bytes)
-        && !has_utf16(bytes, "EncryptionInfo")
-        && (has_utf16(bytes, "Workbook") || has_utf16(bytes, "Book"))
-    {
-        return Some(Kind::Xls);
+    if !sniff::is_cfb(bytes) {
+        return None;
     }
-    None
+    // A compound file is a workbook when its root holds one (a .doc or .ppt may mention
+    // `Book` anywhere in its bytes); when the directory is unreadable (a truncated .xls), the
+    // names in the raw bytes decide, so that the file still fails here as corrupt.
+    let has = |name: &str| match nianbao_core::cfb::root_names(bytes) {
+        Some(names) => names.iter().any(|n| n == name),
+        None => has_utf16(bytes, name),
+    };
+    let workbook = (has("Workbook") || has("Book")) && !has("EncryptionInfo");
+    workbook.then_some(Kind::Xls)
 }
 
 fn has_utf16(bytes: &[u8], name: &str) -> bool {
@@ -278,5 +283,17 @@ mod tests {
             None,
             "encrypted files belong to the docx adapter"
         );
+    }
+
+    #[test]
+    fn a_compound_file_is_a_workbook_by_its_root_not_its_text() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let xls = std::fs::read(fixtures.join("xlsx/baihe-2022.xls")).unwrap();
+        assert_eq!(kind(&xls), Some(Kind::Xls));
+        // A Word document that says `Book` in its text (a bookmark, a sentence) is not one.
+        let mut doc = std::fs::read(fixtures.join("doc/donghu-2021.doc")).unwrap();
+        assert_eq!(kind(&doc), None);
+        doc.extend("Book".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(kind(&doc), None);
     }
 }

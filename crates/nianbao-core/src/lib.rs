@@ -5,6 +5,7 @@
 //! An adapter knows nothing of the report template; the template crate knows nothing of formats.
 
 mod adapter;
+pub mod cfb;
 mod error;
 pub mod grid;
 mod model;

@@ -1,10 +1,12 @@
 //! A small reader of OLE2 compound files (CFB, [MS-CFB]): the header, the FAT with its DIFAT,
-//! the directory and the mini stream, enough to read the streams at the root of a `.doc`.
+//! the directory and the mini stream, enough to read the streams at the root of a file. Legacy
+//! Word (.doc), Excel (.xls) and password-protected Office files are all compound files; their
+//! adapters tell them apart by the root's stream names ([`root_names`]).
 //!
 //! Every chain is followed with a visited set and every size is checked against the input, so
 //! a damaged or hostile file gives an error, never a loop, a huge allocation or a panic.
 
-use nianbao_core::ExtractError;
+use crate::ExtractError;
 
 const FREESECT: u32 = 0xFFFF_FFFF;
 const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
@@ -59,13 +61,13 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 }
 
 fn corrupt(what: impl std::fmt::Display) -> ExtractError {
-    ExtractError::corrupt(format!("damaged compound file (.doc container): {what}"))
+    ExtractError::corrupt(format!("damaged compound file: {what}"))
 }
 
 impl<'a> Cfb<'a> {
     /// Reads the header, the FAT and the directory.
     pub fn open(bytes: &'a [u8]) -> Result<Cfb<'a>, ExtractError> {
-        if !nianbao_core::sniff::is_cfb(bytes) {
+        if !crate::sniff::is_cfb(bytes) {
             return Err(corrupt("no compound file signature"));
         }
         if bytes.len() < 512 {
@@ -347,6 +349,13 @@ impl<'a> Cfb<'a> {
         }
         Ok(out)
     }
+}
+
+/// The names at the root of a compound file's directory, or `None` when the bytes are not a
+/// compound file or its directory cannot be read (a truncated file).
+pub fn root_names(bytes: &[u8]) -> Option<Vec<String>> {
+    let c = Cfb::open(bytes).ok()?;
+    Some(c.root_children().iter().map(|e| e.name.clone()).collect())
 }
 
 #[cfg(test)]
