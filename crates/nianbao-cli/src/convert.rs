@@ -408,6 +408,9 @@ fn convert_bytes(bytes: &[u8], mut source: Source, limits: &Limits) -> Record {
         );
     }
     let Some(adapter) = nianbao_core::detect(bytes) else {
+        if let Some((kind, msg)) = nianbao_core::sniff::known_unread(bytes) {
+            return Record::failed(source, ExtractError::new(kind, msg));
+        }
         let head: String = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
         let msg =
             format!("not a format nianbao reads (first bytes {head}); formats: `nianbao formats`");

@@ -1,4 +1,5 @@
 //! Byte-signature helpers shared by adapters' `sniff` implementations.
+use crate::ErrorKind;
 
 /// Local file header of a zip archive (DOCX, XLSX, ODS and plain zips all start so).
 pub fn is_zip(bytes: &[u8]) -> bool {
@@ -61,6 +62,44 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// A format no adapter reads but that is known by its bytes, with the error its record gets:
+/// an image is not a report (an archive's pictures, a photo; a scanned page would need OCR),
+/// the others name what to convert them to.
+pub fn known_unread(bytes: &[u8]) -> Option<(ErrorKind, String)> {
+    const SCAN: &str = "not a report (a scanned or photographed page would need OCR)";
+    const IMAGES: [(&[u8], &str); 7] = [
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF87a", "a GIF image"),
+        (b"GIF89a", "a GIF image"),
+        (b"II*\0", "a TIFF image"),
+        (b"MM\0*", "a TIFF image"),
+        (b"BM", "a BMP image"),
+    ];
+    if let Some((_, what)) = IMAGES.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+        return Some((ErrorKind::NotAReport, format!("{what}, {SCAN}")));
+    }
+    if is_zip(bytes) && zip_has_entry(bytes, "OFD.xml") {
+        return Some((
+            ErrorKind::UnsupportedFormat,
+            "an OFD document (GB/T 33190), not read yet: print it to PDF and convert that".into(),
+        ));
+    }
+    if is_zip(bytes) && zip_has_prefix(bytes, "ppt/") {
+        return Some((
+            ErrorKind::UnsupportedFormat,
+            "a PowerPoint presentation, not a report format nianbao reads".into(),
+        ));
+    }
+    if bytes.starts_with(b"{\\rtf") {
+        return Some((
+            ErrorKind::UnsupportedFormat,
+            "an RTF document, not read yet: save it as .docx and convert that".into(),
+        ));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +124,14 @@ mod tests {
         assert!(zip_has_entry(&cd, "word/document.xml"));
         assert!(!zip_has_entry(&cd, "xl/workbook.xml"));
         assert!(zip_has_prefix(&cd, "word/"));
+    }
+
+    #[test]
+    fn known_formats_nobody_reads_get_a_clear_error() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert_eq!(known_unread(png).unwrap().0, ErrorKind::NotAReport);
+        assert!(known_unread(b"{\\rtf1\\ansi").unwrap().1.contains("RTF"));
+        assert_eq!(known_unread(b"%PDF-1.7"), None);
+        assert_eq!(known_unread(b"plain text"), None);
     }
 }
