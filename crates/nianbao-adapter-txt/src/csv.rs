@@ -12,6 +12,9 @@ const MIN_FIELDS: usize = 3;
 
 /// The text as blocks when it is CSV, `None` otherwise.
 pub fn blocks(text: &str) -> Option<Vec<Block>> {
+    if !commas_on_most_lines(text) {
+        return None;
+    }
     let records = parse(text)?;
     let mut widths: std::collections::HashMap<usize, usize> = Default::default();
     for (_, r) in &records {
@@ -33,6 +36,21 @@ pub fn blocks(text: &str) -> Option<Vec<Block>> {
         first_table_index: 0,
     };
     Some(grid::blocks(&g))
+}
+
+/// A cheap look before parsing: most of the first lines hold two or more commas (a padded
+/// grid has them even on its title line). Ordinary text is turned away without a full parse.
+fn commas_on_most_lines(text: &str) -> bool {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
+    let with_commas = lines
+        .iter()
+        .filter(|l| l.bytes().filter(|&b| b == b',').count() >= MIN_FIELDS - 1)
+        .count();
+    lines.len() >= MIN_RECORDS && with_commas * 2 >= lines.len()
 }
 
 /// RFC 4180 records with the line each starts on; `None` at an unterminated quote (not CSV).
