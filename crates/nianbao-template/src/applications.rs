@@ -126,7 +126,8 @@ const CONTEXT_ROWS: usize = 4;
 const SUBROWS: std::ops::Range<usize> = 21..24;
 const MISC: usize = 23;
 
-const COLUMNS: [&str; 7] = [
+/// The table's columns: the six applicant kinds, then 总计.
+pub(crate) const COLUMNS: [&str; 7] = [
     "natural_person",
     "enterprise",
     "research",

@@ -2,46 +2,11 @@
 //! present; a failed check is data, not an error.
 use crate::record::{Check, Record};
 
-const COLUMNS: [&str; 6] = [
-    "natural_person",
-    "enterprise",
-    "research",
-    "public_interest",
-    "legal_service",
-    "other_org",
-];
-const ALL_COLUMNS: [&str; 7] = [
-    "natural_person",
-    "enterprise",
-    "research",
-    "public_interest",
-    "legal_service",
-    "other_org",
-    "total",
-];
-
-/// Rows of the applications table whose sum is the (七)总计 row (other rows are picked below).
-const OUTCOME_ROWS: &[&str] = &[
-    "granted",
-    "partial",
-    "denied.state_secret",
-    "denied.law_prohibited",
-    "denied.three_safety",
-    "denied.third_party",
-    "denied.internal_affairs",
-    "denied.process_info",
-    "denied.enforcement_file",
-    "denied.admin_query",
-    "unable.not_held",
-    "unable.needs_creation",
-    "unable.unclear",
-    "rejected.petition",
-    "rejected.duplicate",
-    "rejected.publication",
-    "rejected.excessive",
-    "rejected.confirmation",
-];
-const OTHER_SUBROWS: [&str; 3] = ["other.no_correction", "other.unpaid_fee", "other.misc"];
+/// The table's columns, the six applicant kinds then 总计 (one list, shared with the mapping).
+const ALL_COLUMNS: &[&str] = &crate::applications::COLUMNS;
+/// The six applicant kinds, without 总计.
+const COLUMNS: &[&str] = ALL_COLUMNS.split_at(6).0;
+/// The applications table's rows in template order (the key segment after `applications.`).
 const APP_ROWS: &[&str] = &[
     "new",
     "carried_over",
@@ -70,6 +35,10 @@ const APP_ROWS: &[&str] = &[
     "total",
     "carry_forward",
 ];
+/// 予以公开 … 要求行政机关确认或重新出具: the rows that add up to (七)总计 besides 其他处理.
+const OUTCOME_ROWS: &[&str] = APP_ROWS.split_at(20).0.split_at(2).1;
+/// The 2021 form's three 其他处理 sub-rows (the 2019 form has the one combined row).
+const OTHER_SUBROWS: &[&str] = APP_ROWS.split_at(24).0.split_at(21).1;
 
 fn get(r: &Record, row: &str, col: &str) -> Option<i64> {
     r.get(&format!("applications.{row}.{col}"))
@@ -114,7 +83,7 @@ fn summarise(rule: &str, tested: usize, failures: Vec<String>) -> Option<Check> 
 fn balance(r: &Record) -> Option<Check> {
     let mut tested = 0;
     let mut fails = Vec::new();
-    for c in ALL_COLUMNS {
+    for &c in ALL_COLUMNS {
         let (Some(a), Some(b), Some(t), Some(f)) = (
             get(r, "new", c),
             get(r, "carried_over", c),
@@ -155,7 +124,7 @@ fn row_total(r: &Record) -> Option<Check> {
 fn outcome_total(r: &Record) -> Option<Check> {
     let mut tested = 0;
     let mut fails = Vec::new();
-    for c in ALL_COLUMNS {
+    for &c in ALL_COLUMNS {
         let Some(total) = get(r, "total", c) else {
             continue;
         };
@@ -296,6 +265,19 @@ pub fn carry_over(facts: &[CarryFacts]) -> Vec<(usize, Check)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_and_column_lists_are_the_forms() {
+        assert_eq!(COLUMNS.len(), 6);
+        assert_eq!(COLUMNS.last(), Some(&"other_org"));
+        assert_eq!(OUTCOME_ROWS.len(), 18);
+        assert_eq!(OUTCOME_ROWS.first(), Some(&"granted"));
+        assert_eq!(OUTCOME_ROWS.last(), Some(&"rejected.confirmation"));
+        assert_eq!(
+            OTHER_SUBROWS,
+            ["other.no_correction", "other.unpaid_fee", "other.misc"]
+        );
+    }
 
     fn facts(year: i32, carried: i64, forward: i64) -> CarryFacts {
         CarryFacts {
