@@ -57,7 +57,7 @@ fn killed_run_resumes_to_the_same_output() {
     assert!((60..400).contains(&done), "{done} records before the kill");
     assert!(!killed.join("reports.csv").exists());
 
-    let o = run(&[
+    let resume = [
         "convert",
         inp,
         "-o",
@@ -65,7 +65,9 @@ fn killed_run_resumes_to_the_same_output() {
         "-j",
         "2",
         "--resume",
-    ]);
+    ];
+
+    let o = run(&resume);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("from the previous run"),
@@ -80,15 +82,7 @@ fn killed_run_resumes_to_the_same_output() {
     assert!(read(&clean, "reports.csv") == read(&killed, "reports.csv"));
 
     // Resuming a finished run converts nothing and changes nothing.
-    let o = run(&[
-        "convert",
-        inp,
-        "-o",
-        killed.to_str().unwrap(),
-        "-j",
-        "2",
-        "--resume",
-    ]);
+    let o = run(&resume);
     assert_eq!(o.status.code(), Some(0));
     assert!(read(&clean, "reports.jsonl") == read(&killed, "reports.jsonl"));
     let _ = fs::remove_dir_all(&dir);
