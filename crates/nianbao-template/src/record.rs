@@ -2,7 +2,7 @@
 use crate::keys::{self, Unit};
 use nianbao_core::{ExtractError, Provenance};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -137,51 +137,16 @@ impl Record {
     }
 
     /// The record as JSON, numeric fields nested by their dotted keys, every key present
-    /// (null where the document shows no value) in the order of `keys.tsv`.
+    /// (null where the document shows no value) in the order of `keys.tsv`: the line that
+    /// [`Record::to_json_line`] writes, parsed.
     pub fn to_json(&self) -> Value {
-        let mut root = Map::new();
-        root.insert("source".into(), serde_json::to_value(&self.source).unwrap());
-        root.insert("status".into(), Value::from(self.status.as_str()));
-        root.insert("error".into(), serde_json::to_value(&self.error).unwrap());
-        root.insert("report".into(), serde_json::to_value(&self.report).unwrap());
-        for def in keys::all() {
-            let v = self
-                .values
-                .get(def.key)
-                .map(|n| n.to_json())
-                .unwrap_or(Value::Null);
-            insert_path(&mut root, def.key, v);
-            if def.unit == Unit::WanYuan {
-                let raw = self
-                    .raw
-                    .get(def.key)
-                    .map(|s| Value::from(s.as_str()))
-                    .unwrap_or(Value::Null);
-                insert_path(&mut root, &raw_key(def.key), raw);
-            }
-        }
-        root.insert(
-            "sections".into(),
-            serde_json::to_value(&self.sections).unwrap(),
-        );
-        root.insert("checks".into(), serde_json::to_value(&self.checks).unwrap());
-        root.insert(
-            "warnings".into(),
-            serde_json::to_value(&self.warnings).unwrap(),
-        );
-        let prov: Map<String, Value> = self
-            .provenance
-            .iter()
-            .map(|(k, p)| (k.to_string(), serde_json::to_value(p).unwrap()))
-            .collect();
-        root.insert("provenance".into(), Value::Object(prov));
-        Value::Object(root)
+        serde_json::from_str(&self.to_json_line()).expect("a record line is valid JSON")
     }
 
     /// One JSON line (no trailing newline): the same text as `to_json()` serialised, written
     /// straight from the record along the key tree built once, without an intermediate `Value`
     /// (which cost a tenth of a batch's time). Positions in provenance keep their f32 digits
-    /// (`191.4`, not the f64 widening `191.39999389648438` that `to_json` shows).
+    /// (`191.4`, not the f64 widening `191.39999389648438`).
     pub fn to_json_line(&self) -> String {
         let mut out = Vec::with_capacity(16 << 10);
         self.write_json(&mut out)
@@ -309,23 +274,6 @@ pub fn raw_key(key: &str) -> String {
     match key.strip_suffix("_wan") {
         Some(stem) => format!("{stem}_raw"),
         None => format!("{key}_raw"),
-    }
-}
-
-fn insert_path(root: &mut Map<String, Value>, dotted: &str, v: Value) {
-    let mut parts = dotted.split('.').peekable();
-    let mut cur = root;
-    while let Some(p) = parts.next() {
-        if parts.peek().is_none() {
-            cur.insert(p.to_string(), v);
-            return;
-        }
-        let next = cur
-            .entry(p.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
-        cur = next
-            .as_object_mut()
-            .expect("key path collides with a value");
     }
 }
 
