@@ -139,15 +139,15 @@ fn split_line(line: &str, prov: &Provenance) -> Option<Row> {
     if trimmed.is_empty() || is_page_number(trimmed) {
         return None;
     }
-    let raw_cells: Vec<String> = if trimmed.starts_with('|') || trimmed.matches('|').count() >= 2 {
+    let raw_cells: Vec<&str> = if trimmed.starts_with('|') || trimmed.matches('|').count() >= 2 {
         let inner = trimmed.trim_start_matches('|').trim_end_matches('|');
         if inner.chars().all(|c| matches!(c, '-' | ':' | '|' | ' ')) {
             return None;
         }
-        inner.split('|').map(|s| s.trim().to_string()).collect()
+        inner.split('|').map(str::trim).collect()
     } else if folded.contains('\t') {
         // Keep empty cells between tabs (they are positions), drop the trailing ones.
-        let mut v: Vec<String> = folded.split('\t').map(|s| s.trim().to_string()).collect();
+        let mut v: Vec<&str> = folded.split('\t').map(str::trim).collect();
         while v.last().is_some_and(|s| s.is_empty()) {
             v.pop();
         }
@@ -179,26 +179,26 @@ fn split_line(line: &str, prov: &Provenance) -> Option<Row> {
     })
 }
 
-/// Splits on runs of two or more spaces: the column gaps of space-aligned text.
-fn split_on_wide_spaces(s: &str) -> Vec<String> {
+/// Splits on runs of two or more spaces: the column gaps of space-aligned text. `s` is
+/// trimmed, so every piece is a slice of it (single spaces stay inside a piece).
+fn split_on_wide_spaces(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut spaces = 0;
-    for c in s.chars() {
-        if c == ' ' {
-            spaces += 1;
-            continue;
+    let mut start = 0;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b' ' && bytes.get(i + 1) == Some(&b' ') {
+            out.push(&s[start..i]);
+            while bytes.get(i) == Some(&b' ') {
+                i += 1;
+            }
+            start = i;
+        } else {
+            i += 1;
         }
-        if spaces >= 2 && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        } else if spaces == 1 && !cur.is_empty() {
-            cur.push(' ');
-        }
-        spaces = 0;
-        cur.push(c);
     }
-    if !cur.is_empty() {
-        out.push(cur);
+    if start < bytes.len() {
+        out.push(&s[start..]);
     }
     out
 }
@@ -238,6 +238,10 @@ fn split_trailing_numbers(cells: &mut Vec<RCell>, text: &str, prov: &Provenance)
 }
 
 fn is_page_number(s: &str) -> bool {
+    // Running page numbers are short; most lines are not, and are let go without a copy.
+    if s.len() > 64 {
+        return false;
+    }
     let core: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let inner = core.trim_matches(|c| matches!(c, '-' | '—' | '–' | '－'));
     if inner.len() < core.len() && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {

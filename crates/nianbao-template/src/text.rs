@@ -1,12 +1,27 @@
 //! Text normalisation and number parsing shared by every part of the mapping.
+use std::borrow::Cow;
 
 /// Folds full-width ASCII (digits, letters, punctuation), the ideographic space and Kangxi
 /// radicals to their ordinary forms, so labels and numbers compare alike across formats.
-pub fn fold(s: &str) -> String {
-    s.chars().map(fold_char).collect()
+/// Borrows when nothing changes, which is most text (this runs on every line and cell).
+pub fn fold(s: &str) -> Cow<'_, str> {
+    match s.char_indices().find(|&(_, c)| fold_char(c) != c) {
+        None => Cow::Borrowed(s),
+        Some((i, _)) => {
+            // Folding never lengthens a character's UTF-8.
+            let mut out = String::with_capacity(s.len());
+            out.push_str(&s[..i]);
+            out.extend(s[i..].chars().map(fold_char));
+            Cow::Owned(out)
+        }
+    }
 }
 
+#[inline]
 fn fold_char(c: char) -> char {
+    if (' '..'\u{7F}').contains(&c) {
+        return c;
+    }
     match c {
         '\u{3000}' => ' ',
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -100,7 +115,7 @@ fn kangxi(c: char) -> char {
 /// punctuation variants of numbering (`1、` `1．` `（一）`) unified to `1.` and `(一)`.
 pub fn label_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in fold(s).chars() {
+    for c in s.chars().map(fold_char) {
         match c {
             c if c.is_whitespace() => {}
             '、' | '．' => out.push('.'),
@@ -176,13 +191,12 @@ fn parse_number(s: &str) -> Option<(f64, bool)> {
     if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    let mut clean = String::with_capacity(digits.len());
     let mut seen_dot = false;
+    let mut seen_sep = false;
     let mut since_sep: Option<usize> = None;
     for c in digits.chars() {
         match c {
             '0'..='9' => {
-                clean.push(c);
                 if let Some(n) = since_sep.as_mut() {
                     *n += 1;
                 }
@@ -193,6 +207,7 @@ fn parse_number(s: &str) -> Option<(f64, bool)> {
                     return None;
                 }
                 since_sep = Some(0);
+                seen_sep = true;
             }
             '.' if !seen_dot => {
                 if matches!(since_sep, Some(n) if n != 3) {
@@ -200,15 +215,19 @@ fn parse_number(s: &str) -> Option<(f64, bool)> {
                 }
                 since_sep = None;
                 seen_dot = true;
-                clean.push('.');
             }
             _ => return None,
         }
     }
-    if matches!(since_sep, Some(n) if n != 3) || clean.ends_with('.') {
+    if matches!(since_sep, Some(n) if n != 3) || digits.ends_with('.') {
         return None;
     }
-    let v: f64 = clean.parse().ok()?;
+    let v: f64 = if seen_sep {
+        let clean: String = digits.chars().filter(|&c| c != ',' && c != '，').collect();
+        clean.parse().ok()?
+    } else {
+        digits.parse().ok()?
+    };
     Some((if neg { -v } else { v }, !seen_dot))
 }
 
