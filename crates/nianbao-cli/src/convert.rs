@@ -20,6 +20,7 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(clap::Args)]
@@ -288,7 +289,7 @@ impl Batch {
                         seq,
                         path: item.path,
                         sha: sha.clone(),
-                        bytes,
+                        bytes: Arc::new(bytes),
                     });
                     Slot::Converting { sha, bytes: size }
                 }
@@ -362,27 +363,32 @@ impl Batch {
 /// Converts one input into its record. Never panics: a panic inside an adapter or the
 /// template becomes a `failed` record of kind `internal`.
 pub fn convert_item(item: Item, limits: &Limits) -> Record {
-    let bytes = match item.data {
-        Ok(b) => b,
-        Err(e) => {
-            return Record::failed(
-                Source {
-                    path: item.path,
-                    ..Default::default()
-                },
-                e,
-            )
+    match item.data {
+        Ok(bytes) => {
+            let sha = nianbao_sources::sha256_hex(&bytes);
+            convert_document(item.path, &bytes, sha, limits)
         }
-    };
+        Err(e) => Record::failed(
+            Source {
+                path: item.path,
+                ..Default::default()
+            },
+            e,
+        ),
+    }
+}
+
+/// [`convert_item`] for bytes whose sha256 (lower-case hex) the caller already computed.
+pub fn convert_document(path: String, bytes: &[u8], sha256: String, limits: &Limits) -> Record {
     let source = Source {
-        path: item.path,
+        path,
         format: None,
-        sha256: nianbao_sources::sha256_hex(&bytes),
+        sha256,
         bytes: bytes.len() as u64,
         encoding: None,
     };
     let fallback = source.clone();
-    match panic::catch_unwind(AssertUnwindSafe(|| convert_bytes(&bytes, source, limits))) {
+    match panic::catch_unwind(AssertUnwindSafe(|| convert_bytes(bytes, source, limits))) {
         Ok(r) => r,
         Err(payload) => {
             let msg = payload
@@ -394,7 +400,7 @@ pub fn convert_item(item: Item, limits: &Limits) -> Record {
                 fallback,
                 ExtractError::new(ErrorKind::Internal, format!("panic: {msg}")),
             );
-            r.source.format = nianbao_core::detect(&bytes).map(|a| a.name().to_string());
+            r.source.format = nianbao_core::detect(bytes).map(|a| a.name().to_string());
             r
         }
     }

@@ -1,21 +1,29 @@
 //! N conversion slots, each a thread that feeds one worker process (or, with `--in-process`,
 //! converts in the thread itself). Jobs go out on one channel and answers come back, tagged with
 //! their sequence number, on another; the caller puts them back in order.
-use crate::convert::convert_item;
-use crate::inputs::Item;
+//!
+//! A worker slot keeps [`PIPELINE`] documents sent ahead, so that its worker starts the next
+//! one as soon as it has answered, instead of idling for the round trip through the parent.
+use crate::convert::convert_document;
 use crate::worker::{Spawn, Worker};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use nianbao_template::Record;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::collections::VecDeque;
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// Documents sent to one worker before its first answer comes back.
+const PIPELINE: usize = 2;
+
 pub struct Job {
     pub seq: u64,
     pub path: String,
+    /// sha256 of `bytes`, lower-case hex (computed once, by the caller).
     pub sha: String,
-    pub bytes: Vec<u8>,
+    /// Shared with the worker's request writer; kept for the record of a worker that dies.
+    pub bytes: Arc<Vec<u8>>,
 }
 
 pub struct Answer {
@@ -80,34 +88,26 @@ impl Pool {
 }
 
 fn slot(engine: Engine, jobs: Arc<Mutex<Receiver<Job>>>, answers: Sender<Answer>) {
-    let mut worker: Option<Worker> = None;
-    loop {
-        let job = {
-            let rx = jobs.lock().unwrap_or_else(|e| e.into_inner());
-            rx.recv()
-        };
-        let Ok(job) = job else { break };
-        let seq = job.seq;
-        let line = match &engine {
-            Engine::InProcess { limits, timeout } => in_process(job, limits, *timeout),
-            Engine::Workers(spawn) => in_worker(&mut worker, spawn, &job),
-        };
-        if answers.send(Answer { seq, line }).is_err() {
-            break;
-        }
-    }
-    if let Some(w) = worker {
-        w.close();
+    match engine {
+        Engine::InProcess { limits, timeout } => loop {
+            let job = {
+                let rx = jobs.lock().unwrap_or_else(|e| e.into_inner());
+                rx.recv()
+            };
+            let Ok(job) = job else { break };
+            let seq = job.seq;
+            let line = in_process(job, &limits, timeout);
+            if answers.send(Answer { seq, line }).is_err() {
+                break;
+            }
+        },
+        Engine::Workers(spawn) => worker_slot(&spawn, &jobs, &answers),
     }
 }
 
 fn in_process(job: Job, limits: &Limits, timeout: Duration) -> String {
     let start = Instant::now();
-    let item = Item {
-        path: job.path,
-        data: Ok(job.bytes),
-    };
-    let rec = convert_item(item, limits);
+    let rec = convert_document(job.path, &job.bytes, job.sha, limits);
     if start.elapsed() > timeout {
         let msg = format!(
             "ran past the time limit of {:.0} s (--timeout)",
@@ -119,35 +119,100 @@ fn in_process(job: Job, limits: &Limits, timeout: Duration) -> String {
     rec.to_json_line()
 }
 
-fn in_worker(slot: &mut Option<Worker>, spawn: &Spawn, job: &Job) -> String {
-    let mut worker = match slot.take() {
-        Some(w) => w,
-        None => match Worker::start(spawn) {
-            Ok(w) => w,
-            Err(e) => {
-                let err = ExtractError::new(
-                    ErrorKind::Internal,
-                    format!(
-                        "cannot start a worker process ({}): {e}",
-                        spawn.exe.display()
-                    ),
-                );
-                let source = nianbao_template::Source {
-                    path: job.path.clone(),
-                    sha256: job.sha.clone(),
-                    bytes: job.bytes.len() as u64,
-                    ..Default::default()
-                };
-                return Record::failed(source, err).to_json_line();
+/// A job taken by a worker slot, and whether the current worker has been sent it.
+struct Queued {
+    job: Job,
+    sent: bool,
+}
+
+/// Feeds one worker process. Answers come back in the order the jobs were sent; when the
+/// worker dies or times out, the job it was on gets the failure record and the ones sent after
+/// it go to the next worker.
+fn worker_slot(spawn: &Spawn, jobs: &Mutex<Receiver<Job>>, answers: &Sender<Answer>) {
+    let mut worker: Option<Worker> = None;
+    let mut queue: VecDeque<Queued> = VecDeque::new();
+    let mut closed = false;
+    loop {
+        while !closed && queue.len() < PIPELINE {
+            match take(jobs, queue.is_empty()) {
+                Take::Job(job) => queue.push_back(Queued { job, sent: false }),
+                Take::NotNow => break,
+                Take::Closed => closed = true,
             }
-        },
-    };
-    match worker.convert(spawn, &job.path, &job.sha, &job.bytes) {
-        Ok(line) => {
-            *slot = Some(worker);
-            line
         }
-        // The worker is gone; the next job starts a new one.
-        Err(failed) => failed,
+        let Some(front) = queue.front() else { break };
+        if worker.is_none() {
+            match Worker::start(spawn) {
+                Ok(w) => worker = Some(w),
+                Err(e) => {
+                    let job = &front.job;
+                    let err = ExtractError::new(
+                        ErrorKind::Internal,
+                        format!(
+                            "cannot start a worker process ({}): {e}",
+                            spawn.exe.display()
+                        ),
+                    );
+                    let line = Worker::failed_line(&job.path, &job.sha, &job.bytes, err);
+                    let seq = job.seq;
+                    queue.pop_front();
+                    if answers.send(Answer { seq, line }).is_err() {
+                        break;
+                    }
+                    continue;
+                }
+            }
+        }
+        let Some(w) = worker.as_mut() else { break };
+        for q in queue.iter_mut().filter(|q| !q.sent) {
+            w.send(&q.job);
+            q.sent = true;
+        }
+        let Some(Queued { job, .. }) = queue.pop_front() else {
+            break;
+        };
+        let line = match w.answer(spawn, &job) {
+            Ok(line) => line,
+            Err(failed) => {
+                // That worker is gone: the jobs sent after this one were never started.
+                worker = None;
+                queue.iter_mut().for_each(|q| q.sent = false);
+                failed
+            }
+        };
+        if answers.send(Answer { seq: job.seq, line }).is_err() {
+            break;
+        }
+    }
+    if let Some(w) = worker {
+        w.close();
+    }
+}
+
+enum Take {
+    Job(Job),
+    /// Nothing queued right now (or another slot is waiting on the channel).
+    NotNow,
+    /// No more jobs will come.
+    Closed,
+}
+
+/// The next job: waits for one when `wait` (the slot is idle), else only takes one that is
+/// already there, without waiting behind an idle slot that holds the channel.
+fn take(jobs: &Mutex<Receiver<Job>>, wait: bool) -> Take {
+    if wait {
+        let rx = jobs.lock().unwrap_or_else(|e| e.into_inner());
+        return match rx.recv() {
+            Ok(j) => Take::Job(j),
+            Err(_) => Take::Closed,
+        };
+    }
+    let Ok(rx) = jobs.try_lock() else {
+        return Take::NotNow;
+    };
+    match rx.try_recv() {
+        Ok(j) => Take::Job(j),
+        Err(TryRecvError::Empty) => Take::NotNow,
+        Err(TryRecvError::Disconnected) => Take::Closed,
     }
 }

@@ -2,24 +2,26 @@
 //! sends each one document at a time, so that a stack overflow, an abort, a runaway allocation
 //! or an endless loop in an adapter costs one document, never the batch.
 //!
-//! Protocol (one request, one answer, strictly alternating):
+//! Protocol (one answer per request, in order; the parent may send the next request before the
+//! answer to the previous one, see `pool`):
 //! * request, parent → worker stdin: `u32` path length (little endian), the UTF-8 display path,
-//!   `u64` byte count (little endian), the document's bytes. End of input = no more work.
+//!   the 64 hex digits of the document's sha256, `u64` byte count (little endian), the
+//!   document's bytes. End of input = no more work.
 //! * answer, worker → parent stdout: one line `@nianbao <record JSON>`. Lines without the prefix
 //!   (stray output of a library) are ignored.
 //!
 //! The parent waits `--timeout` for an answer, then kills the worker and records the document
 //! as `timeout`; a worker that dies records its document as `internal` (or `too_large` when it
 //! ran out of its `--max-memory` address space). Either way a fresh worker takes the next one.
-use crate::convert::convert_item;
-use crate::inputs::Item;
+use crate::convert::convert_document;
+use crate::pool::Job;
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use nianbao_template::{Record, Source};
 use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -35,23 +37,34 @@ pub fn serve(limits: &Limits, max_memory: u64) -> io::Result<()> {
     limit_address_space(max_memory);
     let mut stdin = io::stdin().lock();
     let mut stdout = io::stdout().lock();
-    while let Some((path, bytes)) = read_request(&mut stdin)? {
+    while let Some(Request { path, sha, bytes }) = read_request(&mut stdin)? {
         #[cfg(debug_assertions)]
         test_hook::check(&bytes);
-        let record = convert_item(
-            Item {
-                path,
-                data: Ok(bytes),
-            },
-            limits,
-        );
+        let record = convert_document(path, &bytes, sha, limits);
         writeln!(stdout, "{PREFIX}{}", record.to_json_line())?;
         stdout.flush()?;
     }
     Ok(())
 }
 
-fn read_request(r: &mut impl Read) -> io::Result<Option<(String, Vec<u8>)>> {
+/// One document, as the worker receives it.
+#[derive(Debug, PartialEq)]
+struct Request {
+    path: String,
+    sha: String,
+    bytes: Vec<u8>,
+}
+
+/// One document, as the parent's writer thread sends it (the bytes shared with the slot).
+struct Outgoing {
+    path: String,
+    sha: String,
+    bytes: Arc<Vec<u8>>,
+}
+
+const SHA_HEX: usize = 64;
+
+fn read_request(r: &mut impl Read) -> io::Result<Option<Request>> {
     let mut len = [0u8; 4];
     match r.read_exact(&mut len) {
         Ok(()) => {}
@@ -67,6 +80,8 @@ fn read_request(r: &mut impl Read) -> io::Result<Option<(String, Vec<u8>)>> {
     }
     let mut path = vec![0u8; n as usize];
     r.read_exact(&mut path)?;
+    let mut sha = [0u8; SHA_HEX];
+    r.read_exact(&mut sha)?;
     let mut len = [0u8; 8];
     r.read_exact(&mut len)?;
     let mut bytes = Vec::new();
@@ -74,14 +89,22 @@ fn read_request(r: &mut impl Read) -> io::Result<Option<(String, Vec<u8>)>> {
     if bytes.len() as u64 != u64::from_le_bytes(len) {
         return Err(io::ErrorKind::UnexpectedEof.into());
     }
-    Ok(Some((String::from_utf8_lossy(&path).into_owned(), bytes)))
+    Ok(Some(Request {
+        path: String::from_utf8_lossy(&path).into_owned(),
+        sha: String::from_utf8_lossy(&sha).into_owned(),
+        bytes,
+    }))
 }
 
-fn write_request(w: &mut impl Write, path: &str, bytes: &[u8]) -> io::Result<()> {
+fn write_request(w: &mut impl Write, path: &str, sha: &str, bytes: &[u8]) -> io::Result<()> {
     let p = path.as_bytes();
     let p = &p[..p.len().min(MAX_PATH_BYTES as usize)];
+    let mut hex = [b'0'; SHA_HEX];
+    let n = sha.len().min(SHA_HEX);
+    hex[..n].copy_from_slice(&sha.as_bytes()[..n]);
     w.write_all(&(p.len() as u32).to_le_bytes())?;
     w.write_all(p)?;
+    w.write_all(&hex)?;
     w.write_all(&(bytes.len() as u64).to_le_bytes())?;
     w.write_all(bytes)?;
     w.flush()
@@ -118,7 +141,11 @@ pub struct Spawn {
 /// A running worker, seen from the parent.
 pub struct Worker {
     child: Child,
-    stdin: ChildStdin,
+    /// Requests for the writer thread, which owns the worker's stdin: a large document can
+    /// then be sent while the worker is still busy with the previous one, and the slot keeps
+    /// watching the clock.
+    requests: Option<Sender<Outgoing>>,
+    writer: Option<JoinHandle<()>>,
     answers: Receiver<String>,
     stderr: Arc<Mutex<String>>,
     stderr_thread: Option<JoinHandle<()>>,
@@ -134,6 +161,8 @@ impl Worker {
             .stderr(Stdio::piped())
             .spawn()?;
         let stdin = child.stdin.take().expect("piped stdin");
+        let (requests, pending) = mpsc::channel::<Outgoing>();
+        let writer = std::thread::spawn(move || write_requests(stdin, pending));
         let stdout = child.stdout.take().expect("piped stdout");
         let err = child.stderr.take().expect("piped stderr");
         let (tx, answers) = mpsc::channel();
@@ -166,55 +195,72 @@ impl Worker {
         });
         Ok(Worker {
             child,
-            stdin,
+            requests: Some(requests),
+            writer: Some(writer),
             answers,
             stderr,
             stderr_thread: Some(stderr_thread),
         })
     }
 
-    /// Converts one document. `Err` means the worker is gone (timed out and killed, or dead);
-    /// the error is the record to write, and the caller must start a new worker.
-    pub fn convert(
-        &mut self,
-        spawn: &Spawn,
-        path: &str,
-        sha: &str,
-        bytes: &[u8],
-    ) -> Result<String, String> {
-        if write_request(&mut self.stdin, path, bytes).is_ok() {
-            match self.answers.recv_timeout(spawn.timeout) {
-                Ok(line) => return Ok(line),
-                Err(RecvTimeoutError::Timeout) => {
-                    self.stop();
-                    let msg = format!(
-                        "ran past the time limit of {} s (--timeout); its worker was stopped",
-                        secs(spawn.timeout)
-                    );
-                    return Err(failed_line(
-                        path,
-                        sha,
-                        bytes,
-                        ExtractError::new(ErrorKind::Timeout, msg),
-                    ));
-                }
-                Err(RecvTimeoutError::Disconnected) => {}
-            }
+    /// Queues a document for this worker (answers come back in the order of these calls).
+    pub fn send(&self, job: &Job) {
+        if let Some(tx) = &self.requests {
+            // A closed channel means the writer stopped: the worker is gone, which
+            // `answer` reports.
+            let _ = tx.send(Outgoing {
+                path: job.path.clone(),
+                sha: job.sha.clone(),
+                bytes: Arc::clone(&job.bytes),
+            });
         }
-        let status = self.stop();
-        Err(failed_line(
-            path,
-            sha,
-            bytes,
-            self.death(status, spawn.max_memory),
-        ))
+    }
+
+    /// Waits for the answer to `job`, the oldest document sent and not yet answered. `Err`
+    /// means the worker is gone (timed out and killed, or dead); the error is the record to
+    /// write, and the caller must start a new worker.
+    pub fn answer(&mut self, spawn: &Spawn, job: &Job) -> Result<String, String> {
+        let error = match self.answers.recv_timeout(spawn.timeout) {
+            Ok(line) => return Ok(line),
+            Err(RecvTimeoutError::Timeout) => {
+                self.stop();
+                let msg = format!(
+                    "ran past the time limit of {} s (--timeout); its worker was stopped",
+                    secs(spawn.timeout)
+                );
+                ExtractError::new(ErrorKind::Timeout, msg)
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let status = self.stop();
+                self.death(status, spawn.max_memory)
+            }
+        };
+        Err(Self::failed_line(&job.path, &job.sha, &job.bytes, error))
+    }
+
+    /// The record of a document whose worker did not answer.
+    pub fn failed_line(path: &str, sha: &str, bytes: &[u8], error: ExtractError) -> String {
+        let source = Source {
+            path: path.to_string(),
+            format: nianbao_core::detect(bytes).map(|a| a.name().to_string()),
+            sha256: sha.to_string(),
+            bytes: bytes.len() as u64,
+            encoding: None,
+        };
+        Record::failed(source, error).to_json_line()
     }
 
     /// Kills the worker (if still running) and reaps it.
     fn stop(&mut self) -> Option<ExitStatus> {
         let _ = self.child.kill();
         let status = self.child.wait().ok();
-        if let Some(t) = self.stderr_thread.take() {
+        // The writer's pipe is broken now: it stops at its next write, or when the channel
+        // closes.
+        self.requests = None;
+        for t in [self.writer.take(), self.stderr_thread.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = t.join();
         }
         status
@@ -247,10 +293,23 @@ impl Worker {
 
     /// Ends the worker after its last document: closing stdin lets it exit by itself.
     pub fn close(mut self) {
-        drop(self.stdin);
+        self.requests = None;
+        if let Some(t) = self.writer.take() {
+            let _ = t.join();
+        }
         let _ = self.child.wait();
         if let Some(t) = self.stderr_thread.take() {
             let _ = t.join();
+        }
+    }
+}
+
+/// The writer thread: sends queued requests until the channel closes or the pipe breaks;
+/// dropping stdin then tells the worker there is no more work.
+fn write_requests(mut stdin: ChildStdin, pending: Receiver<Outgoing>) {
+    for req in pending {
+        if write_request(&mut stdin, &req.path, &req.sha, &req.bytes).is_err() {
+            break;
         }
     }
 }
@@ -283,18 +342,6 @@ fn describe_exit(status: ExitStatus) -> String {
         Some(c) => format!("exited with code {c}"),
         None => "died".into(),
     }
-}
-
-/// The record of a document whose worker did not answer.
-fn failed_line(path: &str, sha: &str, bytes: &[u8], error: ExtractError) -> String {
-    let source = Source {
-        path: path.to_string(),
-        format: nianbao_core::detect(bytes).map(|a| a.name().to_string()),
-        sha256: sha.to_string(),
-        bytes: bytes.len() as u64,
-        encoding: None,
-    };
-    Record::failed(source, error).to_json_line()
 }
 
 /// Debug builds only: `NIANBAO_TEST_CRASH=<sha256>:<abort|overflow|hang>[,…]` makes the worker
@@ -342,18 +389,21 @@ mod tests {
 
     #[test]
     fn request_round_trip() {
+        let sha = "ab".repeat(32);
         let mut buf = Vec::new();
-        write_request(&mut buf, "a.zip!/报告.pdf", b"%PDF-1.7").unwrap();
-        write_request(&mut buf, "b", b"x").unwrap();
+        write_request(&mut buf, "a.zip!/报告.pdf", &sha, b"%PDF-1.7").unwrap();
+        write_request(&mut buf, "b", &sha, b"x").unwrap();
         let mut r = &buf[..];
+        let req = |path: &str, bytes: &[u8]| Request {
+            path: path.into(),
+            sha: sha.clone(),
+            bytes: bytes.to_vec(),
+        };
         assert_eq!(
             read_request(&mut r).unwrap(),
-            Some(("a.zip!/报告.pdf".to_string(), b"%PDF-1.7".to_vec()))
+            Some(req("a.zip!/报告.pdf", b"%PDF-1.7"))
         );
-        assert_eq!(
-            read_request(&mut r).unwrap(),
-            Some(("b".to_string(), b"x".to_vec()))
-        );
+        assert_eq!(read_request(&mut r).unwrap(), Some(req("b", b"x")));
         assert_eq!(read_request(&mut r).unwrap(), None);
         let mut cut = &buf[..10];
         assert!(read_request(&mut cut).is_err());
