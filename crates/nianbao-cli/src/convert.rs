@@ -7,7 +7,7 @@
 //! flight keeps memory flat. The finishing pass (`output::finish`) adds the cross-document
 //! checks and writes the CSV.
 use crate::inputs::{self, Item, Shard};
-use crate::output::{self, Log, Tally};
+use crate::output::{self, CsvSpool, Log, Tally};
 use crate::pool::{Engine, Job, Pool};
 use crate::progress::Progress;
 use crate::resume::Seen;
@@ -170,14 +170,15 @@ pub fn run(args: Args) -> ExitCode {
         &mut progress,
     );
     pool.join();
+    let tally = std::mem::take(&mut batch.tally);
     if let Err(e) = result
         .and_then(|()| batch.log.sync())
-        .and_then(|()| output::finish(&out, &batch.tally))
+        .and_then(|()| output::finish(&out, &tally, batch.csv))
     {
         return fatal(&format!("cannot write to {}: {e}", out.display()));
     }
     progress.finish();
-    let [ok, partial, failed] = batch.tally.counts;
+    let [ok, partial, failed] = tally.counts;
     let again = if resumed > 0 {
         format!(" ({resumed} from the previous run)")
     } else {
@@ -185,7 +186,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     eprintln!(
         "nianbao: {} documents{again}: {ok} ok, {partial} partial, {failed} failed in {:.2} s → {}",
-        batch.tally.records,
+        tally.records,
         progress.seconds(),
         out.join(output::JSONL).display()
     );
@@ -215,6 +216,8 @@ enum Slot {
 /// appended to the log in that order.
 struct Batch {
     log: Log,
+    /// The CSV rows of the records in the log, written along with them.
+    csv: CsvSpool,
     tally: Tally,
     seen: Seen,
     slots: BTreeMap<u64, Slot>,
@@ -227,13 +230,15 @@ impl Batch {
     fn open(out: &std::path::Path, resume: bool) -> io::Result<Batch> {
         let log = Log::open(out, resume)?;
         let mut tally = Tally::default();
+        let mut csv = CsvSpool::create(out)?;
         let seen = if resume {
-            Seen::load(&log, &mut tally)?
+            Seen::load(&log, &mut tally, &mut csv)?
         } else {
             Seen::default()
         };
         Ok(Batch {
             log,
+            csv,
             tally,
             seen,
             slots: BTreeMap::new(),
@@ -356,6 +361,7 @@ impl Batch {
             .map_err(|e| io::Error::other(format!("bad record from a worker: {e}")))?;
         let at = self.log.append(line)?;
         self.tally.add(&facts);
+        self.csv.push(line)?;
         Ok(at)
     }
 }

@@ -1,10 +1,12 @@
 //! The two outputs. DIR/reports.jsonl is canonical and is written as an append-only log: one
 //! record per line, in input order, each line written and flushed as soon as the records
 //! before it are done, so that after a crash it holds a valid prefix of the run (`--resume`
-//! continues from it). The finishing pass adds the cross-document `carry_over` checks by
-//! rewriting the log through a temporary file, then writes DIR/reports.csv (the same records
-//! flattened, one column per key of keys.tsv, UTF-8 with a BOM so that Excel reads the Chinese
-//! text) the same way. Readers never see a half-written CSV or a half-rewritten JSONL.
+//! continues from it). DIR/reports.csv holds the same records flattened, one column per key of
+//! keys.tsv, UTF-8 with a BOM so that Excel reads the Chinese text; its rows are written to a
+//! hidden spool as the records are appended. The finishing pass adds the cross-document
+//! `carry_over` checks: when there are any, it rewrites the log and the rows they change
+//! through temporary files; then the CSV is renamed into place. Readers never see a
+//! half-written CSV or a half-rewritten JSONL.
 use crate::csv_row;
 use nianbao_template::checks::{agency_key, carry_over, CarryFacts};
 use nianbao_template::{keys, record::raw_key, Check};
@@ -218,39 +220,102 @@ fn bad_line(i: usize) -> impl Fn(serde_json::Error) -> io::Error {
     move |e| io::Error::other(format!("{JSONL} line {}: {e}", i + 1))
 }
 
-/// The finishing pass: rewrites the log with the `carry_over` checks (replacing any from an
-/// earlier pass over a resumed log), then writes the CSV from it. Both through temporary files
-/// renamed into place.
-pub fn finish(dir: &Path, tally: &Tally) -> io::Result<()> {
+/// DIR/.reports.csv.spool: the CSV rows of the records in the log, in log order, written as
+/// the records are appended (off the critical path of a run, instead of in a last pass).
+pub struct CsvSpool {
+    w: BufWriter<File>,
+    path: PathBuf,
+    /// Bytes of the BOM and header.
+    header_len: u64,
+    /// Bytes of each row, to copy rows the finishing pass leaves as they are.
+    row_lens: Vec<u32>,
+    /// Whether some line already carries a `carry_over` check (a finished log, resumed).
+    any_carry: bool,
+}
+
+impl CsvSpool {
+    pub fn create(dir: &Path) -> io::Result<CsvSpool> {
+        let path = dir.join(".reports.csv.spool");
+        let mut w = BufWriter::new(File::create(&path)?);
+        let mut head = "\u{feff}".as_bytes().to_vec();
+        write_row(&mut head, csv_header().iter().map(String::as_str))?;
+        w.write_all(&head)?;
+        Ok(CsvSpool {
+            w,
+            path,
+            header_len: head.len() as u64,
+            row_lens: Vec::new(),
+            any_carry: false,
+        })
+    }
+
+    /// Writes the row of the next record line of the log.
+    pub fn push(&mut self, line: &str) -> io::Result<()> {
+        let row = csv_row::row_of_line(line).map_err(bad_line(self.row_lens.len()))?;
+        let mut buf = Vec::with_capacity(4096);
+        write_row(&mut buf, row.iter().map(String::as_str))?;
+        self.w.write_all(&buf)?;
+        self.row_lens.push(buf.len() as u32);
+        self.any_carry |= line.contains("\"carry_over\"");
+        Ok(())
+    }
+}
+
+/// The finishing pass: when any record gets or loses a `carry_over` check, rewrites the log
+/// with them (replacing any from an earlier pass over a resumed log) and rebuilds the CSV from
+/// the spool with those rows redone; then renames the CSV into place. Both through temporary
+/// files.
+pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
     let checks = tally.carry_checks();
+    let CsvSpool {
+        w,
+        path: spool_path,
+        header_len,
+        row_lens,
+        any_carry,
+    } = spool;
+    let spool_file = w.into_inner().map_err(|e| e.into_error())?;
+    if checks.is_empty() && !any_carry {
+        spool_file.sync_all()?;
+        return fs::rename(spool_path, dir.join(CSV));
+    }
+    drop(spool_file);
     let jsonl = dir.join(JSONL);
     let jsonl_tmp = dir.join(".reports.jsonl.partial");
     let csv_tmp = dir.join(".reports.csv.partial");
     let mut out = BufWriter::new(File::create(&jsonl_tmp)?);
     let mut csv = BufWriter::new(File::create(&csv_tmp)?);
-    csv.write_all("\u{feff}".as_bytes())?;
-    write_row(&mut csv, csv_header().iter().map(String::as_str))?;
+    let mut rows = BufReader::new(File::open(&spool_path)?);
+    io::copy(&mut (&mut rows).take(header_len), &mut csv)?;
+    let mut row = Vec::new();
     for (i, line) in BufReader::new(File::open(&jsonl)?).lines().enumerate() {
         let line = line?;
+        let len = row_lens.get(i).copied().ok_or_else(|| {
+            io::Error::other(format!("{JSONL} has more lines than {CSV} has rows"))
+        })?;
+        row.resize(len as usize, 0);
+        rows.read_exact(&mut row)?;
         let check = checks.get(&(i as u64));
-        let line = if check.is_some() || line.contains("\"carry_over\"") {
-            let mut v: Value = serde_json::from_str(&line).map_err(bad_line(i))?;
-            set_carry_check(&mut v, check);
-            serde_json::to_string(&v)?
-        } else {
-            line
-        };
+        if check.is_none() && !line.contains("\"carry_over\"") {
+            out.write_all(line.as_bytes())?;
+            out.write_all(b"\n")?;
+            csv.write_all(&row)?;
+            continue;
+        }
+        let mut v: Value = serde_json::from_str(&line).map_err(bad_line(i))?;
+        set_carry_check(&mut v, check);
+        let line = serde_json::to_string(&v)?;
         out.write_all(line.as_bytes())?;
         out.write_all(b"\n")?;
-        let row = csv_row::row_of_line(&line).map_err(bad_line(i))?;
-        write_row(&mut csv, row.iter().map(String::as_str))?;
+        let fields = csv_row::row_of_line(&line).map_err(bad_line(i))?;
+        write_row(&mut csv, fields.iter().map(String::as_str))?;
     }
     for (w, tmp, dst) in [(out, jsonl_tmp, jsonl), (csv, csv_tmp, dir.join(CSV))] {
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         fs::rename(tmp, dst)?;
     }
-    Ok(())
+    fs::remove_file(spool_path)
 }
 
 fn set_carry_check(v: &mut Value, check: Option<&Check>) {

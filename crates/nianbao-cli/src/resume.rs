@@ -1,7 +1,7 @@
 //! What the run has already written: documents done (for `--resume`) and the first record of
 //! each content hash (so that a second copy of a document is not converted again). Kept as
 //! 16-byte digests, not paths or records, so memory stays small on large batches.
-use crate::output::{LineFacts, Log, Tally};
+use crate::output::{CsvSpool, LineFacts, Log, Tally};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
@@ -17,8 +17,9 @@ pub struct Seen {
 }
 
 impl Seen {
-    /// Reads the records already in the log (a resumed run): marks them done, counts them.
-    pub fn load(log: &Log, tally: &mut Tally) -> io::Result<Seen> {
+    /// Reads the records already in the log (a resumed run): marks them done, counts them,
+    /// and writes their CSV rows.
+    pub fn load(log: &Log, tally: &mut Tally, csv: &mut CsvSpool) -> io::Result<Seen> {
         let mut seen = Seen::default();
         let mut reader = BufReader::new(File::open(log.path())?);
         let mut offset = 0u64;
@@ -43,6 +44,7 @@ impl Seen {
                 seen.first.entry(sha_key(sha)).or_insert(Some(offset));
             }
             tally.add(&v);
+            csv.push(line.trim_end())?;
             offset += n as u64;
         }
         Ok(seen)
