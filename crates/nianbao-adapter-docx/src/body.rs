@@ -57,17 +57,21 @@ pub fn walk(xml: &str) -> Result<Walk, ExtractError> {
 }
 
 fn local<'e>(e: &'e BytesStart) -> &'e str {
-    let name = e.name().0;
-    name.rsplit(':').next().unwrap_or(name)
+    strip_prefix(e.name().0)
+}
+
+/// `w:p` → `p`. A byte search: this runs on every element of the document.
+fn strip_prefix(name: &str) -> &str {
+    match name.as_bytes().iter().rposition(|&b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
 }
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
     e.attributes()
         .flatten()
-        .find(|a| {
-            let k = a.key.0;
-            k.rsplit(':').next() == Some(name)
-        })
+        .find(|a| strip_prefix(a.key.0) == name)
         .map(|a| a.value.to_string())
 }
 

@@ -137,6 +137,17 @@ pub(crate) const COLUMNS: [&str; 7] = [
     "total",
 ];
 
+/// The keys of each template row's columns (`applications.new.natural_person`, …), built once.
+fn row_keys() -> &'static [[&'static str; COLUMNS.len()]] {
+    static KEYS: std::sync::LazyLock<Vec<[&'static str; COLUMNS.len()]>> =
+        std::sync::LazyLock::new(|| {
+            ROWS.iter()
+                .map(|r| COLUMNS.map(|c| crate::keys::intern(&format!("{}.{c}", r.prefix))))
+                .collect()
+        });
+    &KEYS
+}
+
 /// The template row a label names, with a strength (longer keyword = more specific).
 fn match_label(key: &str) -> Option<(usize, usize)> {
     let mut best: Option<(usize, usize)> = None;
@@ -256,16 +267,12 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
         let row = &rows[value_rows[k]];
         match t {
             Some(t) => {
-                let cols: Vec<String> = COLUMNS
-                    .iter()
-                    .map(|c| format!("{}.{c}", ROWS[*t].prefix))
-                    .collect();
-                let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+                let cols = &row_keys()[*t];
                 let what = format!(
                     "三、{}",
                     ROWS[*t].prefix.trim_start_matches("applications.")
                 );
-                if assign(rec, row, &cols, MoneyDefault::Wan, &what) {
+                if assign(rec, row, cols, MoneyDefault::Wan, &what) {
                     filled += 1;
                 }
             }

@@ -1,5 +1,5 @@
 //! Writes a logical row's values into the record, by position or by count, never by guess.
-use crate::keys::{self, Unit};
+use crate::keys::{self, KeyDef, Unit};
 use crate::record::{Num, Record};
 use crate::rows::{LRow, RCell};
 use crate::text::{CellValue, MoneyUnit};
@@ -39,16 +39,17 @@ pub fn assign(
     };
     for (key, cell) in cols.iter().zip(picked) {
         let Some(cell) = cell else { continue };
-        let key = keys::intern(key);
-        if let Some(num) = to_num(rec, key, cell, money) {
-            rec.values.insert(key, num);
-            rec.provenance.insert(key, cell.prov.clone());
+        let def = keys::get(key).unwrap_or_else(|| panic!("unknown key {key}"));
+        if let Some(num) = to_num(rec, def, cell, money) {
+            rec.values.insert(def.key, num);
+            rec.provenance.insert(def.key, cell.prov.clone());
         }
     }
     true
 }
 
-fn to_num(rec: &mut Record, key: &'static str, cell: &RCell, money: MoneyDefault) -> Option<Num> {
+fn to_num(rec: &mut Record, def: &KeyDef, cell: &RCell, money: MoneyDefault) -> Option<Num> {
+    let key = def.key;
     let CellValue::Number {
         value,
         unit,
@@ -57,7 +58,6 @@ fn to_num(rec: &mut Record, key: &'static str, cell: &RCell, money: MoneyDefault
     else {
         return None;
     };
-    let def = keys::get(key)?;
     match def.unit {
         Unit::Count => {
             if !integral {
