@@ -357,11 +357,10 @@ impl Batch {
     }
 
     fn append(&mut self, line: &str) -> io::Result<u64> {
-        let facts = output::LineFacts::parse(line)
-            .map_err(|e| io::Error::other(format!("bad record from a worker: {e}")))?;
+        let row = self.csv.row(line)?;
         let at = self.log.append(line)?;
-        self.tally.add(&facts);
-        self.csv.push(line)?;
+        self.tally.add(&output::LineFacts::from_row(&row));
+        self.csv.push(line, &row)?;
         Ok(at)
     }
 }

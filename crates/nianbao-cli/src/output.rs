@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub const JSONL: &str = "reports.jsonl";
 pub const CSV: &str = "reports.csv";
@@ -157,6 +158,43 @@ impl<'a> LineFacts<'a> {
     pub fn parse(line: &'a str) -> serde_json::Result<Self> {
         serde_json::from_str(line)
     }
+
+    /// The same facts read off the record's CSV row (every one of them is a column), so
+    /// that a line is parsed once for both.
+    pub fn from_row(row: &'a [String]) -> Self {
+        static AT: OnceLock<[usize; 7]> = OnceLock::new();
+        let at = AT.get_or_init(|| {
+            let h = csv_header();
+            [
+                "source.path",
+                "source.sha256",
+                "status",
+                "report.agency",
+                "report.year",
+                "applications.carried_over.total",
+                "applications.carry_forward.total",
+            ]
+            .map(|k| h.iter().position(|c| c == k).expect("a CSV column"))
+        });
+        let text = |i: usize| row.get(at[i]).map(String::as_str).unwrap_or("");
+        let some = |i: usize| Some(text(i)).filter(|t| !t.is_empty()).map(Cow::Borrowed);
+        let int = |i: usize| text(i).parse::<i64>().ok();
+        LineFacts {
+            source: SourceFacts {
+                path: Cow::Borrowed(text(0)),
+                sha256: some(1),
+            },
+            status: some(2),
+            report: ReportFacts {
+                agency: some(3),
+                year: int(4),
+            },
+            applications: ApplicationFacts {
+                carried_over: TotalFacts { total: int(5) },
+                carry_forward: TotalFacts { total: int(6) },
+            },
+        }
+    }
 }
 
 /// What the run keeps of every record written: counts, and the small facts the `carry_over`
@@ -249,9 +287,14 @@ impl CsvSpool {
         })
     }
 
-    /// Writes the row of the next record line of the log.
-    pub fn push(&mut self, line: &str) -> io::Result<()> {
-        let row = csv_row::row_of_line(line).map_err(bad_line(self.row_lens.len()))?;
+    /// The CSV row of a record line (an error names the line by its place in the log).
+    pub fn row(&self, line: &str) -> io::Result<Vec<String>> {
+        csv_row::row_of_line(line).map_err(bad_line(self.row_lens.len()))
+    }
+
+    /// Writes the row of the next record line of the log, and whether the line holds a
+    /// `carry_over` check.
+    pub fn push(&mut self, line: &str, row: &[String]) -> io::Result<()> {
         let mut buf = Vec::with_capacity(4096);
         write_row(&mut buf, row.iter().map(String::as_str))?;
         self.w.write_all(&buf)?;
@@ -434,6 +477,29 @@ mod tests {
         assert_eq!(col("applications.new.natural_person"), "");
         assert_eq!(col("checks.failed"), "balance");
         assert_eq!(col("warnings"), "w1 | w2");
+    }
+
+    #[test]
+    fn facts_from_the_csv_row_equal_facts_from_the_line() {
+        let line = json!({"source": {"path": "a/b.txt", "sha256": "ab12"}, "status": "partial",
+            "report": {"agency": "甲区人民政府", "year": 2024},
+            "applications": {"carried_over": {"total": 4}, "carry_forward": {"total": 0}}})
+        .to_string();
+        let row = csv_row::row_of_line(&line).unwrap();
+        let (a, b) = (LineFacts::parse(&line).unwrap(), LineFacts::from_row(&row));
+        assert_eq!(
+            (a.source.path, b.source.path.clone()),
+            ("a/b.txt".into(), "a/b.txt".into())
+        );
+        assert_eq!(b.source.sha256.as_deref(), Some("ab12"));
+        assert_eq!(b.status.as_deref(), Some("partial"));
+        assert_eq!(b.report.agency.as_deref(), Some("甲区人民政府"));
+        assert_eq!(b.report.year, Some(2024));
+        assert_eq!(b.applications.carried_over.total, Some(4));
+        assert_eq!(b.applications.carry_forward.total, Some(0));
+        let empty = csv_row::row_of_line(r#"{"status":"failed"}"#).unwrap();
+        let f = LineFacts::from_row(&empty);
+        assert!(f.report.agency.is_none() && f.report.year.is_none() && f.source.sha256.is_none());
     }
 
     #[test]

@@ -44,7 +44,7 @@ impl Seen {
                 seen.first.entry(sha_key(sha)).or_insert(Some(offset));
             }
             tally.add(&v);
-            csv.push(line.trim_end())?;
+            csv.push(line.trim_end(), &csv.row(line.trim_end())?)?;
             offset += n as u64;
         }
         Ok(seen)
