@@ -140,10 +140,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         for f in &folders {
             let (what, secs) = match f.name {
                 "pdf" => ("pdftotext -layout", pdf_baseline(&f.files)?),
-                "docx" | "xlsx" => ("read + inflate", Some(measure::read_and_inflate(&f.files)?)),
+                "docx" | "xlsx" => (
+                    "read + inflate",
+                    Some(best_of(FLOOR_RUNS, || measure::read_and_inflate(&f.files))?),
+                ),
                 "txt" => (
                     "read + UTF-8 check",
-                    Some(measure::read_and_decode(&f.files)?),
+                    Some(best_of(FLOOR_RUNS, || measure::read_and_decode(&f.files))?),
                 ),
                 _ => continue,
             };
@@ -174,6 +177,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
     fs::write(o.out.join("summary.txt"), &report).map_err(|e| e.to_string())?;
     println!("(saved to {})", o.out.join("summary.txt").display());
     Ok(())
+}
+
+/// The floor is the least a reader pays, so it is the fastest of a few runs: one slow pass
+/// (disk writeback from the runs before it) once made the text floor ten times too high.
+const FLOOR_RUNS: usize = 3;
+
+fn best_of(n: usize, f: impl Fn() -> Result<f64, String>) -> Result<f64, String> {
+    let mut best = f64::INFINITY;
+    for _ in 0..n {
+        best = best.min(f()?);
+    }
+    Ok(best)
 }
 
 fn pdf_baseline(files: &[PathBuf]) -> Result<Option<f64>, String> {
