@@ -10,9 +10,7 @@
 use crate::csv_row;
 use nianbao_template::checks::{agency_key, carry_over, CarryFacts};
 use nianbao_template::{keys, record::raw_key, Check};
-use serde::Deserialize;
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -110,57 +108,20 @@ fn complete_length(file: &mut File) -> io::Result<u64> {
     Ok(0)
 }
 
-/// The few fields of a record line that the run keeps, read without building the whole
-/// record (parsing every line into a `Value` cost a tenth of a batch's time).
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// The few facts of a record that the run keeps, read off its CSV row (each one is a column),
+/// so that a record line is parsed once, for its row, and never built as a `Value`.
 pub struct LineFacts<'a> {
-    #[serde(borrow)]
-    pub source: SourceFacts<'a>,
-    #[serde(borrow)]
-    pub status: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    pub report: ReportFacts<'a>,
-    pub applications: ApplicationFacts,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct SourceFacts<'a> {
-    #[serde(borrow)]
-    pub path: Cow<'a, str>,
-    #[serde(borrow)]
-    pub sha256: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ReportFacts<'a> {
-    #[serde(borrow)]
-    pub agency: Option<Cow<'a, str>>,
+    pub path: &'a str,
+    pub sha256: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub agency: Option<&'a str>,
     pub year: Option<i64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ApplicationFacts {
-    pub carried_over: TotalFacts,
-    pub carry_forward: TotalFacts,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct TotalFacts {
-    pub total: Option<i64>,
+    pub carried_over: Option<i64>,
+    pub carry_forward: Option<i64>,
 }
 
 impl<'a> LineFacts<'a> {
-    pub fn parse(line: &'a str) -> serde_json::Result<Self> {
-        serde_json::from_str(line)
-    }
-
-    /// The same facts read off the record's CSV row (every one of them is a column), so
-    /// that a line is parsed once for both.
+    /// `row` is a row of [`csv_header`], as [`csv_row::row_of_line`] gives it.
     pub fn from_row(row: &'a [String]) -> Self {
         static AT: OnceLock<[usize; 7]> = OnceLock::new();
         let at = AT.get_or_init(|| {
@@ -177,22 +138,16 @@ impl<'a> LineFacts<'a> {
             .map(|k| h.iter().position(|c| c == k).expect("a CSV column"))
         });
         let text = |i: usize| row.get(at[i]).map(String::as_str).unwrap_or("");
-        let some = |i: usize| Some(text(i)).filter(|t| !t.is_empty()).map(Cow::Borrowed);
+        let some = |i: usize| Some(text(i)).filter(|t| !t.is_empty());
         let int = |i: usize| text(i).parse::<i64>().ok();
         LineFacts {
-            source: SourceFacts {
-                path: Cow::Borrowed(text(0)),
-                sha256: some(1),
-            },
+            path: text(0),
+            sha256: some(1),
             status: some(2),
-            report: ReportFacts {
-                agency: some(3),
-                year: int(4),
-            },
-            applications: ApplicationFacts {
-                carried_over: TotalFacts { total: int(5) },
-                carry_forward: TotalFacts { total: int(6) },
-            },
+            agency: some(3),
+            year: int(4),
+            carried_over: int(5),
+            carry_forward: int(6),
         }
     }
 }
@@ -212,17 +167,17 @@ pub struct Tally {
 impl Tally {
     /// Counts the next record of the log.
     pub fn add(&mut self, f: &LineFacts<'_>) {
-        let i = match f.status.as_deref() {
+        let i = match f.status {
             Some("ok") => 0,
             Some("partial") => 1,
             _ => 2,
         };
         self.counts[i] += 1;
         let facts = CarryFacts {
-            agency: f.report.agency.as_deref().map(str::to_string),
-            year: f.report.year.and_then(|y| i32::try_from(y).ok()),
-            carried_over: f.applications.carried_over.total,
-            carry_forward: f.applications.carry_forward.total,
+            agency: f.agency.map(str::to_string),
+            year: f.year.and_then(|y| i32::try_from(y).ok()),
+            carried_over: f.carried_over,
+            carry_forward: f.carry_forward,
         };
         if facts.agency.is_some()
             && facts.year.is_some()
@@ -299,7 +254,7 @@ impl CsvSpool {
         write_row(&mut buf, row.iter().map(String::as_str))?;
         self.w.write_all(&buf)?;
         self.row_lens.push(buf.len() as u32);
-        self.any_carry |= line.contains("\"carry_over\"");
+        self.any_carry |= has_carry_check(line);
         Ok(())
     }
 }
@@ -339,19 +294,21 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
         row.resize(len as usize, 0);
         rows.read_exact(&mut row)?;
         let check = checks.get(&(i as u64));
-        if check.is_none() && !line.contains("\"carry_over\"") {
-            out.write_all(line.as_bytes())?;
-            out.write_all(b"\n")?;
-            csv.write_all(&row)?;
-            continue;
-        }
-        let mut v: Value = serde_json::from_str(&line).map_err(bad_line(i))?;
-        set_carry_check(&mut v, check);
-        let line = serde_json::to_string(&v)?;
+        // A record whose check changes is rewritten, and its row made again from it.
+        let line = if check.is_some() || has_carry_check(&line) {
+            let mut v: Value = serde_json::from_str(&line).map_err(bad_line(i))?;
+            set_carry_check(&mut v, check);
+            let line = serde_json::to_string(&v)?;
+            let fields = csv_row::row_of_line(&line).map_err(bad_line(i))?;
+            row.clear();
+            write_row(&mut row, fields.iter().map(String::as_str))?;
+            line
+        } else {
+            line
+        };
         out.write_all(line.as_bytes())?;
         out.write_all(b"\n")?;
-        let fields = csv_row::row_of_line(&line).map_err(bad_line(i))?;
-        write_row(&mut csv, fields.iter().map(String::as_str))?;
+        csv.write_all(&row)?;
     }
     for (w, tmp, dst) in [(out, jsonl_tmp, jsonl), (csv, csv_tmp, dir.join(CSV))] {
         let f = w.into_inner().map_err(|e| e.into_error())?;
@@ -359,6 +316,11 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
         fs::rename(tmp, dst)?;
     }
     fs::remove_file(spool_path)
+}
+
+/// Whether a record line holds a `carry_over` check (from an earlier finishing pass).
+fn has_carry_check(line: &str) -> bool {
+    line.contains("\"carry_over\"")
 }
 
 fn set_carry_check(v: &mut Value, check: Option<&Check>) {
@@ -480,26 +442,24 @@ mod tests {
     }
 
     #[test]
-    fn facts_from_the_csv_row_equal_facts_from_the_line() {
+    fn facts_are_read_off_the_csv_row() {
         let line = json!({"source": {"path": "a/b.txt", "sha256": "ab12"}, "status": "partial",
             "report": {"agency": "甲区人民政府", "year": 2024},
             "applications": {"carried_over": {"total": 4}, "carry_forward": {"total": 0}}})
         .to_string();
         let row = csv_row::row_of_line(&line).unwrap();
-        let (a, b) = (LineFacts::parse(&line).unwrap(), LineFacts::from_row(&row));
-        assert_eq!(
-            (a.source.path, b.source.path.clone()),
-            ("a/b.txt".into(), "a/b.txt".into())
-        );
-        assert_eq!(b.source.sha256.as_deref(), Some("ab12"));
-        assert_eq!(b.status.as_deref(), Some("partial"));
-        assert_eq!(b.report.agency.as_deref(), Some("甲区人民政府"));
-        assert_eq!(b.report.year, Some(2024));
-        assert_eq!(b.applications.carried_over.total, Some(4));
-        assert_eq!(b.applications.carry_forward.total, Some(0));
+        let f = LineFacts::from_row(&row);
+        assert_eq!(f.path, "a/b.txt");
+        assert_eq!(f.sha256, Some("ab12"));
+        assert_eq!(f.status, Some("partial"));
+        assert_eq!(f.agency, Some("甲区人民政府"));
+        assert_eq!(f.year, Some(2024));
+        assert_eq!(f.carried_over, Some(4));
+        assert_eq!(f.carry_forward, Some(0));
         let empty = csv_row::row_of_line(r#"{"status":"failed"}"#).unwrap();
         let f = LineFacts::from_row(&empty);
-        assert!(f.report.agency.is_none() && f.report.year.is_none() && f.source.sha256.is_none());
+        assert!(f.agency.is_none() && f.year.is_none() && f.sha256.is_none());
+        assert!(f.carried_over.is_none() && f.path.is_empty());
     }
 
     #[test]
@@ -515,7 +475,9 @@ mod tests {
             rec("乙", 2023, 0, 9),
             rec("甲", 2023, 0, 4),
         ] {
-            t.add(&LineFacts::parse(&v.to_string()).unwrap());
+            t.add(&LineFacts::from_row(
+                &csv_row::row_of_line(&v.to_string()).unwrap(),
+            ));
         }
         let checks = t.carry_checks();
         assert_eq!(checks.len(), 1);

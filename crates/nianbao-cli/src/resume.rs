@@ -1,6 +1,7 @@
 //! What the run has already written: documents done (for `--resume`) and the first record of
 //! each content hash (so that a second copy of a document is not converted again). Kept as
 //! 16-byte digests, not paths or records, so memory stays small on large batches.
+use crate::csv_row;
 use crate::output::{CsvSpool, LineFacts, Log, Tally};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -30,21 +31,22 @@ impl Seen {
             if n == 0 {
                 break;
             }
-            let v = LineFacts::parse(line.trim_end()).map_err(|e| {
+            let record = line.trim_end();
+            let row = csv_row::row_of_line(record).map_err(|e| {
                 io::Error::other(format!(
                     "{} record {}: {e}; remove the file or run without --resume",
                     log.path().display(),
                     tally.records + 1
                 ))
             })?;
-            let sha = v.source.sha256.as_deref().unwrap_or("");
-            let path = &v.source.path;
-            seen.done.insert(done_key(sha, path));
+            let v = LineFacts::from_row(&row);
+            let sha = v.sha256.unwrap_or("");
+            seen.done.insert(done_key(sha, v.path));
             if !sha.is_empty() {
                 seen.first.entry(sha_key(sha)).or_insert(Some(offset));
             }
             tally.add(&v);
-            csv.push(line.trim_end(), &csv.row(line.trim_end())?)?;
+            csv.push(record, &row)?;
             offset += n as u64;
         }
         Ok(seen)

@@ -39,7 +39,7 @@ pub fn assign(
     };
     for (key, cell) in cols.iter().zip(picked) {
         let Some(cell) = cell else { continue };
-        let def = keys::get(key).unwrap_or_else(|| panic!("unknown key {key}"));
+        let def = keys::def(key);
         if let Some(num) = to_num(rec, def, cell, money) {
             rec.values.insert(def.key, num);
             rec.provenance.insert(def.key, cell.prov.clone());

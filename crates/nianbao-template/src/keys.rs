@@ -75,9 +75,14 @@ pub fn get(key: &str) -> Option<&'static KeyDef> {
     INDEX.get(key).map(|&i| &KEYS[i])
 }
 
-/// The interned `'static` form of a key name (panics on an unknown key: a programming error).
+/// The definition of a key the mapping names (panics on an unknown key: a programming error).
+pub fn def(key: &str) -> &'static KeyDef {
+    get(key).unwrap_or_else(|| panic!("unknown key {key}"))
+}
+
+/// The interned `'static` form of a key name (panics on an unknown key, as [`def`]).
 pub fn intern(key: &str) -> &'static str {
-    get(key).unwrap_or_else(|| panic!("unknown key {key}")).key
+    def(key).key
 }
 
 #[cfg(test)]
