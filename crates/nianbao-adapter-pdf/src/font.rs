@@ -34,7 +34,7 @@ pub struct Font {
     first_char: u32,
     simple_widths: Vec<f32>,
     /// Composite fonts: CID → width.
-    cid_widths: HashMap<u32, f32>,
+    cid_widths: CidWidths,
     default_width: f32,
     pub vertical: bool,
     /// False when no code of this font can be turned into text reliably.
@@ -111,7 +111,7 @@ impl Font {
             gid_text: None,
             first_char,
             simple_widths,
-            cid_widths: HashMap::new(),
+            cid_widths: CidWidths::default(),
             default_width,
             vertical: false,
             usable: true,
@@ -145,13 +145,13 @@ impl Font {
             .and_then(|a| a.first())
             .and_then(|o| obj::deref(doc, o))
             .and_then(|o| o.as_dict().ok());
-        let mut cid_widths = HashMap::new();
+        let mut cid_widths = CidWidths::default();
         let mut default_width = 1000.0;
         let mut gid_text = None;
         if let Some(d) = descendant {
             default_width = obj::num_key(doc, d, b"DW").unwrap_or(1000.0);
             if let Some(w) = obj::array(doc, d, b"W") {
-                read_cid_widths(doc, w, &mut cid_widths);
+                cid_widths = CidWidths::read(doc, w);
             }
             if to_unicode.is_none() && matches!(codes, Codes::Identity) {
                 gid_text = embedded_truetype_text(doc, d);
@@ -260,44 +260,163 @@ impl Font {
     }
 
     fn cid_width(&self, cid: u32) -> f32 {
-        self.cid_widths
-            .get(&cid)
-            .copied()
-            .unwrap_or(self.default_width)
+        self.cid_widths.get(cid).unwrap_or(self.default_width)
     }
 }
 
-/// `/W` of a CIDFont: `c [w1 w2 …]` or `c_first c_last w`.
-fn read_cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
-    let mut i = 0;
-    while i < w.len() && out.len() < MAX_CID_WIDTHS {
-        let Some(first) = obj::num(doc, &w[i]) else {
-            break;
-        };
-        let first = first.max(0.0) as u32;
-        match w.get(i + 1).and_then(|o| obj::deref(doc, o)) {
-            Some(Object::Array(ws)) => {
-                for (k, o) in ws.iter().enumerate() {
-                    if let Some(v) = obj::num(doc, o) {
-                        out.insert(first.saturating_add(k as u32), v);
+/// `/W` of a CIDFont: `c [w1 w2 …]` or `c_first c_last w`. Kept as the runs the array
+/// lists, looked up by binary search: a font's `/W` often spans tens of thousands of CIDs, and
+/// a hash map of every CID was a tenth of the time of a PDF.
+enum CidWidths {
+    /// Runs sorted by first CID, none overlapping (the usual case).
+    Runs {
+        runs: Vec<WidthRun>,
+        listed: Vec<f32>,
+    },
+    /// Runs that overlap: later entries win, CID by CID.
+    Map(HashMap<u32, f32>),
+}
+
+struct WidthRun {
+    first: u32,
+    last: u32,
+    width: RunWidth,
+}
+
+enum RunWidth {
+    /// `c_first c_last w`.
+    Same(f32),
+    /// `c [w1 w2 …]`: widths from this index of `listed` (NaN where an entry is no number).
+    Listed(usize),
+}
+
+impl Default for CidWidths {
+    fn default() -> Self {
+        CidWidths::Runs {
+            runs: Vec::new(),
+            listed: Vec::new(),
+        }
+    }
+}
+
+impl CidWidths {
+    fn read(doc: &Document, w: &[Object]) -> CidWidths {
+        let mut runs = Vec::new();
+        let mut listed = Vec::new();
+        // CIDs given a width so far (distinct while the runs do not overlap).
+        let mut count = 0usize;
+        let mut i = 0;
+        while i < w.len() && count < MAX_CID_WIDTHS {
+            let Some(first) = obj::num(doc, &w[i]) else {
+                break;
+            };
+            let first = first.max(0.0) as u32;
+            match w.get(i + 1).and_then(|o| obj::deref(doc, o)) {
+                Some(Object::Array(ws)) => {
+                    let at = listed.len();
+                    for o in ws {
+                        let v = obj::num(doc, o);
+                        count += v.is_some() as usize;
+                        listed.push(v.unwrap_or(f32::NAN));
                     }
+                    if !ws.is_empty() {
+                        let Some(last) = u32::try_from(ws.len() - 1)
+                            .ok()
+                            .and_then(|n| first.checked_add(n))
+                        else {
+                            return CidWidths::by_cid(doc, w);
+                        };
+                        runs.push(WidthRun {
+                            first,
+                            last,
+                            width: RunWidth::Listed(at),
+                        });
+                    }
+                    i += 2;
                 }
-                i += 2;
-            }
-            Some(o) => {
-                let (Some(last), Some(v)) = (
-                    obj::num(doc, o),
-                    w.get(i + 2).and_then(|x| obj::num(doc, x)),
-                ) else {
-                    break;
-                };
-                let last = (last.max(0.0) as u32).min(first.saturating_add(MAX_CID_WIDTHS as u32));
-                for c in first..=last {
-                    out.insert(c, v);
+                Some(o) => {
+                    let (Some(last), Some(v)) = (
+                        obj::num(doc, o),
+                        w.get(i + 2).and_then(|x| obj::num(doc, x)),
+                    ) else {
+                        break;
+                    };
+                    let last =
+                        (last.max(0.0) as u32).min(first.saturating_add(MAX_CID_WIDTHS as u32));
+                    if last >= first {
+                        count += (last - first) as usize + 1;
+                        runs.push(WidthRun {
+                            first,
+                            last,
+                            width: RunWidth::Same(v),
+                        });
+                    }
+                    i += 3;
                 }
-                i += 3;
+                None => break,
             }
-            None => break,
+        }
+        runs.sort_by_key(|r| r.first);
+        if runs.windows(2).any(|p| p[1].first <= p[0].last) {
+            return CidWidths::by_cid(doc, w);
+        }
+        CidWidths::Runs { runs, listed }
+    }
+
+    /// The width of every CID in a map, entry after entry, for runs that overlap.
+    fn by_cid(doc: &Document, w: &[Object]) -> CidWidths {
+        let mut out = HashMap::new();
+        let mut i = 0;
+        while i < w.len() && out.len() < MAX_CID_WIDTHS {
+            let Some(first) = obj::num(doc, &w[i]) else {
+                break;
+            };
+            let first = first.max(0.0) as u32;
+            match w.get(i + 1).and_then(|o| obj::deref(doc, o)) {
+                Some(Object::Array(ws)) => {
+                    for (k, o) in ws.iter().enumerate() {
+                        if let Some(v) = obj::num(doc, o) {
+                            out.insert(first.saturating_add(k as u32), v);
+                        }
+                    }
+                    i += 2;
+                }
+                Some(o) => {
+                    let (Some(last), Some(v)) = (
+                        obj::num(doc, o),
+                        w.get(i + 2).and_then(|x| obj::num(doc, x)),
+                    ) else {
+                        break;
+                    };
+                    let last =
+                        (last.max(0.0) as u32).min(first.saturating_add(MAX_CID_WIDTHS as u32));
+                    for c in first..=last {
+                        out.insert(c, v);
+                    }
+                    i += 3;
+                }
+                None => break,
+            }
+        }
+        CidWidths::Map(out)
+    }
+
+    fn get(&self, cid: u32) -> Option<f32> {
+        match self {
+            CidWidths::Runs { runs, listed } => {
+                let run = &runs[runs.partition_point(|r| r.first <= cid).checked_sub(1)?];
+                if cid > run.last {
+                    return None;
+                }
+                match run.width {
+                    RunWidth::Same(v) => Some(v),
+                    RunWidth::Listed(at) => listed
+                        .get(at + (cid - run.first) as usize)
+                        .copied()
+                        .filter(|v| !v.is_nan()),
+                }
+            }
+            CidWidths::Map(m) => m.get(&cid).copied(),
         }
     }
 }
@@ -320,4 +439,91 @@ fn catch<T>(f: impl FnOnce() -> Option<T>) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
         .ok()
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::Object::{Array, Integer, Name, Real};
+
+    /// Every CID near the ones `/W` names gets the width the plain CID-by-CID map gives.
+    fn assert_runs_match_map(w: &[Object]) {
+        let doc = Document::new();
+        let runs = CidWidths::read(&doc, w);
+        let CidWidths::Map(map) = CidWidths::by_cid(&doc, w) else {
+            unreachable!()
+        };
+        for cid in (0..400).chain([65_530, 65_535, 65_536, u32::MAX - 1, u32::MAX]) {
+            assert_eq!(runs.get(cid), map.get(&cid).copied(), "CID {cid} of {w:?}");
+        }
+    }
+
+    #[test]
+    fn width_runs_give_the_widths_of_every_cid() {
+        let cases: Vec<Vec<Object>> = vec![
+            vec![],
+            vec![
+                Integer(1),
+                Array(vec![Integer(500), Real(250.5), Integer(600)]),
+            ],
+            vec![
+                Integer(10),
+                Integer(20),
+                Integer(1000),
+                Integer(0),
+                Integer(5),
+                Integer(500),
+            ],
+            // Out of order but disjoint.
+            vec![
+                Integer(300),
+                Integer(310),
+                Integer(700),
+                Integer(3),
+                Array(vec![Integer(1)]),
+            ],
+            // Overlapping: the later entry wins.
+            vec![
+                Integer(1),
+                Integer(100),
+                Integer(500),
+                Integer(50),
+                Array(vec![Integer(7), Integer(8)]),
+            ],
+            vec![
+                Integer(5),
+                Array(vec![Integer(1); 10]),
+                Integer(8),
+                Integer(8),
+                Integer(9),
+            ],
+            // A hole (a name where a width should be) and a reversed range.
+            vec![
+                Integer(0),
+                Array(vec![Integer(1), Name(b"x".to_vec()), Integer(3)]),
+                Integer(9),
+                Integer(4),
+                Integer(2),
+            ],
+            // Ends early at what is not a CID.
+            vec![
+                Integer(1),
+                Integer(2),
+                Integer(3),
+                Name(b"x".to_vec()),
+                Integer(4),
+                Integer(5),
+                Integer(6),
+            ],
+            vec![Integer(65_530), Integer(70_000), Integer(321)],
+            vec![
+                Integer(u32::MAX as i64),
+                Array(vec![Integer(1), Integer(2)]),
+            ],
+            vec![Integer(-5), Integer(3), Integer(250)],
+        ];
+        for w in &cases {
+            assert_runs_match_map(w);
+        }
+    }
 }

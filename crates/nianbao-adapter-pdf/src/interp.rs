@@ -2,9 +2,9 @@
 //! box (points, origin top-left of the page) and every axis-aligned ruling line. Colours,
 //! clipping and images are ignored except for counting images (scans).
 
+use crate::content::{Operand, Operations};
 use crate::font::Font;
 use crate::obj;
-use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use nianbao_core::{ErrorKind, ExtractError};
 use std::collections::{BTreeSet, HashMap};
@@ -202,78 +202,78 @@ impl<'a> Interpreter<'a> {
         mut gs: GState,
         st: &mut PageState<'_>,
     ) -> Result<(), ExtractError> {
-        let doc = self.doc;
         let mut stack: Vec<GState> = Vec::new();
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
-        for op in Content::decode_iter(content) {
-            let Ok(op) = op else { break };
+        let mut ops = Operations::new(content);
+        let mut operands = Vec::new();
+        while let Some(op) = ops.next_op(&mut operands) {
             if !self.budget.tick()? {
                 break;
             }
-            let a = &op.operands;
-            let n = |i: usize| a.get(i).and_then(|o| obj::num(doc, o)).unwrap_or(0.0);
-            match op.operator.as_str() {
-                "q" if stack.len() < 256 => stack.push(gs.clone()),
-                "Q" => {
+            let a = &operands;
+            let n = |i: usize| a.get(i).and_then(Operand::num).unwrap_or(0.0);
+            match op {
+                b"q" if stack.len() < 256 => stack.push(gs.clone()),
+                b"Q" => {
                     if let Some(g) = stack.pop() {
                         gs = g;
                     }
                 }
-                "cm" => gs.ctm = mul(&[n(0), n(1), n(2), n(3), n(4), n(5)], &gs.ctm),
-                "BT" => {
+                b"cm" => gs.ctm = mul(&[n(0), n(1), n(2), n(3), n(4), n(5)], &gs.ctm),
+                b"BT" => {
                     tm = IDENTITY;
                     tlm = IDENTITY;
                 }
-                "Tf" => {
+                b"Tf" => {
                     gs.size = n(1);
                     gs.font = a
                         .first()
-                        .and_then(|o| o.as_name().ok())
+                        .and_then(Operand::name)
                         .and_then(|name| self.font(resources, name));
                 }
-                "Tc" => gs.char_space = n(0),
-                "Tw" => gs.word_space = n(0),
-                "Tz" => gs.h_scale = n(0) / 100.0,
-                "TL" => gs.leading = n(0),
-                "Ts" => gs.rise = n(0),
-                "Td" => {
+                b"Tc" => gs.char_space = n(0),
+                b"Tw" => gs.word_space = n(0),
+                b"Tz" => gs.h_scale = n(0) / 100.0,
+                b"TL" => gs.leading = n(0),
+                b"Ts" => gs.rise = n(0),
+                b"Td" => {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, n(0), n(1)], &tlm);
                     tm = tlm;
                 }
-                "TD" => {
+                b"TD" => {
                     gs.leading = -n(1);
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, n(0), n(1)], &tlm);
                     tm = tlm;
                 }
-                "Tm" => {
+                b"Tm" => {
                     tlm = [n(0), n(1), n(2), n(3), n(4), n(5)];
                     tm = tlm;
                 }
-                "T*" => {
+                b"T*" => {
                     tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
                     tm = tlm;
                 }
-                "Tj" | "'" | "\"" => {
-                    if op.operator == "\"" {
+                b"Tj" | b"'" | b"\"" => {
+                    if op == b"\"" {
                         gs.word_space = n(0);
                         gs.char_space = n(1);
                     }
-                    if op.operator != "Tj" {
+                    if op != b"Tj" {
                         tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
                         tm = tlm;
                     }
-                    if let Some(Ok(s)) = a.last().map(Object::as_str) {
+                    if let Some(s) = a.last().and_then(Operand::string) {
                         self.show(s, &gs, &mut tm, st);
                     }
                 }
-                "TJ" => {
-                    if let Some(Ok(items)) = a.first().map(Object::as_array) {
+                b"TJ" => {
+                    if let Some(Operand::Array(items)) = a.first() {
                         for item in items {
                             match item {
-                                Object::String(s, _) => self.show(s, &gs, &mut tm, st),
+                                Operand::Str(s) => self.show(s, &gs, &mut tm, st),
                                 other => {
-                                    let adj = obj::num(doc, other).unwrap_or(0.0);
+                                    let adj = other.num().unwrap_or(0.0);
                                     let vertical = gs.font.as_ref().is_some_and(|f| f.vertical);
                                     let d = -adj / 1000.0 * gs.size;
                                     let shift = if vertical {
@@ -287,13 +287,13 @@ impl<'a> Interpreter<'a> {
                         }
                     }
                 }
-                "m" => {
+                b"m" => {
                     let p = apply(&gs.ctm, n(0), n(1));
                     if st.path.len() < 100_000 {
                         st.path.push(vec![p]);
                     }
                 }
-                "l" => {
+                b"l" => {
                     let p = apply(&gs.ctm, n(0), n(1));
                     if let Some(sp) = st.path.last_mut() {
                         if sp.len() < 100_000 {
@@ -301,14 +301,14 @@ impl<'a> Interpreter<'a> {
                         }
                     }
                 }
-                "h" => {
+                b"h" => {
                     if let Some(first) = st.path.last().and_then(|sp| sp.first().copied()) {
                         if let Some(sp) = st.path.last_mut() {
                             sp.push(first);
                         }
                     }
                 }
-                "re" => {
+                b"re" => {
                     let (x, y, w, h) = (n(0), n(1), n(2), n(3));
                     let pts = [(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)];
                     if st.path.len() < 100_000 {
@@ -316,7 +316,7 @@ impl<'a> Interpreter<'a> {
                             .push(pts.iter().map(|&(px, py)| apply(&gs.ctm, px, py)).collect());
                     }
                 }
-                "S" | "s" | "B" | "B*" | "b" | "b*" => {
+                b"S" | b"s" | b"B" | b"B*" | b"b" | b"b*" => {
                     let path = std::mem::take(&mut st.path);
                     for sp in &path {
                         for w in sp.windows(2) {
@@ -324,19 +324,19 @@ impl<'a> Interpreter<'a> {
                         }
                     }
                 }
-                "f" | "F" | "f*" => {
+                b"f" | b"F" | b"f*" => {
                     let path = std::mem::take(&mut st.path);
                     for sp in &path {
                         st.thin_fill(sp);
                     }
                 }
-                "n" => st.path.clear(),
-                "Do" => {
-                    if let Some(name) = a.first().and_then(|o| o.as_name().ok()) {
+                b"n" => st.path.clear(),
+                b"Do" => {
+                    if let Some(name) = a.first().and_then(Operand::name) {
                         self.xobject(resources, name, &gs, st)?;
                     }
                 }
-                "BI" => st.out.images += 1,
+                b"BI" => st.out.images += 1,
                 _ => {}
             }
         }

@@ -1,11 +1,13 @@
 //! PDF reports.
 //!
 //! lopdf parses the file (xref recovery, filters, object streams); our own content-stream
-//! interpreter ([`interp`]) places every glyph, [`font`] turns codes into text (ToUnicode,
+//! reader ([`content`], lopdf's grammar without its allocations) and interpreter ([`interp`])
+//! place every glyph, [`font`] turns codes into text (ToUnicode,
 //! Identity-H/V, UniGB-UCS2-H, GBK-EUC-H, embedded CMaps, the font program's cmap), and
 //! [`layout`] rebuilds lines and ruled tables from geometry.
 
 mod cmap;
+mod content;
 mod font;
 mod grid;
 mod interp;

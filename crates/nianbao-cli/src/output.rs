@@ -8,7 +8,7 @@
 //! through temporary files; then the CSV is renamed into place. Readers never see a
 //! half-written CSV or a half-rewritten JSONL.
 use crate::csv_row;
-use nianbao_template::checks::{agency_key, carry_over, CarryFacts};
+use nianbao_template::checks::{carry_over, CarryFacts};
 use nianbao_template::{keys, record::raw_key, Check};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -160,8 +160,10 @@ pub struct Tally {
     pub counts: [u64; 3],
     /// Records in the log.
     pub records: u64,
-    /// (line index, facts) of the records that name an agency, a year and a carry total.
-    facts: Vec<(u64, CarryFacts)>,
+    /// The facts of the records that name an agency, a year and a carry total …
+    facts: Vec<CarryFacts>,
+    /// … and their line indexes.
+    fact_lines: Vec<u64>,
 }
 
 impl Tally {
@@ -183,29 +185,18 @@ impl Tally {
             && facts.year.is_some()
             && (facts.carried_over.is_some() || facts.carry_forward.is_some())
         {
-            self.facts.push((self.records, facts));
+            self.facts.push(facts);
+            self.fact_lines.push(self.records);
         }
         self.records += 1;
     }
 
-    /// The `carry_over` check of every record that has one, by line index. Grouped by agency
-    /// first, so the pairing stays linear in the number of records.
+    /// The `carry_over` check of every record that has one, by line index.
     fn carry_checks(&self) -> HashMap<u64, Check> {
-        let mut by_agency: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, (_, f)) in self.facts.iter().enumerate() {
-            by_agency
-                .entry(agency_key(f.agency.as_deref().unwrap_or("")))
-                .or_default()
-                .push(i);
-        }
-        let mut out = HashMap::new();
-        for members in by_agency.values() {
-            let group: Vec<CarryFacts> = members.iter().map(|&i| self.facts[i].1.clone()).collect();
-            for (j, check) in carry_over(&group) {
-                out.insert(self.facts[members[j]].0, check);
-            }
-        }
-        out
+        carry_over(&self.facts)
+            .into_iter()
+            .map(|(j, check)| (self.fact_lines[j], check))
+            .collect()
     }
 }
 

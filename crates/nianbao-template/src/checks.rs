@@ -1,6 +1,7 @@
 //! The form's own consistency rules (SCHEMA.md, `checks`). Each runs where its inputs are
 //! present; a failed check is data, not an error.
 use crate::record::{Check, Record};
+use std::collections::HashMap;
 
 /// The table's columns, the six applicant kinds then 总计 (one list, shared with the mapping).
 const ALL_COLUMNS: &[&str] = &crate::applications::COLUMNS;
@@ -230,30 +231,34 @@ pub fn agency_key(agency: &str) -> &str {
 /// `carry_over` across documents: the same agency's carry_forward in year N equals its
 /// carried_over in year N+1. Returns, per later record index, the check to add to it.
 pub fn carry_over(facts: &[CarryFacts]) -> Vec<(usize, Check)> {
+    // (agency key, year) → the first record of that agency and year with a carry_forward:
+    // one pass to index, one to pair, so a batch of one agency's many years stays linear.
+    let keys: Vec<Option<&str>> = facts
+        .iter()
+        .map(|f| f.agency.as_deref().map(agency_key))
+        .collect();
+    let mut forward: HashMap<(&str, i32), i64> = HashMap::new();
+    for (f, key) in facts.iter().zip(&keys) {
+        if let (Some(key), Some(year), Some(cf)) = (key, f.year, f.carry_forward) {
+            forward.entry((key, year)).or_insert(cf);
+        }
+    }
     let mut out = Vec::new();
-    for (i, f) in facts.iter().enumerate() {
-        let (Some(agency), Some(year), Some(carried)) = (&f.agency, f.year, f.carried_over) else {
+    for (i, (f, key)) in facts.iter().zip(&keys).enumerate() {
+        let (Some(key), Some(year), Some(carried)) = (key, f.year, f.carried_over) else {
             continue;
         };
-        let key = agency_key(agency);
-        let prev = facts.iter().find(|p| {
-            p.agency.as_deref().map(agency_key) == Some(key)
-                && p.year == Some(year - 1)
-                && p.carry_forward.is_some()
-        });
-        if let Some(CarryFacts {
-            carry_forward: Some(forward),
-            ..
-        }) = prev
-        {
+        let Some(before) = year.checked_sub(1) else {
+            continue;
+        };
+        if let Some(&forward) = forward.get(&(*key, before)) {
             out.push((
                 i,
                 Check {
                     rule: "carry_over".into(),
-                    ok: *forward == carried,
+                    ok: forward == carried,
                     detail: format!(
-                        "{} carry_forward {forward} vs {year} carried_over {carried}",
-                        year - 1
+                        "{before} carry_forward {forward} vs {year} carried_over {carried}"
                     ),
                 },
             ));
@@ -318,5 +323,19 @@ mod tests {
         assert!(checks[0].1.ok);
         let checks = carry_over(&[facts(2024, 5, 1), facts(2023, 0, 4)]);
         assert!(!checks[0].1.ok);
+    }
+
+    #[test]
+    fn carry_over_never_pairs_two_agencies() {
+        let mut other = facts(2023, 0, 7);
+        other.agency = Some("清河区人民政府".into());
+        let checks = carry_over(&[other, facts(2023, 0, 4), facts(2024, 4, 0)]);
+        assert_eq!(checks.len(), 1);
+        assert_eq!(checks[0].0, 2);
+        assert!(checks[0].1.ok, "{}", checks[0].1.detail);
+        assert_eq!(
+            checks[0].1.detail,
+            "2023 carry_forward 4 vs 2024 carried_over 4"
+        );
     }
 }
