@@ -217,7 +217,9 @@ impl<'a> Operations<'a> {
                 .take_while(|&&c| c == b'-' || c.is_ascii_digit())
                 .count();
             let text = &rest[..dot + 1 + frac];
-            let value = if text[1..].contains(&b'-') {
+            let value = if let Some(v) = fast_f32(text) {
+                Some(v)
+            } else if text[1..].contains(&b'-') {
                 let kept: Vec<u8> = text[..1]
                     .iter()
                     .chain(text[1..].iter().filter(|&&c| c != b'-'))
@@ -661,6 +663,34 @@ fn parse_u(digits: &[u8]) -> Option<u64> {
     })
 }
 
+/// `[+-]digits.digits` with at most 7 significant digits and 10 decimals, as one division of
+/// two exactly representable `f32`s: correctly rounded, so the same bits as `str::parse`
+/// (the usual fast path of decimal parsing), without its general machinery.
+fn fast_f32(text: &[u8]) -> Option<f32> {
+    const POW10: [f32; 11] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+    let (negative, digits) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, text),
+    };
+    let mut mantissa: u32 = 0;
+    let mut decimals = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'.' if decimals.is_none() => decimals = Some(digits.len() - i - 1),
+            b'0'..=b'9' => {
+                mantissa = mantissa.checked_mul(10)? + u32::from(c - b'0');
+                if mantissa > 1 << 24 {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    let v = mantissa as f32 / *POW10.get(decimals.unwrap_or(0))?;
+    Some(if negative { -v } else { v })
+}
+
 fn parse_f32(text: &[u8]) -> Option<f32> {
     std::str::from_utf8(text).ok()?.parse().ok()
 }
@@ -818,6 +848,52 @@ mod tests {
         b"(a)(b)<63>Tj",
         b"\x00\x0c\t Tj",
     ];
+
+    #[test]
+    fn fast_decimals_are_the_bits_of_str_parse() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut fast = 0;
+        for _ in 0..200_000 {
+            let int = next() % 100_000;
+            let decimals = (next() % 12) as usize;
+            let frac = next() % 10u64.pow(decimals as u32).max(1);
+            let sign = ["", "-", "+"][(next() % 3) as usize];
+            let text = if decimals == 0 {
+                format!("{sign}{int}.")
+            } else {
+                format!("{sign}{int}.{frac:0decimals$}")
+            };
+            let want: f32 = text.parse().unwrap();
+            if let Some(got) = fast_f32(text.as_bytes()) {
+                fast += 1;
+                assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+            }
+        }
+        assert!(fast > 50_000, "{fast} on the fast path");
+        for text in [
+            "0.0",
+            "-0.0",
+            ".5",
+            "-.5",
+            "16777216.",
+            "16777217.",
+            "0.0000000001",
+        ] {
+            if let Some(got) = fast_f32(text.as_bytes()) {
+                assert_eq!(
+                    got.to_bits(),
+                    text.parse::<f32>().unwrap().to_bits(),
+                    "{text}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn hand_written_cases_read_as_lopdf_reads_them() {

@@ -111,6 +111,28 @@ fn too_large(message: String, stop_stream: bool) -> CapError {
     }
 }
 
+/// A file on disk into memory: sized from its length up front and read straight into the
+/// vector (no bounce buffer, no regrowth copies); the per-entry cap still holds if the file
+/// grew since its length was taken.
+pub(crate) fn read_file_capped(
+    file: &mut dyn Read,
+    len: u64,
+    limits: &Limits,
+) -> Result<Vec<u8>, CapError> {
+    let cap = limits.max_entry_bytes;
+    let mut v = Vec::with_capacity(usize::try_from(len.min(cap)).unwrap_or(0).saturating_add(1));
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut v)
+        .map_err(CapError::Io)?;
+    if v.len() as u64 > cap {
+        return Err(too_large(
+            format!("larger than {cap} bytes uncompressed (max_entry_bytes); not extracted"),
+            false,
+        ));
+    }
+    Ok(v)
+}
+
 /// [`copy_capped`] into memory.
 pub(crate) fn read_capped(
     r: &mut dyn Read,

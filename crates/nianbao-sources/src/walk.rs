@@ -1,6 +1,6 @@
 //! The lazy walk over inputs: folders in sorted order, archives expanded in place.
 
-use crate::capped::{read_capped, read_head, Compressed};
+use crate::capped::{read_file_capped, read_head};
 use crate::detect::{is_document_marker, kind_of, Kind, HEAD_LEN};
 use crate::limits::{Budget, Limits};
 use crate::members::{Member, Members};
@@ -176,11 +176,7 @@ impl Walk {
             .seek(SeekFrom::Start(0))
             .map_err(|e| io_error("cannot read", &e))
             .and_then(|_| {
-                // The file may grow while we read it: the cap still holds.
-                let mut budget = Budget {
-                    remaining: u64::MAX,
-                };
-                read_capped(&mut file, &Compressed::Unknown, &self.limits, &mut budget)
+                read_file_capped(&mut file, len, &self.limits)
                     .map_err(|e| e.into_extract(ErrorKind::Io))
             });
         self.push_item(display, data);
