@@ -207,7 +207,11 @@ enum Slot {
     /// Sent to a worker.
     Converting { sha: String, bytes: u64 },
     /// Its record, waiting for the documents before it.
-    Done { line: String, sha: Option<String> },
+    Done {
+        line: String,
+        sha: Option<String>,
+        row: Option<Vec<String>>,
+    },
     /// Same bytes as an earlier document: its record is copied when written.
     Duplicate { sha: String, path: String },
 }
@@ -283,6 +287,7 @@ impl Batch {
                 Err(_) => Slot::Done {
                     line: convert_item(item, &Limits::default()).to_json_line(),
                     sha: None,
+                    row: None,
                 },
                 Ok(_) if !self.seen.claim(&sha) => Slot::Duplicate {
                     sha,
@@ -320,6 +325,7 @@ impl Batch {
                 Slot::Done {
                     line: answer.line,
                     sha: Some(sha),
+                    row: answer.row,
                 },
             );
         }
@@ -328,8 +334,8 @@ impl Batch {
 
     fn write_ready(&mut self, progress: &mut Progress) -> io::Result<()> {
         loop {
-            let (line, sha) = match self.slots.remove(&self.next_write) {
-                Some(Slot::Done { line, sha }) => (line, sha),
+            let (line, sha, row) = match self.slots.remove(&self.next_write) {
+                Some(Slot::Done { line, sha, row }) => (line, sha, row),
                 Some(Slot::Duplicate { sha, path }) => {
                     let at = self
                         .seen
@@ -339,6 +345,7 @@ impl Batch {
                         output::duplicate_line(&self.log.line_at(at)?, &path)
                             .map_err(io::Error::other)?,
                         None,
+                        None,
                     )
                 }
                 Some(converting) => {
@@ -347,7 +354,7 @@ impl Batch {
                 }
                 None => return Ok(()),
             };
-            let at = self.append(&line)?;
+            let at = self.append(&line, row)?;
             if let Some(sha) = sha {
                 self.seen.written(&sha, at);
             }
@@ -356,8 +363,12 @@ impl Batch {
         }
     }
 
-    fn append(&mut self, line: &str) -> io::Result<u64> {
-        let row = self.csv.row(line)?;
+    /// Appends a record line, and its CSV row (read off the line when the converter sent none).
+    fn append(&mut self, line: &str, row: Option<Vec<String>>) -> io::Result<u64> {
+        let row = match row {
+            Some(row) => row,
+            None => self.csv.row(line)?,
+        };
         let at = self.log.append(line)?;
         self.tally.add(&output::LineFacts::from_row(&row));
         self.csv.push(line, &row)?;

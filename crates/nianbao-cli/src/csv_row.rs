@@ -2,6 +2,9 @@
 //! written straight into its column, and the parts of the record the CSV does not show
 //! (provenance, sections) are skipped without being built. Parsing every line into a
 //! `serde_json::Value` instead cost a tenth of a batch's time.
+use crate::output::META_FIELDS;
+use nianbao_template::record::Num;
+use nianbao_template::{keys, Record};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -65,6 +68,11 @@ fn columns() -> &'static Columns {
     })
 }
 
+/// Columns of a row.
+pub fn width() -> usize {
+    columns().header.len()
+}
+
 /// The CSV row of one record line: one field per column of [`crate::output::csv_header`].
 pub fn row_of_line(line: &str) -> serde_json::Result<Vec<String>> {
     let cols = columns();
@@ -79,6 +87,51 @@ pub fn row_of_line(line: &str) -> serde_json::Result<Vec<String>> {
     .deserialize(&mut de)?;
     de.end()?;
     Ok(row)
+}
+
+/// The CSV row of a record still in memory: the row [`row_of_line`] reads off its JSON line,
+/// built without writing and parsing the JSON (a worker sends it with the line, so that the
+/// parent, the one serial part of a run, does not parse every record).
+pub fn row_of_record(r: &Record) -> Vec<String> {
+    let n = columns().header.len();
+    let mut row = Vec::with_capacity(n);
+    // The small structs go through serde, so their cells are the ones their JSON shows.
+    let object = |v: serde_json::Result<serde_json::Value>| v.unwrap_or_default();
+    let source = object(serde_json::to_value(&r.source));
+    let error = object(serde_json::to_value(&r.error));
+    let report = object(serde_json::to_value(&r.report));
+    for name in META_FIELDS {
+        let v = match name.split_once('.') {
+            Some(("source", f)) => &source[f],
+            Some(("error", f)) => &error[f],
+            Some(("report", f)) => &report[f],
+            _ => &serde_json::Value::Null,
+        };
+        row.push(match (name, v) {
+            (&"status", _) => r.status.as_str().to_string(),
+            (_, v) => Cell::deserialize(v).map(|c| c.0).unwrap_or_default(),
+        });
+    }
+    for d in keys::all() {
+        row.push(match r.values.get(d.key) {
+            Some(Num::Count(n)) => n.to_string(),
+            Some(Num::Wan(w)) if w.is_finite() => format_num(*w),
+            _ => String::new(),
+        });
+        if d.unit == keys::Unit::WanYuan {
+            row.push(r.raw.get(d.key).cloned().unwrap_or_default());
+        }
+    }
+    let failed: Vec<&str> = r
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.rule.as_str())
+        .collect();
+    row.push(failed.join(";"));
+    row.push(r.warnings.join(" | "));
+    debug_assert_eq!(row.len(), n);
+    row
 }
 
 /// An object at `path` whose members fill columns. The path is one buffer, extended by each
@@ -244,5 +297,78 @@ pub fn format_num(v: f64) -> String {
         format!("{}", v as i64)
     } else {
         format!("{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convert::convert_document;
+    use nianbao_core::{ErrorKind, ExtractError, Limits};
+    use nianbao_template::{Check, Source};
+    use std::path::{Path, PathBuf};
+
+    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+
+    /// The row built from a record is the row read off its JSON line, for every file in
+    /// fixtures/ (reports in every format, broken files, sidecars that are no report) and for
+    /// records with failed checks, warnings and odd text.
+    #[test]
+    fn rows_of_records_are_rows_of_their_lines() {
+        let mut paths = Vec::new();
+        files(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures"),
+            &mut paths,
+        );
+        let mut records: Vec<Record> = paths
+            .iter()
+            .map(|p| {
+                let bytes = std::fs::read(p).unwrap();
+                let sha = nianbao_sources::sha256_hex(&bytes);
+                convert_document(p.display().to_string(), &bytes, sha, &Limits::default())
+            })
+            .collect();
+        assert!(records.len() > 50);
+        let with_values = records.iter().filter(|r| r.values.len() > 100).count();
+        assert!(with_values > 10, "{with_values} records with values");
+        let mut odd = records
+            .iter()
+            .find(|r| r.values.len() > 100)
+            .unwrap()
+            .clone();
+        odd.checks.push(Check {
+            rule: "balance".into(),
+            ok: false,
+            detail: "x".into(),
+        });
+        odd.warnings = vec!["a, \"quoted\"\nwarning".into(), "二".into()];
+        odd.report.title = Some("标题, with \"quotes\"".into());
+        odd.source.encoding = Some("gbk".into());
+        records.push(odd);
+        records.push(Record::failed(
+            Source {
+                path: "x.pdf".into(),
+                ..Default::default()
+            },
+            ExtractError::new(ErrorKind::Timeout, "too slow"),
+        ));
+        for r in &records {
+            let line = r.to_json_line();
+            assert_eq!(
+                row_of_record(r),
+                row_of_line(&line).unwrap(),
+                "{}",
+                r.source.path
+            );
+        }
     }
 }

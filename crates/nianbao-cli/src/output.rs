@@ -342,7 +342,8 @@ pub fn duplicate_line(first: &str, path: &str) -> Result<String, serde_json::Err
     serde_json::to_string(&v)
 }
 
-const META_COLUMNS: &[&str] = &[
+/// The record's own columns, before the numeric ones.
+pub const META_FIELDS: &[&str] = &[
     "source.path",
     "source.format",
     "source.sha256",
@@ -359,7 +360,7 @@ const META_COLUMNS: &[&str] = &[
 ];
 
 pub fn csv_header() -> Vec<String> {
-    let mut h: Vec<String> = META_COLUMNS.iter().map(|s| s.to_string()).collect();
+    let mut h: Vec<String> = META_FIELDS.iter().map(|s| s.to_string()).collect();
     for d in keys::all() {
         h.push(d.key.to_string());
         if d.unit == keys::Unit::WanYuan {

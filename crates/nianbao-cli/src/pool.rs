@@ -5,6 +5,7 @@
 //! A worker slot keeps [`PIPELINE`] documents sent ahead, so that its worker starts the next
 //! one as soon as it has answered, instead of idling for the round trip through the parent.
 use crate::convert::convert_document;
+use crate::csv_row::row_of_record;
 use crate::worker::{Spawn, Worker};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use nianbao_template::Record;
@@ -30,6 +31,8 @@ pub struct Answer {
     pub seq: u64,
     /// The record, one JSON line.
     pub line: String,
+    /// Its CSV row, when the converter sent one (else the parent reads it off the line).
+    pub row: Option<Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -96,8 +99,13 @@ fn slot(engine: Engine, jobs: Arc<Mutex<Receiver<Job>>>, answers: Sender<Answer>
             };
             let Ok(job) = job else { break };
             let seq = job.seq;
-            let line = in_process(job, &limits, timeout);
-            if answers.send(Answer { seq, line }).is_err() {
+            let rec = in_process(job, &limits, timeout);
+            let answer = Answer {
+                seq,
+                line: rec.to_json_line(),
+                row: Some(row_of_record(&rec)),
+            };
+            if answers.send(answer).is_err() {
                 break;
             }
         },
@@ -105,7 +113,7 @@ fn slot(engine: Engine, jobs: Arc<Mutex<Receiver<Job>>>, answers: Sender<Answer>
     }
 }
 
-fn in_process(job: Job, limits: &Limits, timeout: Duration) -> String {
+fn in_process(job: Job, limits: &Limits, timeout: Duration) -> Record {
     let start = Instant::now();
     let rec = convert_document(job.path, &job.bytes, job.sha, limits);
     if start.elapsed() > timeout {
@@ -113,10 +121,9 @@ fn in_process(job: Job, limits: &Limits, timeout: Duration) -> String {
             "ran past the time limit of {:.0} s (--timeout)",
             timeout.as_secs_f64()
         );
-        return Record::failed(rec.source, ExtractError::new(ErrorKind::Timeout, msg))
-            .to_json_line();
+        return Record::failed(rec.source, ExtractError::new(ErrorKind::Timeout, msg));
     }
-    rec.to_json_line()
+    rec
 }
 
 /// A job taken by a worker slot, and whether the current worker has been sent it.
@@ -156,7 +163,14 @@ fn worker_slot(spawn: &Spawn, jobs: &Mutex<Receiver<Job>>, answers: &Sender<Answ
                     let line = Worker::failed_line(&job.path, &job.sha, &job.bytes, err);
                     let seq = job.seq;
                     queue.pop_front();
-                    if answers.send(Answer { seq, line }).is_err() {
+                    if answers
+                        .send(Answer {
+                            seq,
+                            line,
+                            row: None,
+                        })
+                        .is_err()
+                    {
                         break;
                     }
                     continue;
@@ -171,8 +185,8 @@ fn worker_slot(spawn: &Spawn, jobs: &Mutex<Receiver<Job>>, answers: &Sender<Answ
         let Some(Queued { job, .. }) = queue.pop_front() else {
             break;
         };
-        let line = match w.answer(spawn, &job) {
-            Ok(line) => line,
+        let answer = match w.answer(spawn, &job) {
+            Ok(answer) => answer,
             Err(failed) => {
                 // That worker is gone: the jobs sent after this one were never started.
                 worker = None;
@@ -180,7 +194,7 @@ fn worker_slot(spawn: &Spawn, jobs: &Mutex<Receiver<Job>>, answers: &Sender<Answ
                 failed
             }
         };
-        if answers.send(Answer { seq: job.seq, line }).is_err() {
+        if answers.send(answer).is_err() {
             break;
         }
     }

@@ -7,14 +7,17 @@
 //! * request, parent → worker stdin: `u32` path length (little endian), the UTF-8 display path,
 //!   the 64 hex digits of the document's sha256, `u64` byte count (little endian), the
 //!   document's bytes. End of input = no more work.
-//! * answer, worker → parent stdout: one line `@nianbao <record JSON>`. Lines without the prefix
-//!   (stray output of a library) are ignored.
+//! * answer, worker → parent stdout: one line `@nianbao <record JSON>\t<CSV row as a JSON
+//!   array of strings>` (a compact JSON line holds no raw tab, so the first tab splits it; the
+//!   parent then writes the row without parsing the record). Lines without the prefix (stray
+//!   output of a library) are ignored.
 //!
 //! The parent waits `--timeout` for an answer, then kills the worker and records the document
 //! as `timeout`; a worker that dies records its document as `internal` (or `too_large` when it
 //! ran out of its `--max-memory` address space). Either way a fresh worker takes the next one.
 use crate::convert::convert_document;
-use crate::pool::Job;
+use crate::csv_row::row_of_record;
+use crate::pool::{Answer, Job};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use nianbao_template::{Record, Source};
 use std::ffi::OsString;
@@ -41,7 +44,8 @@ pub fn serve(limits: &Limits, max_memory: u64) -> io::Result<()> {
         #[cfg(debug_assertions)]
         test_hook::check(&bytes);
         let record = convert_document(path, &bytes, sha, limits);
-        writeln!(stdout, "{PREFIX}{}", record.to_json_line())?;
+        let row = serde_json::to_string(&row_of_record(&record))?;
+        writeln!(stdout, "{PREFIX}{}\t{row}", record.to_json_line())?;
         stdout.flush()?;
     }
     Ok(())
@@ -146,7 +150,7 @@ pub struct Worker {
     /// watching the clock.
     requests: Option<Sender<Outgoing>>,
     writer: Option<JoinHandle<()>>,
-    answers: Receiver<String>,
+    answers: Receiver<(String, Option<Vec<String>>)>,
     stderr: Arc<Mutex<String>>,
     stderr_thread: Option<JoinHandle<()>>,
 }
@@ -169,8 +173,18 @@ impl Worker {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if let Some(json) = line.strip_prefix(PREFIX) {
-                    if tx.send(json.to_string()).is_err() {
+                if let Some(answer) = line.strip_prefix(PREFIX) {
+                    // A row that does not parse is rebuilt from the record by the parent.
+                    let (json, row) = match answer.split_once('\t') {
+                        Some((json, row)) => (
+                            json,
+                            serde_json::from_str::<Vec<String>>(row)
+                                .ok()
+                                .filter(|r| r.len() == crate::csv_row::width()),
+                        ),
+                        None => (answer, None),
+                    };
+                    if tx.send((json.to_string(), row)).is_err() {
                         break;
                     }
                 }
@@ -219,9 +233,15 @@ impl Worker {
     /// Waits for the answer to `job`, the oldest document sent and not yet answered. `Err`
     /// means the worker is gone (timed out and killed, or dead); the error is the record to
     /// write, and the caller must start a new worker.
-    pub fn answer(&mut self, spawn: &Spawn, job: &Job) -> Result<String, String> {
+    pub fn answer(&mut self, spawn: &Spawn, job: &Job) -> Result<Answer, Answer> {
         let error = match self.answers.recv_timeout(spawn.timeout) {
-            Ok(line) => return Ok(line),
+            Ok((line, row)) => {
+                return Ok(Answer {
+                    seq: job.seq,
+                    line,
+                    row,
+                })
+            }
             Err(RecvTimeoutError::Timeout) => {
                 self.stop();
                 let msg = format!(
@@ -235,7 +255,11 @@ impl Worker {
                 self.death(status, spawn.max_memory)
             }
         };
-        Err(Self::failed_line(&job.path, &job.sha, &job.bytes, error))
+        Err(Answer {
+            seq: job.seq,
+            line: Self::failed_line(&job.path, &job.sha, &job.bytes, error),
+            row: None,
+        })
     }
 
     /// The record of a document whose worker did not answer.
