@@ -370,7 +370,7 @@ impl Batch {
             None => self.csv.row(line)?,
         };
         let at = self.log.append(line)?;
-        self.tally.add(&output::LineFacts::from_row(&row));
+        self.tally.add(&output::LineFacts::from_row(&row), at);
         self.csv.push(line, &row)?;
         Ok(at)
     }

@@ -162,13 +162,13 @@ pub struct Tally {
     pub records: u64,
     /// The facts of the records that name an agency, a year and a carry total …
     facts: Vec<CarryFacts>,
-    /// … and their line indexes.
-    fact_lines: Vec<u64>,
+    /// … and their lines: (index, offset in the log).
+    fact_lines: Vec<(u64, u64)>,
 }
 
 impl Tally {
-    /// Counts the next record of the log.
-    pub fn add(&mut self, f: &LineFacts<'_>) {
+    /// Counts the next record of the log, which starts at `offset`.
+    pub fn add(&mut self, f: &LineFacts<'_>, offset: u64) {
         let i = match f.status {
             Some("ok") => 0,
             Some("partial") => 1,
@@ -186,18 +186,32 @@ impl Tally {
             && (facts.carried_over.is_some() || facts.carry_forward.is_some())
         {
             self.facts.push(facts);
-            self.fact_lines.push(self.records);
+            self.fact_lines.push((self.records, offset));
         }
         self.records += 1;
     }
 
     /// The `carry_over` check of every record that has one, by line index.
-    fn carry_checks(&self) -> HashMap<u64, Check> {
-        carry_over(&self.facts)
+    fn carry_checks(&self) -> Vec<Change> {
+        let mut out: Vec<Change> = carry_over(&self.facts)
             .into_iter()
-            .map(|(j, check)| (self.fact_lines[j], check))
-            .collect()
+            .map(|(j, check)| Change {
+                line: self.fact_lines[j].0,
+                offset: self.fact_lines[j].1,
+                check,
+            })
+            .collect();
+        out.sort_by_key(|c| c.line);
+        out
     }
+}
+
+/// A `carry_over` check for the record on one line of the log.
+struct Change {
+    line: u64,
+    /// Where the line starts in the log.
+    offset: u64,
+    check: Check,
 }
 
 fn bad_line(i: usize) -> impl Fn(serde_json::Error) -> io::Error {
@@ -255,7 +269,7 @@ impl CsvSpool {
 /// the spool with those rows redone; then renames the CSV into place. Both through temporary
 /// files.
 pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
-    let checks = tally.carry_checks();
+    let changes = tally.carry_checks();
     let CsvSpool {
         w,
         path: spool_path,
@@ -264,7 +278,7 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
         any_carry,
     } = spool;
     let spool_file = w.into_inner().map_err(|e| e.into_error())?;
-    if checks.is_empty() && !any_carry {
+    if changes.is_empty() && !any_carry {
         spool_file.sync_all()?;
         return fs::rename(spool_path, dir.join(CSV));
     }
@@ -272,12 +286,122 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
     let jsonl = dir.join(JSONL);
     let jsonl_tmp = dir.join(".reports.jsonl.partial");
     let csv_tmp = dir.join(".reports.csv.partial");
-    let mut out = BufWriter::new(File::create(&jsonl_tmp)?);
-    let mut csv = BufWriter::new(File::create(&csv_tmp)?);
-    let mut rows = BufReader::new(File::open(&spool_path)?);
+    let (out, csv) = if any_carry {
+        let checks: HashMap<u64, Check> = changes.into_iter().map(|c| (c.line, c.check)).collect();
+        rewrite_all(
+            &jsonl,
+            &jsonl_tmp,
+            &spool_path,
+            &csv_tmp,
+            header_len,
+            &row_lens,
+            &checks,
+        )?
+    } else {
+        rewrite_changed(
+            &jsonl,
+            &jsonl_tmp,
+            &spool_path,
+            &csv_tmp,
+            header_len,
+            &row_lens,
+            &changes,
+        )?
+    };
+    for (f, tmp, dst) in [(out, jsonl_tmp, jsonl), (csv, csv_tmp, dir.join(CSV))] {
+        f.sync_all()?;
+        fs::rename(tmp, dst)?;
+    }
+    fs::remove_file(spool_path)
+}
+
+/// The line with its new check, and its CSV row.
+fn changed_line(line: &str, i: usize, check: Option<&Check>) -> io::Result<(String, Vec<u8>)> {
+    let mut v: Value = serde_json::from_str(line).map_err(bad_line(i))?;
+    set_carry_check(&mut v, check);
+    let line = serde_json::to_string(&v)?;
+    let fields = csv_row::row_of_line(&line).map_err(bad_line(i))?;
+    let mut row = Vec::new();
+    write_row(&mut row, fields.iter().map(String::as_str))?;
+    Ok((line, row))
+}
+
+/// A log with no `carry_over` check yet: the lines that get one are rewritten, and the bytes
+/// between them copied as they are (by the kernel, `copy_file_range`), log and CSV alike.
+fn rewrite_changed(
+    jsonl: &Path,
+    jsonl_tmp: &Path,
+    spool: &Path,
+    csv_tmp: &Path,
+    header_len: u64,
+    row_lens: &[u32],
+    changes: &[Change],
+) -> io::Result<(File, File)> {
+    let (log_in, mut log_out) = (File::open(jsonl)?, File::create(jsonl_tmp)?);
+    let (csv_in, mut csv_out) = (File::open(spool)?, File::create(csv_tmp)?);
+    let (mut log_at, mut csv_at) = (0u64, 0u64);
+    // Start of row `row_i` in the spool.
+    let (mut row_i, mut row_at) = (0usize, header_len);
+    for c in changes {
+        let i = c.line as usize;
+        let old = read_line_at(&log_in, c.offset)?;
+        let (line, row) = changed_line(&old, i, Some(&c.check))?;
+        copy_range(&log_in, log_at, c.offset, &mut log_out)?;
+        log_out.write_all(line.as_bytes())?;
+        log_out.write_all(b"\n")?;
+        log_at = c.offset + old.len() as u64 + 1;
+        let len = *row_lens.get(i).ok_or_else(|| {
+            io::Error::other(format!("{JSONL} has more lines than {CSV} has rows"))
+        })?;
+        row_at += row_lens[row_i..i]
+            .iter()
+            .map(|&n| u64::from(n))
+            .sum::<u64>();
+        row_i = i;
+        copy_range(&csv_in, csv_at, row_at, &mut csv_out)?;
+        csv_out.write_all(&row)?;
+        csv_at = row_at + u64::from(len);
+    }
+    copy_range(&log_in, log_at, u64::MAX, &mut log_out)?;
+    copy_range(&csv_in, csv_at, u64::MAX, &mut csv_out)?;
+    Ok((log_out, csv_out))
+}
+
+/// Bytes `from..to` of `src` (to its end at most) appended to `dst`.
+fn copy_range(mut src: &File, from: u64, to: u64, dst: &mut File) -> io::Result<()> {
+    src.seek(SeekFrom::Start(from))?;
+    io::copy(&mut src.take(to.saturating_sub(from)), dst)?;
+    Ok(())
+}
+
+/// The line starting at `offset`, without its newline.
+fn read_line_at(mut f: &File, offset: u64) -> io::Result<String> {
+    f.seek(SeekFrom::Start(offset))?;
+    let mut line = String::new();
+    BufReader::new(f).read_line(&mut line)?;
+    if line.ends_with('\n') {
+        line.pop();
+    }
+    Ok(line)
+}
+
+/// A resumed log that may already hold `carry_over` checks: every line is read, and those
+/// with a check, old or new, rewritten.
+fn rewrite_all(
+    jsonl: &Path,
+    jsonl_tmp: &Path,
+    spool: &Path,
+    csv_tmp: &Path,
+    header_len: u64,
+    row_lens: &[u32],
+    checks: &HashMap<u64, Check>,
+) -> io::Result<(File, File)> {
+    let mut out = BufWriter::new(File::create(jsonl_tmp)?);
+    let mut csv = BufWriter::new(File::create(csv_tmp)?);
+    let mut rows = BufReader::new(File::open(spool)?);
     io::copy(&mut (&mut rows).take(header_len), &mut csv)?;
     let mut row = Vec::new();
-    for (i, line) in BufReader::new(File::open(&jsonl)?).lines().enumerate() {
+    for (i, line) in BufReader::new(File::open(jsonl)?).lines().enumerate() {
         let line = line?;
         let len = row_lens.get(i).copied().ok_or_else(|| {
             io::Error::other(format!("{JSONL} has more lines than {CSV} has rows"))
@@ -287,12 +411,8 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
         let check = checks.get(&(i as u64));
         // A record whose check changes is rewritten, and its row made again from it.
         let line = if check.is_some() || has_carry_check(&line) {
-            let mut v: Value = serde_json::from_str(&line).map_err(bad_line(i))?;
-            set_carry_check(&mut v, check);
-            let line = serde_json::to_string(&v)?;
-            let fields = csv_row::row_of_line(&line).map_err(bad_line(i))?;
-            row.clear();
-            write_row(&mut row, fields.iter().map(String::as_str))?;
+            let (line, new_row) = changed_line(&line, i, check)?;
+            row = new_row;
             line
         } else {
             line
@@ -301,12 +421,9 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
         out.write_all(b"\n")?;
         csv.write_all(&row)?;
     }
-    for (w, tmp, dst) in [(out, jsonl_tmp, jsonl), (csv, csv_tmp, dir.join(CSV))] {
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        fs::rename(tmp, dst)?;
-    }
-    fs::remove_file(spool_path)
+    let out = out.into_inner().map_err(|e| e.into_error())?;
+    let csv = csv.into_inner().map_err(|e| e.into_error())?;
+    Ok((out, csv))
 }
 
 /// Whether a record line holds a `carry_over` check (from an earlier finishing pass).
@@ -467,13 +584,15 @@ mod tests {
             rec("乙", 2023, 0, 9),
             rec("甲", 2023, 0, 4),
         ] {
-            t.add(&LineFacts::from_row(
-                &csv_row::row_of_line(&v.to_string()).unwrap(),
-            ));
+            t.add(
+                &LineFacts::from_row(&csv_row::row_of_line(&v.to_string()).unwrap()),
+                0,
+            );
         }
         let checks = t.carry_checks();
         assert_eq!(checks.len(), 1);
-        assert!(checks[&0].ok);
+        assert_eq!(checks[0].line, 0);
+        assert!(checks[0].check.ok);
         assert_eq!(t.counts, [3, 0, 1]);
     }
 

@@ -45,7 +45,7 @@ impl Seen {
             if !sha.is_empty() {
                 seen.first.entry(sha_key(sha)).or_insert(Some(offset));
             }
-            tally.add(&v);
+            tally.add(&v, offset);
             csv.push(record, &row)?;
             offset += n as u64;
         }
