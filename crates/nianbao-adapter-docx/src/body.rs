@@ -8,10 +8,9 @@
 //!
 //! The items are the raw types of [`nianbao_core::word_table`], which the `.doc` adapter
 //! produces too; the conversion into blocks is shared there.
+use crate::xml::{normalize_eol, unescape, Event, Reader, Tag, XmlError};
 use nianbao_core::word_table::{Item, Merge, RawCell, RawRow, RawTable};
 use nianbao_core::ExtractError;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 
 /// Tables nested deeper than this are skipped (a hostile file could nest without end).
 const MAX_DEPTH: usize = 24;
@@ -23,23 +22,23 @@ pub struct Walk {
     pub warnings: Vec<String>,
 }
 
-type R<'a> = Reader<&'a [u8]>;
+type R<'a> = Reader<'a>;
 
-fn xml_err(e: impl std::fmt::Display, r: &R) -> ExtractError {
+fn xml_err(e: XmlError) -> ExtractError {
     ExtractError::corrupt(format!(
-        "document.xml is not well-formed XML near byte {}: {e}",
-        r.buffer_position()
+        "document.xml is not well-formed XML near byte {}: {}",
+        e.at, e.what
     ))
 }
 
 /// Walks the whole document part.
 pub fn walk(xml: &str) -> Result<Walk, ExtractError> {
-    let mut r = Reader::from_str(xml);
+    let mut r = Reader::new(xml);
     let mut w = Walk::default();
     let mut saw_body = false;
     loop {
-        match r.read_event().map_err(|e| xml_err(e, &r))? {
-            Event::Start(e) if local(&e) == "body" => {
+        match r.next().map_err(xml_err)? {
+            Event::Start(e) if e.local() == "body" => {
                 saw_body = true;
                 let items = blocks(&mut r, 0, None, &mut w.warnings)?;
                 w.items.extend(items);
@@ -54,25 +53,6 @@ pub fn walk(xml: &str) -> Result<Walk, ExtractError> {
         ));
     }
     Ok(w)
-}
-
-fn local<'e>(e: &'e BytesStart) -> &'e str {
-    strip_prefix(e.name().0)
-}
-
-/// `w:p` → `p`. A byte search: this runs on every element of the document.
-fn strip_prefix(name: &str) -> &str {
-    match name.as_bytes().iter().rposition(|&b| b == b':') {
-        Some(i) => &name[i + 1..],
-        None => name,
-    }
-}
-
-fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| strip_prefix(a.key.0) == name)
-        .map(|a| a.value.to_string())
 }
 
 /// Elements whose whole subtree holds nothing a reader of the report sees.
@@ -102,10 +82,9 @@ fn skipped(name: &str) -> bool {
     )
 }
 
-fn skip(r: &mut R, e: &BytesStart) -> Result<(), ExtractError> {
-    r.read_to_end(e.name())
-        .map(|_| ())
-        .map_err(|err| xml_err(err, r))
+/// Reads past the element just opened.
+fn skip(r: &mut R) -> Result<(), ExtractError> {
+    r.skip_element().map_err(xml_err)
 }
 
 /// Reads block content (paragraphs and tables) until the end of the element just opened.
@@ -119,21 +98,21 @@ fn blocks(
     let mut items = Vec::new();
     let mut level = 0usize;
     loop {
-        match r.read_event().map_err(|e| xml_err(e, r))? {
-            Event::Start(e) => match local(&e) {
+        match r.next().map_err(xml_err)? {
+            Event::Start(e) => match e.local() {
                 "p" => items.extend(paragraph(r)?.into_iter().map(Item::Paragraph)),
                 "tbl" if depth >= MAX_DEPTH => {
                     warnings.push(format!(
                         "a table nested more than {MAX_DEPTH} deep was skipped"
                     ));
-                    skip(r, &e)?;
+                    skip(r)?;
                 }
                 "tbl" => items.push(Item::Table(table(r, depth + 1, warnings)?)),
                 "tcPr" => match cell.as_deref_mut() {
                     Some(c) => cell_properties(r, c)?,
-                    None => skip(r, &e)?,
+                    None => skip(r)?,
                 },
-                name if skipped(name) => skip(r, &e)?,
+                name if skipped(name) => skip(r)?,
                 // sdt, sdtContent, customXml, ins, …: walk through.
                 _ => level += 1,
             },
@@ -152,9 +131,9 @@ fn blocks(
 fn cell_properties(r: &mut R, cell: &mut RawCell) -> Result<(), ExtractError> {
     let mut level = 0usize;
     loop {
-        let (e, opened) = match r.read_event().map_err(|e| xml_err(e, r))? {
-            Event::Start(e) if local(&e) == "tcPrChange" => {
-                skip(r, &e)?;
+        let (e, opened) = match r.next().map_err(xml_err)? {
+            Event::Start(e) if e.local() == "tcPrChange" => {
+                skip(r)?;
                 continue;
             }
             Event::Start(e) => (e, true),
@@ -176,9 +155,10 @@ fn cell_properties(r: &mut R, cell: &mut RawCell) -> Result<(), ExtractError> {
         if opened {
             level += 1;
         }
-        match local(&e) {
+        match e.local() {
             "gridSpan" => {
-                cell.grid_span = attr(&e, "val")
+                cell.grid_span = e
+                    .attr("val")
                     .and_then(|v| v.trim().parse().ok())
                     .unwrap_or(1)
             }
@@ -190,8 +170,8 @@ fn cell_properties(r: &mut R, cell: &mut RawCell) -> Result<(), ExtractError> {
 }
 
 /// `<w:vMerge/>` without a value continues a merge; `w:val="restart"` starts one.
-fn merge_value(e: &BytesStart) -> Merge {
-    match attr(e, "val").as_deref() {
+fn merge_value(e: &Tag) -> Merge {
+    match e.attr("val") {
         Some("restart") => Merge::Restart,
         _ => Merge::Continue,
     }
@@ -201,19 +181,19 @@ fn table(r: &mut R, depth: usize, warnings: &mut Vec<String>) -> Result<RawTable
     let mut t = RawTable::default();
     let mut level = 0usize;
     loop {
-        match r.read_event().map_err(|e| xml_err(e, r))? {
-            Event::Start(e) => match local(&e) {
+        match r.next().map_err(xml_err)? {
+            Event::Start(e) => match e.local() {
                 "tr" => t.rows.push(row(r, depth, warnings)?),
                 "tblGrid" => level += 1,
-                name if skipped(name) => skip(r, &e)?,
+                name if skipped(name) => skip(r)?,
                 "gridCol" => {
                     t.grid_cols += 1;
-                    skip(r, &e)?;
+                    skip(r)?;
                 }
                 // Row-level content controls and custom XML: walk through.
                 _ => level += 1,
             },
-            Event::Empty(e) if local(&e) == "gridCol" => t.grid_cols += 1,
+            Event::Empty(e) if e.local() == "gridCol" => t.grid_cols += 1,
             Event::End(_) => {
                 if level == 0 {
                     return Ok(t);
@@ -230,20 +210,21 @@ fn row(r: &mut R, depth: usize, warnings: &mut Vec<String>) -> Result<RawRow, Ex
     let mut row = RawRow::default();
     let mut level = 0usize;
     loop {
-        match r.read_event().map_err(|e| xml_err(e, r))? {
-            Event::Start(e) => match local(&e) {
+        match r.next().map_err(xml_err)? {
+            Event::Start(e) => match e.local() {
                 "tc" => {
                     let mut cell = RawCell::default();
                     cell.items = blocks(r, depth, Some(&mut cell), warnings)?;
                     row.cells.push(cell);
                 }
-                name if skipped(name) => skip(r, &e)?,
+                name if skipped(name) => skip(r)?,
                 // trPr, sdt, sdtContent, customXml, ins: walk through.
                 _ => level += 1,
             },
-            Event::Empty(e) => match local(&e) {
+            Event::Empty(e) => match e.local() {
                 "gridBefore" => {
-                    row.grid_before = attr(&e, "val")
+                    row.grid_before = e
+                        .attr("val")
                         .and_then(|v| v.trim().parse().ok())
                         .unwrap_or(0)
                 }
@@ -273,30 +254,26 @@ fn paragraph(r: &mut R) -> Result<Vec<String>, ExtractError> {
     let mut level = 0usize;
     let mut in_text = false;
     loop {
-        match r.read_event().map_err(|e| xml_err(e, r))? {
-            Event::Start(e) => match local(&e) {
+        match r.next().map_err(xml_err)? {
+            Event::Start(e) => match e.local() {
                 "t" => {
                     in_text = true;
                     level += 1;
                 }
-                name if skipped(name) => skip(r, &e)?,
+                name if skipped(name) => skip(r)?,
                 // A text box's own paragraphs would nest here; their content is not the report's.
-                "txbxContent" => skip(r, &e)?,
+                "txbxContent" => skip(r)?,
                 _ => level += 1,
             },
-            Event::Empty(e) => match local(&e) {
+            Event::Empty(e) => match e.local() {
                 "tab" | "ptab" => push(&mut lines, "\t"),
-                "br" if attr(&e, "type").as_deref() == Some("page") => {}
+                "br" if e.attr("type") == Some("page") => {}
                 "br" | "cr" => lines.push(String::new()),
                 "noBreakHyphen" => push(&mut lines, "-"),
                 _ => {}
             },
-            Event::Text(t) if in_text => push(&mut lines, &t.xml10_content()),
-            Event::CData(t) if in_text => push(&mut lines, &t.xml10_content()),
-            Event::GeneralRef(g) if in_text => match g.resolve_char_ref() {
-                Ok(Some(c)) => push(&mut lines, c.encode_utf8(&mut [0; 4])),
-                _ => push(&mut lines, named_entity(&g)),
-            },
+            Event::Text(t) if in_text => push(&mut lines, &unescape(t)),
+            Event::CData(t) if in_text => push(&mut lines, &normalize_eol(t)),
             Event::End(_) => {
                 in_text = false;
                 if level == 0 {
@@ -317,16 +294,5 @@ fn paragraph(r: &mut R) -> Result<Vec<String>, ExtractError> {
 fn push(lines: &mut [String], s: &str) {
     if let Some(last) = lines.last_mut() {
         last.push_str(s);
-    }
-}
-
-fn named_entity(name: &str) -> &str {
-    match name {
-        "amp" => "&",
-        "lt" => "<",
-        "gt" => ">",
-        "quot" => "\"",
-        "apos" => "'",
-        _ => "",
     }
 }

@@ -9,6 +9,7 @@
 //! `EncryptionInfo` stream), for DOCX and XLSX alike, and reports them as `encrypted`.
 mod body;
 mod package;
+mod xml;
 
 pub use body::walk;
 pub use nianbao_core::word_table::{Item, RawTable};

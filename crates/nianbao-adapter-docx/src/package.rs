@@ -74,24 +74,17 @@ fn too_large(message: String) -> ExtractError {
 
 /// The `Target` of the relationship whose type ends in `/officeDocument`.
 fn office_document_target(rels: &str) -> Option<String> {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(rels);
+    use crate::xml::{Event, Reader};
+    let mut reader = Reader::new(rels);
     loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e))
-                if e.local_name().as_ref() == "Relationship" =>
-            {
-                let mut kind = None;
-                let mut target = None;
-                for a in e.attributes().flatten() {
-                    match a.key.local_name().as_ref() {
-                        "Type" => kind = Some(a.value.to_string()),
-                        "Target" => target = Some(a.value.to_string()),
-                        _ => {}
-                    }
-                }
-                if kind.is_some_and(|k| k.ends_with("/officeDocument")) {
-                    return target.map(|t| t.trim_start_matches('/').to_string());
+        match reader.next() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local() == "Relationship" => {
+                if e.attr("Type")
+                    .is_some_and(|k| k.ends_with("/officeDocument"))
+                {
+                    return e
+                        .attr("Target")
+                        .map(|t| t.trim_start_matches('/').to_string());
                 }
             }
             Ok(Event::Eof) | Err(_) => return None,
