@@ -78,14 +78,14 @@ fn office_document_target(rels: &str) -> Option<String> {
     let mut reader = Reader::new(rels);
     loop {
         match reader.next() {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local() == "Relationship" => {
-                if e.attr("Type")
-                    .is_some_and(|k| k.ends_with("/officeDocument"))
-                {
-                    return e
-                        .attr("Target")
-                        .map(|t| t.trim_start_matches('/').to_string());
-                }
+            Ok(Event::Start(e)) | Ok(Event::Empty(e))
+                if e.local() == "Relationship"
+                    && e.attr("Type")
+                        .is_some_and(|k| k.ends_with("/officeDocument")) =>
+            {
+                return e
+                    .attr("Target")
+                    .map(|t| t.trim_start_matches('/').to_string());
             }
             Ok(Event::Eof) | Err(_) => return None,
             _ => {}
