@@ -7,16 +7,13 @@ use crate::members::{Member, Members};
 use crate::names::{decode_name, member_path};
 use crate::spool::{ReadSeek, Spool};
 use crate::stream_source::{open_7z, open_gzip, open_tar};
-use crate::zip_source::{is_document_zip, open_zip, ZipOpen};
+use crate::zip_source::{open_zip, ZipOpen};
 use crate::Item;
 use nianbao_core::{ErrorKind, ExtractError};
 use std::collections::{HashSet, VecDeque};
 use std::fs::{self, File};
 use std::io::{BufReader, Cursor, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-
-/// Zips on disk up to this size are read into memory first, to see whether they are documents.
-const SMALL_ZIP: u64 = 16 << 20;
 
 /// The iterator returned by [`walk`](crate::walk). Holds at most one document in memory at a
 /// time, plus the archives being expanded (small ones in memory, large ones spooled to a
@@ -139,18 +136,6 @@ impl Walk {
         }
         if let Err(e) = file.seek(SeekFrom::Start(0)) {
             return self.push_item(display, Err(io_error("cannot read", &e)));
-        }
-        // Most zips are documents (DOCX, XLSX): a small one is read once, told apart in
-        // memory, and handed on as it is, instead of listed through the file and read again.
-        if kind == Kind::Zip && len <= SMALL_ZIP.min(self.limits.max_entry_bytes) {
-            match read_file_capped(&mut file, len, &self.limits) {
-                Ok(bytes) if is_document_zip(&bytes) => return self.push_item(display, Ok(bytes)),
-                Ok(_) => {}
-                Err(e) => return self.push_item(display, Err(e.into_extract(ErrorKind::Io))),
-            }
-            if let Err(e) = file.seek(SeekFrom::Start(0)) {
-                return self.push_item(display, Err(io_error("cannot read", &e)));
-            }
         }
         let members: Box<dyn Members> = match kind {
             Kind::Zip => match open_zip(Box::new(file), &self.limits, &mut self.budget) {

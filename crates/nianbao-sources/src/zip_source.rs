@@ -53,12 +53,6 @@ pub(crate) fn open_zip(
     }
 }
 
-/// Whether these bytes are a zip with an intact directory that is a document (DOCX, XLSX,
-/// ODF, …) rather than an archive.
-pub(crate) fn is_document_zip(bytes: &[u8]) -> bool {
-    ZipArchive::new(std::io::Cursor::new(bytes)).is_ok_and(|a| list(&a).is_none())
-}
-
 /// Member names sorted with their indices, or `None` for a document zip.
 fn list<R: std::io::Read + Seek>(archive: &ZipArchive<R>) -> Option<Vec<(String, usize)>> {
     let mut order = Vec::with_capacity(archive.len());
