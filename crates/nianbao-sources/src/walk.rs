@@ -138,7 +138,12 @@ impl Walk {
             return self.push_item(display, Err(io_error("cannot read", &e)));
         }
         let members: Box<dyn Members> = match kind {
-            Kind::Zip => match open_zip(Box::new(file), &self.limits, &mut self.budget) {
+            // Buffered: the zip crate reads the directory a header at a time.
+            Kind::Zip => match open_zip(
+                Box::new(BufReader::with_capacity(64 << 10, file)),
+                &self.limits,
+                &mut self.budget,
+            ) {
                 ZipOpen::Archive(m) => m,
                 ZipOpen::Document => match File::open(path) {
                     Ok(f) => return self.read_whole_file(f, display, len),
