@@ -3,20 +3,22 @@
 //! (provenance, sections) are skipped without being built. Parsing every line into a
 //! `serde_json::Value` instead cost a tenth of a batch's time.
 use crate::output::META_FIELDS;
+use nianbao_template::keys::{self, Fnv};
 use nianbao_template::record::Num;
-use nianbao_template::{keys, Record};
+use nianbao_template::Record;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 /// The CSV's value columns by dotted path, and every path that leads to one.
 struct Columns {
     /// Columns in order; the last two (`checks.failed`, `warnings`) are derived.
     header: Vec<String>,
+    /// FNV-hashed: the paths are short, and SipHash was a sixth of the time of a row.
     paths: HashMap<String, Path, BuildHasherDefault<Fnv>>,
 }
 
@@ -27,27 +29,6 @@ enum Path {
     Column(usize),
     /// An object holding columns.
     Prefix,
-}
-
-/// FNV-1a: the paths are short, and SipHash was a sixth of the time of a row.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
 }
 
 fn columns() -> &'static Columns {
@@ -113,13 +94,13 @@ pub fn row_of_record(r: &Record) -> Vec<String> {
         });
     }
     for d in keys::all() {
-        row.push(match r.values.get(d.key) {
+        row.push(match r.values.get_def(d) {
             Some(Num::Count(n)) => n.to_string(),
             Some(Num::Wan(w)) if w.is_finite() => format_num(*w),
             _ => String::new(),
         });
         if d.unit == keys::Unit::WanYuan {
-            row.push(r.raw.get(d.key).cloned().unwrap_or_default());
+            row.push(r.raw.get_def(d).cloned().unwrap_or_default());
         }
     }
     let failed: Vec<&str> = r

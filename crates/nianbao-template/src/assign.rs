@@ -41,8 +41,8 @@ pub fn assign(
         let Some(cell) = cell else { continue };
         let def = keys::def(key);
         if let Some(num) = to_num(rec, def, cell, money) {
-            rec.values.insert(def.key, num);
-            rec.provenance.insert(def.key, cell.prov.clone());
+            rec.values.set(def, num);
+            rec.provenance.set(def, cell.prov.clone());
         }
     }
     true
@@ -70,7 +70,7 @@ fn to_num(rec: &mut Record, def: &KeyDef, cell: &RCell, money: MoneyDefault) -> 
             Some(Num::Count(value as i64))
         }
         Unit::WanYuan => {
-            rec.raw.insert(key, cell.text.clone());
+            rec.raw.set(def, cell.text.clone());
             let yuan = match unit {
                 Some(MoneyUnit::Yuan) => true,
                 Some(MoneyUnit::Wan) => false,

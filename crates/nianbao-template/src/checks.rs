@@ -1,7 +1,10 @@
 //! The form's own consistency rules (SCHEMA.md, `checks`). Each runs where its inputs are
 //! present; a failed check is data, not an error.
+use crate::keys::{self, Fnv, KeyDef};
 use crate::record::{Check, Record};
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::LazyLock;
 
 /// The table's columns, the six applicant kinds then 总计 (one list, shared with the mapping).
 const ALL_COLUMNS: &[&str] = &crate::applications::COLUMNS;
@@ -42,8 +45,26 @@ const OUTCOME_ROWS: &[&str] = APP_ROWS.split_at(20).0.split_at(2).1;
 const OTHER_SUBROWS: &[&str] = APP_ROWS.split_at(24).0.split_at(21).1;
 
 fn get(r: &Record, row: &str, col: &str) -> Option<i64> {
-    r.get(&format!("applications.{row}.{col}"))
-        .and_then(|n| n.as_count())
+    count(r, "applications", row, col)
+}
+
+/// The count at `{section}.{row}.{col}`, its key found by its parts (the checks read hundreds
+/// of cells per record: no name is built for each).
+fn count(r: &Record, section: &str, row: &str, col: &str) -> Option<i64> {
+    type Parts = (&'static str, &'static str, &'static str);
+    static BY_PARTS: LazyLock<HashMap<Parts, &'static KeyDef, BuildHasherDefault<Fnv>>> =
+        LazyLock::new(|| {
+            keys::all()
+                .iter()
+                .filter_map(|d| {
+                    let (section, rest) = d.key.split_once('.')?;
+                    let (row, col) = rest.rsplit_once('.')?;
+                    Some(((section, row, col), d))
+                })
+                .collect()
+        });
+    let def = BY_PARTS.get(&(section, row, col))?;
+    r.values.get_def(def).and_then(|n| n.as_count())
 }
 
 /// Runs every per-document check and stores the results in `r.checks`.
@@ -152,14 +173,9 @@ fn appeals_total(r: &Record) -> Option<Check> {
     for g in ["review", "litigation_direct", "litigation_after_review"] {
         let parts: Option<Vec<i64>> = ["upheld", "corrected", "other", "pending"]
             .iter()
-            .map(|p| {
-                r.get(&format!("appeals.{g}.{p}"))
-                    .and_then(|n| n.as_count())
-            })
+            .map(|p| count(r, "appeals", g, p))
             .collect();
-        let total = r
-            .get(&format!("appeals.{g}.total"))
-            .and_then(|n| n.as_count());
+        let total = count(r, "appeals", g, "total");
         let (Some(parts), Some(total)) = (parts, total) else {
             continue;
         };

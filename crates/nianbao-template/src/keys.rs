@@ -1,5 +1,6 @@
 //! The numeric fields of the record, read once from `keys.tsv` (a copy of the spec's file).
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 /// The template versions of the national format.
@@ -26,6 +27,8 @@ pub enum Unit {
 
 #[derive(Debug, Clone)]
 pub struct KeyDef {
+    /// Position in `keys.tsv`: the slot of the key in a [`crate::KeyMap`].
+    pub id: usize,
     /// Dotted path into the record, e.g. `applications.denied.state_secret.total`.
     pub key: &'static str,
     pub in_2019: bool,
@@ -42,10 +45,12 @@ static KEYS: LazyLock<Vec<KeyDef>> = LazyLock::new(|| {
     TSV.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
-        .map(|l| {
+        .enumerate()
+        .map(|(id, l)| {
             let f: Vec<&'static str> = l.split('\t').collect();
             assert!(f.len() >= 6, "keys.tsv: bad line {l}");
             KeyDef {
+                id,
                 key: f[0],
                 in_2019: f[1].contains("2019"),
                 in_2021: f[1].contains("2021"),
@@ -62,8 +67,29 @@ static KEYS: LazyLock<Vec<KeyDef>> = LazyLock::new(|| {
         .collect()
 });
 
-static INDEX: LazyLock<HashMap<&'static str, usize>> =
+static INDEX: LazyLock<HashMap<&'static str, usize, BuildHasherDefault<Fnv>>> =
     LazyLock::new(|| KEYS.iter().enumerate().map(|(i, k)| (k.key, i)).collect());
+
+/// FNV-1a for the short key names: looked up for every value written and read.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
 
 /// Every numeric key in the order of `keys.tsv`.
 pub fn all() -> &'static [KeyDef] {

@@ -12,6 +12,7 @@ mod applications;
 mod assign;
 pub mod checks;
 pub mod expected;
+mod keymap;
 pub mod keys;
 mod meta;
 pub mod record;
@@ -20,6 +21,7 @@ pub mod schema;
 pub mod sections;
 pub mod text;
 
+pub use keymap::KeyMap;
 pub use keys::Version;
 pub use record::{Check, Num, Record, Report, Sections, Source, Status};
 
@@ -137,10 +139,12 @@ fn missing_keys(r: &Record, v: Version) -> usize {
         .values
         .keys()
         .any(|k| k.starts_with("applications.other.combined."));
-    let has_subrows = ["no_correction", "unpaid_fee", "misc"].iter().any(|s| {
-        r.values
-            .keys()
-            .any(|k| k.starts_with(&format!("applications.other.{s}.")))
+    let has_subrows = r.values.keys().any(|k| {
+        ["no_correction", "unpaid_fee", "misc"].iter().any(|s| {
+            k.strip_prefix("applications.other.")
+                .and_then(|rest| rest.strip_prefix(s))
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
     });
     keys::all()
         .iter()
@@ -161,7 +165,7 @@ fn missing_keys(r: &Record, v: Version) -> usize {
             }
             true
         })
-        .filter(|d| !r.values.contains_key(d.key))
+        .filter(|d| r.values.get_def(d).is_none())
         .count()
 }
 

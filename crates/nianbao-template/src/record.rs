@@ -1,9 +1,9 @@
 //! The output record: one per input document, serialised as one JSON line.
-use crate::keys::{self, Unit};
+use crate::keymap::KeyMap;
+use crate::keys::{self, KeyDef, Unit};
 use nianbao_core::{ExtractError, Provenance};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,13 +99,13 @@ pub struct Record {
     pub error: Option<ExtractError>,
     pub report: Report,
     /// Values the document shows, by key of `keys.tsv`. Absent = null.
-    pub values: BTreeMap<&'static str, Num>,
+    pub values: KeyMap<Num>,
     /// Raw text of money cells, by key (`active.fees.amount_wan` → `"96171.6"`).
-    pub raw: BTreeMap<&'static str, String>,
+    pub raw: KeyMap<String>,
     pub sections: Sections,
     pub checks: Vec<Check>,
     pub warnings: Vec<String>,
-    pub provenance: BTreeMap<&'static str, Provenance>,
+    pub provenance: KeyMap<Provenance>,
 }
 
 impl Record {
@@ -115,12 +115,12 @@ impl Record {
             status: Status::Ok,
             error: None,
             report: Report::default(),
-            values: BTreeMap::new(),
-            raw: BTreeMap::new(),
+            values: KeyMap::new(),
+            raw: KeyMap::new(),
             sections: Sections::default(),
             checks: Vec::new(),
             warnings: Vec::new(),
-            provenance: BTreeMap::new(),
+            provenance: KeyMap::new(),
         }
     }
 
@@ -174,7 +174,7 @@ impl Record {
         out.extend_from_slice(b",\"warnings\":");
         serde_json::to_writer(&mut *out, &self.warnings)?;
         out.extend_from_slice(b",\"provenance\":{");
-        for (i, (k, p)) in self.provenance.iter().enumerate() {
+        for (i, (k, p)) in self.provenance.iter_by_name().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -191,11 +191,11 @@ impl Record {
         serde_json::to_writer(&mut *out, node.name)?;
         out.push(b':');
         match &node.kind {
-            NodeKind::Value(key) => match self.values.get(key) {
+            NodeKind::Value(def) => match self.values.get_def(def) {
                 Some(n) => serde_json::to_writer(&mut *out, &n.to_json())?,
                 None => out.extend_from_slice(b"null"),
             },
-            NodeKind::Raw(key) => match self.raw.get(key) {
+            NodeKind::Raw(def) => match self.raw.get_def(def) {
                 Some(s) => serde_json::to_writer(&mut *out, s)?,
                 None => out.extend_from_slice(b"null"),
             },
@@ -223,9 +223,9 @@ struct KeyNode {
 
 enum NodeKind {
     /// A value of `Record::values`.
-    Value(&'static str),
+    Value(&'static KeyDef),
     /// The raw text of a money cell, in `Record::raw` under its value's key.
-    Raw(&'static str),
+    Raw(&'static KeyDef),
     Group(Vec<KeyNode>),
 }
 
@@ -234,10 +234,10 @@ fn key_tree() -> &'static [KeyNode] {
     TREE.get_or_init(|| {
         let mut root = Vec::new();
         for def in keys::all() {
-            place(&mut root, def.key, NodeKind::Value(def.key));
+            place(&mut root, def.key, NodeKind::Value(def));
             if def.unit == Unit::WanYuan {
                 let raw: &'static str = Box::leak(raw_key(def.key).into_boxed_str());
-                place(&mut root, raw, NodeKind::Raw(def.key));
+                place(&mut root, raw, NodeKind::Raw(def));
             }
         }
         root
