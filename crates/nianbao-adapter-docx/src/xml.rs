@@ -113,14 +113,15 @@ impl<'a> Reader<'a> {
                 return Ok(Event::Eof);
             }
             if !rest.starts_with('<') {
-                let end = rest.find('<').unwrap_or(rest.len());
+                let end = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
                 self.pos += end;
                 return Ok(Event::Text(&rest[..end]));
             }
             let b = rest.as_bytes();
             match b.get(1) {
                 Some(b'/') => {
-                    let end = self.find(rest, ">", "an end tag")?;
+                    let end = memchr::memchr(b'>', b)
+                        .ok_or_else(|| self.error("an end tag is not terminated"))?;
                     let name = rest[2..end].trim_end_matches(is_space);
                     match self.open.pop() {
                         Some(open) if open == name => {}
@@ -204,20 +205,23 @@ impl<'a> Reader<'a> {
     fn tag_end(&self, rest: &str) -> Result<usize, XmlError> {
         let b = rest.as_bytes();
         let mut i = 1;
-        while i < b.len() {
+        loop {
+            let Some(n) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) else {
+                return Err(self.error("a tag is not terminated"));
+            };
+            if memchr::memchr(b'<', &b[i..i + n]).is_some() {
+                return Err(self.error("`<` inside a tag"));
+            }
+            i += n;
             match b[i] {
                 b'>' => return Ok(i),
-                q @ (b'"' | b'\'') => {
-                    i += 1 + rest[i + 1..]
-                        .find(q as char)
+                q => {
+                    i += 1 + memchr::memchr(q, &b[i + 1..])
                         .ok_or_else(|| self.error("an attribute value is not terminated"))?;
                 }
-                b'<' => return Err(self.error("`<` inside a tag")),
-                _ => {}
             }
             i += 1;
         }
-        Err(self.error("a tag is not terminated"))
     }
 }
 
