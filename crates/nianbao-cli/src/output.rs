@@ -345,7 +345,15 @@ fn rewrite_changed(
     for c in changes {
         let i = c.line as usize;
         let old = read_line_at(&log_in, c.offset)?;
-        let (line, row) = changed_line(&old, i, Some(&c.check))?;
+        let (line, row) = match with_check_added(&old, &c.check)? {
+            Some(line) => {
+                let fields = csv_row::row_of_line(&line).map_err(bad_line(i))?;
+                let mut row = Vec::new();
+                write_row(&mut row, fields.iter().map(String::as_str))?;
+                (line, row)
+            }
+            None => changed_line(&old, i, Some(&c.check))?,
+        };
         copy_range(&log_in, log_at, c.offset, &mut log_out)?;
         log_out.write_all(line.as_bytes())?;
         log_out.write_all(b"\n")?;
@@ -365,6 +373,29 @@ fn rewrite_changed(
     copy_range(&log_in, log_at, u64::MAX, &mut log_out)?;
     copy_range(&csv_in, csv_at, u64::MAX, &mut csv_out)?;
     Ok((log_out, csv_out))
+}
+
+/// A line as our writer wrote it (`…,"checks":[…],"warnings":…`) with `check` appended to its
+/// checks, by splicing the text: the line is not parsed and written again. `None` for a line
+/// of another shape. A `"` inside a JSON string is escaped, so `],"warnings":` can only be the
+/// end of the checks array.
+fn with_check_added(line: &str, check: &Check) -> io::Result<Option<String>> {
+    const OPEN: &str = ",\"checks\":[";
+    const CLOSE: &str = "],\"warnings\":";
+    let Some(open) = line.find(OPEN).map(|i| i + OPEN.len()) else {
+        return Ok(None);
+    };
+    let Some(close) = line[open..].find(CLOSE).map(|i| i + open) else {
+        return Ok(None);
+    };
+    let mut out = String::with_capacity(line.len() + 128);
+    out.push_str(&line[..close]);
+    if close > open {
+        out.push(',');
+    }
+    out.push_str(&serde_json::to_string(check)?);
+    out.push_str(&line[close..]);
+    Ok(Some(out))
 }
 
 /// Bytes `from..to` of `src` (to its end at most) appended to `dst`.
@@ -603,5 +634,36 @@ mod tests {
         assert_eq!(d["source"]["path"], "b.txt");
         assert_eq!(d["source"]["sha256"], "ab");
         assert_eq!(d["warnings"][0], "duplicate of a.txt");
+    }
+
+    /// The text splice gives the line that parsing, adding and writing again gives, with and
+    /// without checks already there, whatever the detail holds.
+    #[test]
+    fn a_check_spliced_in_is_the_check_added_to_the_parsed_line() {
+        use nianbao_template::{Record, Source};
+        let mut r = Record::new(Source {
+            path: "甲/\"checks\":[x].txt".into(),
+            ..Default::default()
+        });
+        r.sections.overview = Some("],\"warnings\": [] \n 说明".into());
+        let check = Check {
+            rule: "carry_over".into(),
+            ok: false,
+            detail: "2023 carry_forward 4 vs 2024 carried_over \"5\"".into(),
+        };
+        for existing in [0, 2] {
+            r.checks = (0..existing)
+                .map(|i| Check {
+                    rule: format!("rule{i}"),
+                    ok: true,
+                    detail: "],\"warnings\":".into(),
+                })
+                .collect();
+            let line = r.to_json_line();
+            let spliced = with_check_added(&line, &check).unwrap().unwrap();
+            let (parsed, _) = changed_line(&line, 0, Some(&check)).unwrap();
+            assert_eq!(spliced, parsed);
+        }
+        assert_eq!(with_check_added("{}", &check).unwrap(), None);
     }
 }
