@@ -132,6 +132,32 @@ fn limit_address_space(bytes: u64) {
     let _ = bytes;
 }
 
+/// Bytes reserved for one answer line (a record line is about 22 KB).
+const ANSWER_CAPACITY: usize = 48 << 10;
+
+/// The record line and CSV row of one answer line, or `None` for a line without the prefix.
+/// The record keeps the line's allocation: its row and the prefix are cut off in place.
+fn answer_of(mut line: String) -> Option<(String, Option<Vec<String>>)> {
+    if !line.starts_with(PREFIX) {
+        return None;
+    }
+    let end = line.trim_end_matches(['\n', '\r']).len();
+    line.truncate(end);
+    // A row that does not parse is rebuilt from the record by the parent.
+    let row = match line.find('\t') {
+        Some(tab) => {
+            let row = serde_json::from_str::<Vec<String>>(&line[tab + 1..])
+                .ok()
+                .filter(|r| r.len() == crate::csv_row::width());
+            line.truncate(tab);
+            row
+        }
+        None => None,
+    };
+    line.drain(..PREFIX.len());
+    Some((line, row))
+}
+
 /// How to start a worker.
 #[derive(Clone)]
 pub struct Spawn {
@@ -171,22 +197,19 @@ impl Worker {
         let err = child.stderr.take().expect("piped stderr");
         let (tx, answers) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(answer) = line.strip_prefix(PREFIX) {
-                    // A row that does not parse is rebuilt from the record by the parent.
-                    let (json, row) = match answer.split_once('\t') {
-                        Some((json, row)) => (
-                            json,
-                            serde_json::from_str::<Vec<String>>(row)
-                                .ok()
-                                .filter(|r| r.len() == crate::csv_row::width()),
-                        ),
-                        None => (answer, None),
-                    };
-                    if tx.send((json.to_string(), row)).is_err() {
-                        break;
-                    }
+            let mut out = BufReader::with_capacity(64 << 10, stdout);
+            loop {
+                // Sized for a whole record line, so that reading it does not regrow it.
+                let mut line = String::with_capacity(ANSWER_CAPACITY);
+                match out.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                let Some(answer) = answer_of(line) else {
+                    continue;
+                };
+                if tx.send(answer).is_err() {
+                    break;
                 }
             }
         });
@@ -410,6 +433,27 @@ mod test_hook {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_are_split_into_record_and_row() {
+        let row = vec![String::new(); crate::csv_row::width()];
+        let row_json = serde_json::to_string(&row).unwrap();
+        let line = format!("{PREFIX}{{\"a\":\"\\t\"}}\t{row_json}\n");
+        assert_eq!(
+            answer_of(line),
+            Some(("{\"a\":\"\\t\"}".to_string(), Some(row)))
+        );
+        // No row, or a row of the wrong width: the parent makes it from the record.
+        assert_eq!(
+            answer_of(format!("{PREFIX}{{}}\n")),
+            Some(("{}".to_string(), None))
+        );
+        assert_eq!(
+            answer_of(format!("{PREFIX}{{}}\t[\"x\"]\r\n")),
+            Some(("{}".to_string(), None))
+        );
+        assert_eq!(answer_of("stray output of a library\n".into()), None);
+    }
 
     #[test]
     fn request_round_trip() {
