@@ -284,95 +284,127 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
     }
     drop(spool_file);
     let jsonl = dir.join(JSONL);
-    let jsonl_tmp = dir.join(".reports.jsonl.partial");
-    let csv_tmp = dir.join(".reports.csv.partial");
-    let (out, csv) = if any_carry {
-        let checks: HashMap<u64, Check> = changes.into_iter().map(|c| (c.line, c.check)).collect();
-        rewrite_all(
-            &jsonl,
-            &jsonl_tmp,
-            &spool_path,
-            &csv_tmp,
-            header_len,
-            &row_lens,
-            &checks,
-        )?
-    } else {
-        rewrite_changed(
-            &jsonl,
-            &jsonl_tmp,
-            &spool_path,
-            &csv_tmp,
-            header_len,
-            &row_lens,
-            &changes,
-        )?
+    let files = Rewrite {
+        jsonl: &jsonl,
+        jsonl_tmp: &dir.join(".reports.jsonl.partial"),
+        spool: &spool_path,
+        csv_tmp: &dir.join(".reports.csv.partial"),
+        header_len,
+        row_lens: &row_lens,
     };
-    for (f, tmp, dst) in [(out, jsonl_tmp, jsonl), (csv, csv_tmp, dir.join(CSV))] {
+    let (out, csv) = if any_carry {
+        files.every_line(&changes.into_iter().map(|c| (c.line, c.check)).collect())?
+    } else {
+        files.changed_lines(&changes)?
+    };
+    for (f, tmp, dst) in [
+        (out, files.jsonl_tmp, jsonl.as_path()),
+        (csv, files.csv_tmp, &dir.join(CSV)),
+    ] {
         f.sync_all()?;
         fs::rename(tmp, dst)?;
     }
     fs::remove_file(spool_path)
 }
 
-/// The line with its new check, and its CSV row.
-fn changed_line(line: &str, i: usize, check: Option<&Check>) -> io::Result<(String, Vec<u8>)> {
-    let mut v: Value = serde_json::from_str(line).map_err(bad_line(i))?;
-    set_carry_check(&mut v, check);
-    let line = serde_json::to_string(&v)?;
-    let fields = csv_row::row_of_line(&line).map_err(bad_line(i))?;
-    let mut row = Vec::new();
-    write_row(&mut row, fields.iter().map(String::as_str))?;
-    Ok((line, row))
+/// The files of the finishing pass: the log and the CSV spool, read; their rewritten copies.
+struct Rewrite<'a> {
+    jsonl: &'a Path,
+    jsonl_tmp: &'a Path,
+    spool: &'a Path,
+    csv_tmp: &'a Path,
+    /// Bytes of the spool's BOM and header.
+    header_len: u64,
+    /// Bytes of each row of the spool.
+    row_lens: &'a [u32],
 }
 
-/// A log with no `carry_over` check yet: the lines that get one are rewritten, and the bytes
-/// between them copied as they are (by the kernel, `copy_file_range`), log and CSV alike.
-fn rewrite_changed(
-    jsonl: &Path,
-    jsonl_tmp: &Path,
-    spool: &Path,
-    csv_tmp: &Path,
-    header_len: u64,
-    row_lens: &[u32],
-    changes: &[Change],
-) -> io::Result<(File, File)> {
-    let (log_in, mut log_out) = (File::open(jsonl)?, File::create(jsonl_tmp)?);
-    let (csv_in, mut csv_out) = (File::open(spool)?, File::create(csv_tmp)?);
-    let (mut log_at, mut csv_at) = (0u64, 0u64);
-    // Start of row `row_i` in the spool.
-    let (mut row_i, mut row_at) = (0usize, header_len);
-    for c in changes {
-        let i = c.line as usize;
-        let old = read_line_at(&log_in, c.offset)?;
-        let (line, row) = match with_check_added(&old, &c.check)? {
-            Some(line) => {
-                let fields = csv_row::row_of_line(&line).map_err(bad_line(i))?;
-                let mut row = Vec::new();
-                write_row(&mut row, fields.iter().map(String::as_str))?;
-                (line, row)
-            }
-            None => changed_line(&old, i, Some(&c.check))?,
-        };
-        copy_range(&log_in, log_at, c.offset, &mut log_out)?;
-        log_out.write_all(line.as_bytes())?;
-        log_out.write_all(b"\n")?;
-        log_at = c.offset + old.len() as u64 + 1;
-        let len = *row_lens.get(i).ok_or_else(|| {
-            io::Error::other(format!("{JSONL} has more lines than {CSV} has rows"))
-        })?;
-        row_at += row_lens[row_i..i]
-            .iter()
-            .map(|&n| u64::from(n))
-            .sum::<u64>();
-        row_i = i;
-        copy_range(&csv_in, csv_at, row_at, &mut csv_out)?;
-        csv_out.write_all(&row)?;
-        csv_at = row_at + u64::from(len);
+impl Rewrite<'_> {
+    /// A log with no `carry_over` check yet: the lines that get one are rewritten, and the
+    /// bytes between them copied as they are (by the kernel, `copy_file_range`), log and CSV
+    /// alike.
+    fn changed_lines(&self, changes: &[Change]) -> io::Result<(File, File)> {
+        let (log_in, mut log_out) = (File::open(self.jsonl)?, File::create(self.jsonl_tmp)?);
+        let (csv_in, mut csv_out) = (File::open(self.spool)?, File::create(self.csv_tmp)?);
+        let (mut log_at, mut csv_at) = (0u64, 0u64);
+        // Start of row `row_i` in the spool.
+        let (mut row_i, mut row_at) = (0usize, self.header_len);
+        for c in changes {
+            let i = c.line as usize;
+            let old = read_line_at(&log_in, c.offset)?;
+            let line = match with_check_added(&old, &c.check)? {
+                Some(line) => line,
+                None => changed_line(&old, i, Some(&c.check))?,
+            };
+            copy_range(&log_in, log_at, c.offset, &mut log_out)?;
+            log_out.write_all(line.as_bytes())?;
+            log_out.write_all(b"\n")?;
+            log_at = c.offset + old.len() as u64 + 1;
+            let len = *self.row_lens.get(i).ok_or_else(too_few_rows)?;
+            row_at += self.row_lens[row_i..i]
+                .iter()
+                .map(|&n| u64::from(n))
+                .sum::<u64>();
+            row_i = i;
+            copy_range(&csv_in, csv_at, row_at, &mut csv_out)?;
+            csv_out.write_all(&row_bytes(&line, i)?)?;
+            csv_at = row_at + u64::from(len);
+        }
+        copy_range(&log_in, log_at, u64::MAX, &mut log_out)?;
+        copy_range(&csv_in, csv_at, u64::MAX, &mut csv_out)?;
+        Ok((log_out, csv_out))
     }
-    copy_range(&log_in, log_at, u64::MAX, &mut log_out)?;
-    copy_range(&csv_in, csv_at, u64::MAX, &mut csv_out)?;
-    Ok((log_out, csv_out))
+
+    /// A resumed log that may already hold `carry_over` checks: every line is read, and those
+    /// with a check, old or new, rewritten.
+    fn every_line(&self, checks: &HashMap<u64, Check>) -> io::Result<(File, File)> {
+        let mut out = BufWriter::new(File::create(self.jsonl_tmp)?);
+        let mut csv = BufWriter::new(File::create(self.csv_tmp)?);
+        let mut rows = BufReader::new(File::open(self.spool)?);
+        io::copy(&mut (&mut rows).take(self.header_len), &mut csv)?;
+        let mut row = Vec::new();
+        for (i, line) in BufReader::new(File::open(self.jsonl)?).lines().enumerate() {
+            let line = line?;
+            let len = self.row_lens.get(i).copied().ok_or_else(too_few_rows)?;
+            row.resize(len as usize, 0);
+            rows.read_exact(&mut row)?;
+            let check = checks.get(&(i as u64));
+            // A record whose check changes is rewritten, and its row made again from it.
+            let line = if check.is_some() || has_carry_check(&line) {
+                let line = changed_line(&line, i, check)?;
+                row = row_bytes(&line, i)?;
+                line
+            } else {
+                line
+            };
+            out.write_all(line.as_bytes())?;
+            out.write_all(b"\n")?;
+            csv.write_all(&row)?;
+        }
+        let out = out.into_inner().map_err(|e| e.into_error())?;
+        let csv = csv.into_inner().map_err(|e| e.into_error())?;
+        Ok((out, csv))
+    }
+}
+
+fn too_few_rows() -> io::Error {
+    io::Error::other(format!("{JSONL} has more lines than {CSV} has rows"))
+}
+
+/// The line with its `carry_over` check replaced by `check` (or removed), through a parsed
+/// `Value`: for any line, including one that already holds a check.
+fn changed_line(line: &str, i: usize, check: Option<&Check>) -> io::Result<String> {
+    let mut v: Value = serde_json::from_str(line).map_err(bad_line(i))?;
+    set_carry_check(&mut v, check);
+    Ok(serde_json::to_string(&v)?)
+}
+
+/// The CSV row of record line `i`, encoded.
+fn row_bytes(line: &str, i: usize) -> io::Result<Vec<u8>> {
+    let fields = csv_row::row_of_line(line).map_err(bad_line(i))?;
+    let mut row = Vec::new();
+    write_row(&mut row, fields.iter().map(String::as_str))?;
+    Ok(row)
 }
 
 /// A line as our writer wrote it (`…,"checks":[…],"warnings":…`) with `check` appended to its
@@ -414,47 +446,6 @@ fn read_line_at(mut f: &File, offset: u64) -> io::Result<String> {
         line.pop();
     }
     Ok(line)
-}
-
-/// A resumed log that may already hold `carry_over` checks: every line is read, and those
-/// with a check, old or new, rewritten.
-fn rewrite_all(
-    jsonl: &Path,
-    jsonl_tmp: &Path,
-    spool: &Path,
-    csv_tmp: &Path,
-    header_len: u64,
-    row_lens: &[u32],
-    checks: &HashMap<u64, Check>,
-) -> io::Result<(File, File)> {
-    let mut out = BufWriter::new(File::create(jsonl_tmp)?);
-    let mut csv = BufWriter::new(File::create(csv_tmp)?);
-    let mut rows = BufReader::new(File::open(spool)?);
-    io::copy(&mut (&mut rows).take(header_len), &mut csv)?;
-    let mut row = Vec::new();
-    for (i, line) in BufReader::new(File::open(jsonl)?).lines().enumerate() {
-        let line = line?;
-        let len = row_lens.get(i).copied().ok_or_else(|| {
-            io::Error::other(format!("{JSONL} has more lines than {CSV} has rows"))
-        })?;
-        row.resize(len as usize, 0);
-        rows.read_exact(&mut row)?;
-        let check = checks.get(&(i as u64));
-        // A record whose check changes is rewritten, and its row made again from it.
-        let line = if check.is_some() || has_carry_check(&line) {
-            let (line, new_row) = changed_line(&line, i, check)?;
-            row = new_row;
-            line
-        } else {
-            line
-        };
-        out.write_all(line.as_bytes())?;
-        out.write_all(b"\n")?;
-        csv.write_all(&row)?;
-    }
-    let out = out.into_inner().map_err(|e| e.into_error())?;
-    let csv = csv.into_inner().map_err(|e| e.into_error())?;
-    Ok((out, csv))
 }
 
 /// Whether a record line holds a `carry_over` check (from an earlier finishing pass).
@@ -661,7 +652,7 @@ mod tests {
                 .collect();
             let line = r.to_json_line();
             let spliced = with_check_added(&line, &check).unwrap().unwrap();
-            let (parsed, _) = changed_line(&line, 0, Some(&check)).unwrap();
+            let parsed = changed_line(&line, 0, Some(&check)).unwrap();
             assert_eq!(spliced, parsed);
         }
         assert_eq!(with_check_added("{}", &check).unwrap(), None);
