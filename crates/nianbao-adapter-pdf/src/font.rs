@@ -299,28 +299,66 @@ impl Default for CidWidths {
     }
 }
 
+/// One entry of `/W`.
+enum WEntry<'a> {
+    /// `c [w1 w2 …]`: widths of CIDs from `first` on (items that are no number give none).
+    Listed { first: u32, widths: &'a [Object] },
+    /// `c_first c_last w` (`last` capped at `first` + [`MAX_CID_WIDTHS`]; below `first`, empty).
+    Same { first: u32, last: u32, width: f32 },
+}
+
+/// The entries of a `/W` array in order, up to the first that is malformed.
+struct WEntries<'a> {
+    doc: &'a Document,
+    w: &'a [Object],
+    i: usize,
+}
+
+impl<'a> Iterator for WEntries<'a> {
+    type Item = WEntry<'a>;
+
+    fn next(&mut self) -> Option<WEntry<'a>> {
+        let (doc, w, i) = (self.doc, self.w, self.i);
+        let first = obj::num(doc, w.get(i)?)?.max(0.0) as u32;
+        match obj::deref(doc, w.get(i + 1)?)? {
+            Object::Array(widths) => {
+                self.i += 2;
+                Some(WEntry::Listed { first, widths })
+            }
+            o => {
+                let last = obj::num(doc, o)?;
+                let width = obj::num(doc, w.get(i + 2)?)?;
+                let last = (last.max(0.0) as u32).min(first.saturating_add(MAX_CID_WIDTHS as u32));
+                self.i += 3;
+                Some(WEntry::Same { first, last, width })
+            }
+        }
+    }
+}
+
 impl CidWidths {
+    fn entries<'a>(doc: &'a Document, w: &'a [Object]) -> WEntries<'a> {
+        WEntries { doc, w, i: 0 }
+    }
+
     fn read(doc: &Document, w: &[Object]) -> CidWidths {
         let mut runs = Vec::new();
         let mut listed = Vec::new();
         // CIDs given a width so far (distinct while the runs do not overlap).
         let mut count = 0usize;
-        let mut i = 0;
-        while i < w.len() && count < MAX_CID_WIDTHS {
-            let Some(first) = obj::num(doc, &w[i]) else {
-                break;
-            };
-            let first = first.max(0.0) as u32;
-            match w.get(i + 1).and_then(|o| obj::deref(doc, o)) {
-                Some(Object::Array(ws)) => {
+        let mut entries = Self::entries(doc, w);
+        while count < MAX_CID_WIDTHS {
+            let Some(entry) = entries.next() else { break };
+            match entry {
+                WEntry::Listed { first, widths } => {
                     let at = listed.len();
-                    for o in ws {
+                    for o in widths {
                         let v = obj::num(doc, o);
                         count += v.is_some() as usize;
                         listed.push(v.unwrap_or(f32::NAN));
                     }
-                    if !ws.is_empty() {
-                        let Some(last) = u32::try_from(ws.len() - 1)
+                    if !widths.is_empty() {
+                        let Some(last) = u32::try_from(widths.len() - 1)
                             .ok()
                             .and_then(|n| first.checked_add(n))
                         else {
@@ -332,28 +370,17 @@ impl CidWidths {
                             width: RunWidth::Listed(at),
                         });
                     }
-                    i += 2;
                 }
-                Some(o) => {
-                    let (Some(last), Some(v)) = (
-                        obj::num(doc, o),
-                        w.get(i + 2).and_then(|x| obj::num(doc, x)),
-                    ) else {
-                        break;
-                    };
-                    let last =
-                        (last.max(0.0) as u32).min(first.saturating_add(MAX_CID_WIDTHS as u32));
+                WEntry::Same { first, last, width } => {
                     if last >= first {
                         count += (last - first) as usize + 1;
                         runs.push(WidthRun {
                             first,
                             last,
-                            width: RunWidth::Same(v),
+                            width: RunWidth::Same(width),
                         });
                     }
-                    i += 3;
                 }
-                None => break,
             }
         }
         runs.sort_by_key(|r| r.first);
@@ -366,34 +393,20 @@ impl CidWidths {
     /// The width of every CID in a map, entry after entry, for runs that overlap.
     fn by_cid(doc: &Document, w: &[Object]) -> CidWidths {
         let mut out = HashMap::new();
-        let mut i = 0;
-        while i < w.len() && out.len() < MAX_CID_WIDTHS {
-            let Some(first) = obj::num(doc, &w[i]) else {
-                break;
-            };
-            let first = first.max(0.0) as u32;
-            match w.get(i + 1).and_then(|o| obj::deref(doc, o)) {
-                Some(Object::Array(ws)) => {
-                    for (k, o) in ws.iter().enumerate() {
+        let mut entries = Self::entries(doc, w);
+        while out.len() < MAX_CID_WIDTHS {
+            match entries.next() {
+                Some(WEntry::Listed { first, widths }) => {
+                    for (k, o) in widths.iter().enumerate() {
                         if let Some(v) = obj::num(doc, o) {
                             out.insert(first.saturating_add(k as u32), v);
                         }
                     }
-                    i += 2;
                 }
-                Some(o) => {
-                    let (Some(last), Some(v)) = (
-                        obj::num(doc, o),
-                        w.get(i + 2).and_then(|x| obj::num(doc, x)),
-                    ) else {
-                        break;
-                    };
-                    let last =
-                        (last.max(0.0) as u32).min(first.saturating_add(MAX_CID_WIDTHS as u32));
+                Some(WEntry::Same { first, last, width }) => {
                     for c in first..=last {
-                        out.insert(c, v);
+                        out.insert(c, width);
                     }
-                    i += 3;
                 }
                 None => break,
             }
