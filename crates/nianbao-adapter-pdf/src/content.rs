@@ -50,6 +50,9 @@ impl Operand<'_> {
     }
 }
 
+/// A dictionary entry: key and value.
+type Entry<'a> = (Cow<'a, [u8]>, Operand<'a>);
+
 /// The operations of one content stream, in order.
 pub struct Operations<'a> {
     input: &'a [u8],
@@ -236,9 +239,7 @@ impl<'a> Operations<'a> {
         if int_digits == 0 {
             return None;
         }
-        let magnitude = rest[signed..dot].iter().try_fold(0u64, |v, &d| {
-            v.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })?;
+        let magnitude = parse_u(&rest[signed..dot])?;
         let value = if rest[0] == b'-' {
             0i64.checked_sub_unsigned(magnitude)?
         } else {
@@ -246,6 +247,14 @@ impl<'a> Operations<'a> {
         };
         self.at += dot;
         Some(Operand::Int(value))
+    }
+
+    /// A run of digits and its value (`None` if there is none, or it overflows).
+    fn unsigned(&mut self) -> Option<u64> {
+        let rest = self.rest();
+        let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        self.at += n;
+        (n > 0).then(|| parse_u(&rest[..n])).flatten()
     }
 
     /// A name after its `/`, with `#xx` escapes decoded; a `#` not followed by two hex digits
@@ -344,7 +353,7 @@ impl<'a> Operations<'a> {
         }
         self.at += 2;
         self.skip_space();
-        self.dictionary_entries(depth)?;
+        self.dictionary_entries(depth, None)?;
         if !self.rest().starts_with(b">>") {
             self.at = start;
             return Ok(None);
@@ -354,15 +363,22 @@ impl<'a> Operations<'a> {
     }
 
     /// `/Key value` pairs up to what is not one (a key without a value is left unread, as
-    /// lopdf's `fold_many0` backtracks over it).
-    fn dictionary_entries(&mut self, depth: usize) -> Result<(), Stop> {
+    /// lopdf's `fold_many0` backtracks over it), kept in `keep` when given.
+    fn dictionary_entries(
+        &mut self,
+        depth: usize,
+        mut keep: Option<&mut Vec<Entry<'a>>>,
+    ) -> Result<(), Stop> {
         while self.peek() == Some(b'/') {
             let key_at = self.at;
-            self.name();
+            let key = self.name();
             self.skip_space();
-            if self.object(depth)?.is_none() {
+            let Some(value) = self.object(depth)? else {
                 self.at = key_at;
                 return Ok(());
+            };
+            if let Some(entries) = keep.as_deref_mut() {
+                entries.push((key, value));
             }
         }
         Ok(())
@@ -432,9 +448,8 @@ impl<'a> Operations<'a> {
     fn inline_image(&mut self, operands: &mut Vec<Operand<'a>>) -> Result<&'a [u8], Stop> {
         self.at += 2;
         self.skip_blanks();
-        let dict_at = self.at;
-        self.dictionary_entries(MAX_NESTING)?;
-        let dict = &self.input[dict_at..self.at];
+        let mut dict = Vec::new();
+        self.dictionary_entries(MAX_NESTING, Some(&mut dict))?;
         if !self.rest().starts_with(b"ID") {
             return Err(());
         }
@@ -446,7 +461,7 @@ impl<'a> Operations<'a> {
             n => n,
         };
         let data = self.rest();
-        match image_data_len(dict) {
+        match image_data_len(&dict) {
             Some(len) if len <= data.len() => {
                 self.at += len;
                 self.skip_blanks();
@@ -477,15 +492,7 @@ impl<'a> Operations<'a> {
 /// The bytes of an inline image with no filter: width × height rows of
 /// bits-per-component × colours, each row whole bytes. `None` when the dictionary does not say
 /// (or says a filter), as lopdf's `image_data_stream` fails.
-fn image_data_len(dict: &[u8]) -> Option<usize> {
-    let mut ops = Operations::new(dict);
-    let mut entries: Vec<(Cow<[u8]>, Operand)> = Vec::new();
-    while ops.peek() == Some(b'/') {
-        let key = ops.name();
-        ops.skip_space();
-        let value = ops.object(MAX_NESTING).ok()??;
-        entries.push((key, value));
-    }
+fn image_data_len(entries: &[Entry]) -> Option<usize> {
     // A later entry replaces an earlier one with the same key, as in a dictionary.
     let get = |abbr: &[u8], full: &[u8]| {
         entries
@@ -619,42 +626,12 @@ fn literal_body(s: &[u8], depth: usize, out: &mut Vec<u8>) -> Option<usize> {
 
 /// `N G R` at the start of `s` (an indirect reference): its length up to the `R`.
 fn reference_len(s: &[u8]) -> Option<usize> {
-    let digits = |from: usize| s[from..].iter().take_while(|c| c.is_ascii_digit()).count();
-    let spaces = |from: usize| {
-        let mut i = from;
-        loop {
-            let start = i;
-            while s.get(i).copied().is_some_and(is_whitespace) {
-                i += 1;
-            }
-            if s.get(i) == Some(&b'%') {
-                let end = s[i..].iter().position(|&c| c == b'\r' || c == b'\n')?;
-                i += end + eol_len(&s[i + end..]);
-            }
-            if i == start {
-                return Some(i - from);
-            }
-        }
-    };
-    let a = digits(0);
-    if a == 0 {
-        return None;
-    }
-    let sp1 = spaces(a)?;
-    let b = digits(a + sp1);
-    if b == 0 {
-        return None;
-    }
-    let sp2 = spaces(a + sp1 + b)?;
-    let at = a + sp1 + b + sp2;
-    (s.get(at) == Some(&b'R')
-        && parse_u(&s[..a])
-            .and_then(|v| u32::try_from(v).ok())
-            .is_some()
-        && parse_u(&s[a + sp1..a + sp1 + b])
-            .and_then(|v| u16::try_from(v).ok())
-            .is_some())
-    .then_some(at + 1)
+    let mut probe = Operations::new(s);
+    let object = probe.unsigned().and_then(|v| u32::try_from(v).ok());
+    probe.skip_space();
+    let generation = probe.unsigned().and_then(|v| u16::try_from(v).ok());
+    probe.skip_space();
+    (object.is_some() && generation.is_some() && probe.peek() == Some(b'R')).then_some(probe.at + 1)
 }
 
 fn parse_u(digits: &[u8]) -> Option<u64> {
