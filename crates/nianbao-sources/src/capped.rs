@@ -78,13 +78,7 @@ pub(crate) fn copy_capped(
         }
         budget.remaining -= n as u64;
         if out > limits.max_entry_bytes {
-            return Err(too_large(
-                format!(
-                    "larger than {} bytes uncompressed (max_entry_bytes); not extracted",
-                    limits.max_entry_bytes
-                ),
-                false,
-            ));
+            return Err(over_entry_cap(limits));
         }
         if out > RATIO_GRACE_BYTES {
             if let Some(c) = compressed.so_far() {
@@ -102,6 +96,17 @@ pub(crate) fn copy_capped(
         }
         w.write_all(&buf[..n]).map_err(CapError::Io)?;
     }
+}
+
+/// One entry came out larger than `max_entry_bytes`.
+fn over_entry_cap(limits: &Limits) -> CapError {
+    too_large(
+        format!(
+            "larger than {} bytes uncompressed (max_entry_bytes); not extracted",
+            limits.max_entry_bytes
+        ),
+        false,
+    )
 }
 
 fn too_large(message: String, stop_stream: bool) -> CapError {
@@ -125,10 +130,7 @@ pub(crate) fn read_file_capped(
         .read_to_end(&mut v)
         .map_err(CapError::Io)?;
     if v.len() as u64 > cap {
-        return Err(too_large(
-            format!("larger than {cap} bytes uncompressed (max_entry_bytes); not extracted"),
-            false,
-        ));
+        return Err(over_entry_cap(limits));
     }
     Ok(v)
 }
