@@ -74,7 +74,7 @@ pub fn row_of_line(line: &str) -> serde_json::Result<Vec<String>> {
 /// built without writing and parsing the JSON (a worker sends it with the line, so that the
 /// parent, the one serial part of a run, does not parse every record).
 pub fn row_of_record(r: &Record) -> Vec<String> {
-    let n = columns().header.len();
+    let n = width();
     let mut row = Vec::with_capacity(n);
     // The small structs go through serde, so their cells are the ones their JSON shows.
     let object = |v: serde_json::Result<serde_json::Value>| v.unwrap_or_default();
@@ -103,16 +103,23 @@ pub fn row_of_record(r: &Record) -> Vec<String> {
             row.push(r.raw.get_def(d).cloned().unwrap_or_default());
         }
     }
-    let failed: Vec<&str> = r
-        .checks
-        .iter()
-        .filter(|c| !c.ok)
-        .map(|c| c.rule.as_str())
-        .collect();
-    row.push(failed.join(";"));
-    row.push(r.warnings.join(" | "));
+    row.push(failed_cell(
+        r.checks.iter().map(|c| (c.rule.as_str(), c.ok)),
+    ));
+    row.push(warnings_cell(&r.warnings));
     debug_assert_eq!(row.len(), n);
     row
+}
+
+/// The `checks.failed` column: the rules of the failed checks, from (rule, ok) pairs.
+fn failed_cell<'c>(checks: impl Iterator<Item = (&'c str, bool)>) -> String {
+    let failed: Vec<&str> = checks.filter(|c| !c.1).map(|c| c.0).collect();
+    failed.join(";")
+}
+
+/// The `warnings` column.
+fn warnings_cell(warnings: &[String]) -> String {
+    warnings.join(" | ")
 }
 
 /// An object at `path` whose members fill columns. The path is one buffer, extended by each
@@ -168,15 +175,10 @@ impl<'de> Visitor<'de> for Object<'_> {
             }
             if self.path == "checks" {
                 let checks: Vec<CheckLite> = map.next_value()?;
-                let failed: Vec<&str> = checks
-                    .iter()
-                    .filter(|c| !c.ok)
-                    .map(|c| c.rule.as_str())
-                    .collect();
-                self.row[n - 2] = failed.join(";");
+                self.row[n - 2] = failed_cell(checks.iter().map(|c| (c.rule.as_str(), c.ok)));
             } else if self.path == "warnings" {
                 let warnings: Vec<String> = map.next_value()?;
-                self.row[n - 1] = warnings.join(" | ");
+                self.row[n - 1] = warnings_cell(&warnings);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
