@@ -22,8 +22,6 @@ pub struct Walk {
     pub warnings: Vec<String>,
 }
 
-type R<'a> = Reader<'a>;
-
 fn xml_err(e: XmlError) -> ExtractError {
     ExtractError::corrupt(format!(
         "document.xml is not well-formed XML near byte {}: {}",
@@ -83,14 +81,14 @@ fn skipped(name: &str) -> bool {
 }
 
 /// Reads past the element just opened.
-fn skip(r: &mut R) -> Result<(), ExtractError> {
+fn skip(r: &mut Reader) -> Result<(), ExtractError> {
     r.skip_element().map_err(xml_err)
 }
 
 /// Reads block content (paragraphs and tables) until the end of the element just opened.
 /// `cell` receives cell properties when this is a table cell.
 fn blocks(
-    r: &mut R,
+    r: &mut Reader,
     depth: usize,
     mut cell: Option<&mut RawCell>,
     warnings: &mut Vec<String>,
@@ -128,7 +126,7 @@ fn blocks(
     }
 }
 
-fn cell_properties(r: &mut R, cell: &mut RawCell) -> Result<(), ExtractError> {
+fn cell_properties(r: &mut Reader, cell: &mut RawCell) -> Result<(), ExtractError> {
     let mut level = 0usize;
     loop {
         let (e, opened) = match r.next().map_err(xml_err)? {
@@ -177,7 +175,11 @@ fn merge_value(e: &Tag) -> Merge {
     }
 }
 
-fn table(r: &mut R, depth: usize, warnings: &mut Vec<String>) -> Result<RawTable, ExtractError> {
+fn table(
+    r: &mut Reader,
+    depth: usize,
+    warnings: &mut Vec<String>,
+) -> Result<RawTable, ExtractError> {
     let mut t = RawTable::default();
     let mut level = 0usize;
     loop {
@@ -206,7 +208,7 @@ fn table(r: &mut R, depth: usize, warnings: &mut Vec<String>) -> Result<RawTable
     }
 }
 
-fn row(r: &mut R, depth: usize, warnings: &mut Vec<String>) -> Result<RawRow, ExtractError> {
+fn row(r: &mut Reader, depth: usize, warnings: &mut Vec<String>) -> Result<RawRow, ExtractError> {
     let mut row = RawRow::default();
     let mut level = 0usize;
     loop {
@@ -249,7 +251,7 @@ fn row(r: &mut R, depth: usize, warnings: &mut Vec<String>) -> Result<RawRow, Ex
 
 /// The text of one paragraph. A manual line break (`w:br`, `w:cr`) splits it: printed to text,
 /// the lines are separate, and the template reads each as its own row.
-fn paragraph(r: &mut R) -> Result<Vec<String>, ExtractError> {
+fn paragraph(r: &mut Reader) -> Result<Vec<String>, ExtractError> {
     let mut lines = vec![String::new()];
     let mut level = 0usize;
     let mut in_text = false;

@@ -8,7 +8,6 @@
 //! it stopped.
 
 use std::borrow::Cow;
-use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event<'a> {
@@ -73,12 +72,6 @@ pub struct XmlError {
     /// Byte offset in the part where reading stopped.
     pub at: usize,
     pub what: String,
-}
-
-impl fmt::Display for XmlError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{} near byte {}", self.what, self.at)
-    }
 }
 
 pub struct Reader<'a> {
