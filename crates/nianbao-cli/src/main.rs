@@ -8,6 +8,10 @@ use nianbao_cli::{convert, inspect};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: see the README's design notes.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "nianbao",
@@ -37,6 +41,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    #[cfg(not(target_os = "linux"))]
+    tune_allocator();
     let cli = Cli::parse();
     match cli.command {
         Command::Convert(args) => convert::run(args),
@@ -61,5 +67,59 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// Positions in mimalloc 3's `mi_option_e` (mimalloc.h: the enum keeps deprecated entries so
+/// that positions stay fixed within a major version); libmimalloc-sys names only some of them.
+const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+const MI_OPTION_ARENA_RESERVE: libmimalloc_sys::mi_option_t = 23;
+/// Address space reserved at a time, in KiB (mimalloc's default is 1 GiB).
+const ARENA_RESERVE_KIB: std::ffi::c_long = 32 << 10;
+
+/// mimalloc keeps freed memory for a second and commits whole arenas up front: a run's
+/// resident memory was three times glibc's. Purging at once and committing on demand keep it
+/// where glibc had it, at no measured cost in speed. It also reserves address space a GiB at
+/// a time, which a worker's `--max-memory` (an address-space limit) counts: 32 MiB steps keep
+/// a worker's address space near glibc's. The options must be set before the first
+/// allocation makes an arena, and the Rust runtime allocates before `main`: so on Linux this
+/// runs as a constructor (as the `inventory` registrations do), elsewhere first thing in
+/// `main`.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static TUNE_ALLOCATOR: extern "C" fn() = tune_allocator;
+
+extern "C" fn tune_allocator() {
+    // SAFETY: mi_option_set only stores the value; mimalloc reads it when it next commits or
+    // gives back memory. Nothing here allocates.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_RESERVE, ARENA_RESERVE_KIB);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocator_options_are_set_before_main() {
+        // SAFETY: reading the version or an option has no side effect.
+        let (version, delay, eager, reserve) = unsafe {
+            (
+                libmimalloc_sys::mi_version(),
+                libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY),
+                libmimalloc_sys::mi_option_get(MI_OPTION_ARENA_EAGER_COMMIT),
+                libmimalloc_sys::mi_option_get(MI_OPTION_ARENA_RESERVE),
+            )
+        };
+        // The positions above are those of mimalloc 3.
+        assert_eq!(version / 10000, 3, "mimalloc version {version}");
+        // Their defaults are 1000, 2 and 1 GiB: the constructor ran (the test harness has it
+        // too).
+        assert_eq!((delay, eager, reserve), (0, 0, ARENA_RESERVE_KIB));
     }
 }

@@ -67,6 +67,8 @@ struct Outgoing {
 }
 
 const SHA_HEX: usize = 64;
+/// Largest buffer reserved from a request's byte count before the bytes arrive.
+const PRESIZE_CAP: u64 = 64 << 20;
 
 fn read_request(r: &mut impl Read) -> io::Result<Option<Request>> {
     let mut len = [0u8; 4];
@@ -88,9 +90,11 @@ fn read_request(r: &mut impl Read) -> io::Result<Option<Request>> {
     r.read_exact(&mut sha)?;
     let mut len = [0u8; 8];
     r.read_exact(&mut len)?;
-    let mut bytes = Vec::new();
-    r.take(u64::from_le_bytes(len)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 != u64::from_le_bytes(len) {
+    let len = u64::from_le_bytes(len);
+    // Sized up front (no regrowth copies); a corrupt length only reserves up to the cap.
+    let mut bytes = Vec::with_capacity(len.min(PRESIZE_CAP) as usize);
+    r.take(len).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != len {
         return Err(io::ErrorKind::UnexpectedEof.into());
     }
     Ok(Some(Request {
