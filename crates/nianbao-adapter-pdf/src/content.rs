@@ -826,15 +826,19 @@ mod tests {
         b"\x00\x0c\t Tj",
     ];
 
-    #[test]
-    fn fast_decimals_are_the_bits_of_str_parse() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
+    /// A small repeatable pseudo-random sequence (xorshift64) for the generated cases.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
             seed
-        };
+        }
+    }
+
+    #[test]
+    fn fast_decimals_are_the_bits_of_str_parse() {
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         let mut fast = 0;
         for _ in 0..200_000 {
             let int = next() % 100_000;
@@ -925,13 +929,7 @@ mod tests {
     /// Damaged copies: cut short, one byte replaced by a byte PDF syntax cares about.
     #[test]
     fn damaged_content_streams_read_as_lopdf_reads_them() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         const SPECIAL: &[u8] = b"()<>[]{}/%\\#\r\n \t.-+0123456789eEfFBIDT*'\"\x00";
         let mut samples: Vec<Vec<u8>> = CASES.iter().map(|c| c.to_vec()).collect();
         for s in fixture_streams() {
