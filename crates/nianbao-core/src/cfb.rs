@@ -60,6 +60,20 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from(u32_at(b, at)) | (u64::from(u32_at(b, at + 4)) << 32)
 }
 
+/// A stream read in full, or the error for one whose chain ended before its size (`hint`
+/// follows the numbers).
+fn whole(entry: &Entry, out: Vec<u8>, size: usize, hint: &str) -> Result<Vec<u8>, ExtractError> {
+    if out.len() < size {
+        return Err(corrupt(format!(
+            "stream {} is cut short: {} of {} bytes{hint}",
+            entry.name,
+            out.len(),
+            size
+        )));
+    }
+    Ok(out)
+}
+
 fn corrupt(what: impl std::fmt::Display) -> ExtractError {
     ExtractError::corrupt(format!("damaged compound file: {what}"))
 }
@@ -304,15 +318,7 @@ impl<'a> Cfb<'a> {
             let take = s.len().min(size - out.len());
             out.extend_from_slice(&s[..take]);
         }
-        if out.len() < size {
-            return Err(corrupt(format!(
-                "stream {} is cut short: {} of {} bytes (truncated?)",
-                entry.name,
-                out.len(),
-                size
-            )));
-        }
-        Ok(out)
+        whole(entry, out, size, " (truncated?)")
     }
 
     fn read_mini(&self, entry: &Entry, size: usize) -> Result<Vec<u8>, ExtractError> {
@@ -339,15 +345,7 @@ impl<'a> Cfb<'a> {
             let take = s.len().min(size - out.len());
             out.extend_from_slice(&s[..take]);
         }
-        if out.len() < size {
-            return Err(corrupt(format!(
-                "stream {} is cut short: {} of {} bytes",
-                entry.name,
-                out.len(),
-                size
-            )));
-        }
-        Ok(out)
+        whole(entry, out, size, "")
     }
 }
 
