@@ -149,9 +149,15 @@ impl Record {
     /// (`191.4`, not the f64 widening `191.39999389648438`).
     pub fn to_json_line(&self) -> String {
         let mut out = Vec::with_capacity(16 << 10);
-        self.write_json(&mut out)
-            .expect("serialising to memory cannot fail");
+        self.append_json_line(&mut out);
         String::from_utf8(out).expect("serde_json writes UTF-8")
+    }
+
+    /// [`Record::to_json_line`] appended to `out` (UTF-8, no newline), for a caller that
+    /// reuses one buffer for many records.
+    pub fn append_json_line(&self, out: &mut Vec<u8>) {
+        self.write_json(out)
+            .expect("serialising to memory cannot fail");
     }
 
     fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
