@@ -4,7 +4,7 @@
 use crate::assign::{assign, MoneyDefault};
 use crate::record::Record;
 use crate::rows::LRow;
-use crate::text::label_key;
+use crate::text::{indices, label_key, Keywords};
 
 /// One template row: its key prefix and the label fragments that identify it.
 struct TRow {
@@ -148,17 +148,28 @@ fn row_keys() -> &'static [[&'static str; COLUMNS.len()]] {
     &KEYS
 }
 
-/// The template row a label names, with a strength (longer keyword = more specific).
+/// Every row's keywords in one index, with the row each belongs to.
+fn keywords() -> &'static (Keywords, Vec<usize>) {
+    static INDEX: std::sync::LazyLock<(Keywords, Vec<usize>)> = std::sync::LazyLock::new(|| {
+        let (words, rows) = ROWS
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.keywords.iter().map(move |&kw| (kw, i)))
+            .unzip();
+        (Keywords::new(words), rows)
+    });
+    &INDEX
+}
+
+/// The template row a label names, with a strength (longer keyword = more specific; of two
+/// rows as strong, the earlier one).
 fn match_label(key: &str) -> Option<(usize, usize)> {
+    let (words, row_of) = keywords();
     let mut best: Option<(usize, usize)> = None;
-    for (i, r) in ROWS.iter().enumerate() {
-        for kw in r.keywords {
-            if key.contains(kw) {
-                let score = kw.chars().count();
-                if best.is_none_or(|(_, s)| score > s) {
-                    best = Some((i, score));
-                }
-            }
+    for w in indices(words.found_in(key)) {
+        let (i, score) = (row_of[w], words.word(w).chars().count());
+        if best.is_none_or(|(bi, s)| score > s || (score == s && i < bi)) {
+            best = Some((i, score));
         }
     }
     // `3.其他` (2021 其他处理 / 其他): a short label ending in 其他 that names nothing else.

@@ -1,5 +1,6 @@
 //! Report metadata: title, agency, year reported on, publication date, template version.
 use crate::keys::Version;
+use crate::text::Keywords;
 
 /// Four-digit years followed by 年 (spaces already removed), with their byte positions.
 fn years(key: &str) -> Vec<(usize, i32)> {
@@ -220,10 +221,10 @@ fn rows_short(k: &str) -> bool {
 
 /// Which template the tables follow, from the column and row labels only the one version has.
 pub fn detect_version(keys: &[String], year: Option<i32>) -> Version {
-    let mut v2019 = 0;
-    let mut v2021 = 0;
-    for k in keys {
-        for w in [
+    /// Words only the 2021 form has (the first seven), then words only the 2019 form has.
+    const V2021_WORDS: usize = 7;
+    static WORDS: std::sync::LazyLock<Keywords> = std::sync::LazyLock::new(|| {
+        Keywords::new(vec![
             "本年制发件数",
             "本年废止件数",
             "现行有效件数",
@@ -231,10 +232,6 @@ pub fn detect_version(keys: &[String], year: Option<i32>) -> Version {
             "逾期不补正",
             "缴纳费用",
             "行政规范性文件",
-        ] {
-            v2021 += k.contains(w) as i32;
-        }
-        for w in [
             "新制作数量",
             "新公开数量",
             "对外公开总数量",
@@ -242,9 +239,14 @@ pub fn detect_version(keys: &[String], year: Option<i32>) -> Version {
             "采购项目数量",
             "采购总金额",
             "其他对外管理服务事项",
-        ] {
-            v2019 += k.contains(w) as i32;
-        }
+        ])
+    });
+    let mut v2019 = 0;
+    let mut v2021 = 0;
+    for k in keys {
+        let found = WORDS.found_in(k);
+        v2021 += (found & ((1 << V2021_WORDS) - 1)).count_ones();
+        v2019 += (found >> V2021_WORDS).count_ones();
     }
     match v2019.cmp(&v2021) {
         std::cmp::Ordering::Greater => Version::V2019,

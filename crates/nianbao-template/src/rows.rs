@@ -5,7 +5,7 @@
 //! trailing single-space-separated numbers split off (`规章 0 0 0`). Then physical rows are
 //! grouped into logical rows: a line holding only numbers joins the label line above it (tables
 //! flattened one cell per line, labels wrapped over the number line).
-use crate::text::{classify, has_words, CellValue};
+use crate::text::{classify, classify_folded, has_words, CellValue};
 use nianbao_core::{Block, Document, Provenance};
 
 #[derive(Debug, Clone)]
@@ -204,26 +204,35 @@ fn split_on_wide_spaces(s: &str) -> Vec<&str> {
 }
 
 /// `规章 0 0 0` → `规章`, `0`, `0`, `0`; a label never ends in a bare number in this template
-/// (numbering comes first: `1.属于国家秘密`).
+/// (numbering comes first: `1.属于国家秘密`). `text` is folded already.
 fn split_trailing_numbers(cells: &mut Vec<RCell>, text: &str, prov: &Provenance) {
+    let whole = |cells: &mut Vec<RCell>| {
+        cells.push(RCell {
+            text: text.to_string(),
+            value: classify_folded(text),
+            prov: prov.clone(),
+        })
+    };
+    // One token, the usual cell: nothing to split.
+    if !text.contains(' ') {
+        return whole(cells);
+    }
     let tokens: Vec<&str> = text.split(' ').filter(|t| !t.is_empty()).collect();
     let mut k = tokens.len();
-    while k > 0 && matches!(classify(tokens[k - 1]), CellValue::Number { .. }) {
+    while k > 0 && matches!(classify_folded(tokens[k - 1]), CellValue::Number { .. }) {
         k -= 1;
     }
     // Units written apart from their number: `8.0056 万元`.
-    if k == tokens.len() || tokens.len() == 1 || (k > 0 && !has_words(&tokens[..k].join(""))) {
-        cells.push(RCell {
-            text: text.to_string(),
-            value: classify(text),
-            prov: prov.clone(),
-        });
-        return;
+    if k == tokens.len()
+        || tokens.len() == 1
+        || (k > 0 && !tokens[..k].iter().any(|t| has_words(t)))
+    {
+        return whole(cells);
     }
     if k > 0 {
         let label = tokens[..k].join(" ");
         cells.push(RCell {
-            value: classify(&label),
+            value: classify_folded(&label),
             text: label,
             prov: prov.clone(),
         });
@@ -231,18 +240,27 @@ fn split_trailing_numbers(cells: &mut Vec<RCell>, text: &str, prov: &Provenance)
     for t in &tokens[k..] {
         cells.push(RCell {
             text: t.to_string(),
-            value: classify(t),
+            value: classify_folded(t),
             prov: prov.clone(),
         });
     }
 }
 
 fn is_page_number(s: &str) -> bool {
-    // Running page numbers are short; most lines are not, and are let go without a copy.
-    if s.len() > 64 {
+    // Running page numbers are short; most lines are not, and are let go at once.
+    const LONGEST: usize = 64;
+    if s.len() > LONGEST {
         return false;
     }
-    let core: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    // The line without white space, on the stack (this runs on every line).
+    let mut buf = [0u8; LONGEST];
+    let mut n = 0;
+    for c in s.chars().filter(|c| !c.is_whitespace()) {
+        n += c.encode_utf8(&mut buf[n..]).len();
+    }
+    let Ok(core) = std::str::from_utf8(&buf[..n]) else {
+        return false;
+    };
     let inner = core.trim_matches(|c| matches!(c, '-' | '—' | '–' | '－'));
     if inner.len() < core.len() && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {
         return core.starts_with(['-', '—', '–', '－']) && core.ends_with(['-', '—', '–', '－']);

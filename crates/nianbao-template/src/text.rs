@@ -5,21 +5,30 @@ use std::borrow::Cow;
 /// radicals to their ordinary forms, so labels and numbers compare alike across formats.
 /// Borrows when nothing changes, which is most text (this runs on every line and cell).
 pub fn fold(s: &str) -> Cow<'_, str> {
-    match s.char_indices().find(|&(_, c)| fold_char(c) != c) {
-        None => Cow::Borrowed(s),
-        Some((i, _)) => {
-            // Folding never lengthens a character's UTF-8.
-            let mut out = String::with_capacity(s.len());
-            out.push_str(&s[..i]);
-            out.extend(s[i..].chars().map(fold_char));
-            Cow::Owned(out)
+    let Some(first) = s.char_indices().find(|&(_, c)| fold_char(c) != c) else {
+        return Cow::Borrowed(s);
+    };
+    // Folding never lengthens a character's UTF-8. Unchanged text is copied in runs.
+    let mut out = String::with_capacity(s.len());
+    let mut run = 0;
+    for (i, c) in s[first.0..].char_indices() {
+        let folded = fold_char(c);
+        if folded != c {
+            let at = first.0 + i;
+            out.push_str(&s[run..at]);
+            out.push(folded);
+            run = at + c.len_utf8();
         }
     }
+    out.push_str(&s[run..]);
+    Cow::Owned(out)
 }
 
 #[inline]
 fn fold_char(c: char) -> char {
-    if (' '..'\u{7F}').contains(&c) {
+    // Printable ASCII, and the CJK ideographs and everything else up to U+FDFF that nothing
+    // below maps: most characters stop here.
+    if (' '..'\u{7F}').contains(&c) || ('\u{3400}'..'\u{FE00}').contains(&c) {
         return c;
     }
     match c {
@@ -115,15 +124,104 @@ fn kangxi(c: char) -> char {
 /// punctuation variants of numbering (`1、` `1．` `（一）`) unified to `1.` and `(一)`.
 pub fn label_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().map(fold_char) {
-        match c {
-            c if c.is_whitespace() => {}
-            '、' | '．' => out.push('.'),
-            '*' | '#' | '|' => {}
-            c => out.push(c),
+    // Unchanged text is copied in runs.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let key = key_char(c);
+        if key != Some(c) {
+            out.push_str(&s[run..i]);
+            out.extend(key);
+            run = i + c.len_utf8();
         }
     }
+    out.push_str(&s[run..]);
     out
+}
+
+/// What one character becomes in a label key (`None`: dropped).
+#[inline]
+fn key_char(c: char) -> Option<char> {
+    // The ideographs: kept as they are, without the tests below.
+    if ('\u{3400}'..'\u{FE00}').contains(&c) {
+        return Some(c);
+    }
+    match fold_char(c) {
+        c if c.is_whitespace() => None,
+        '、' | '．' => Some('.'),
+        '*' | '#' | '|' => None,
+        c => Some(c),
+    }
+}
+
+/// A fixed list of keywords, indexed by first character, to find which of them a label
+/// contains: one pass over the label instead of a substring search per keyword (`str`'s
+/// search prepares its needle on every call, and labels are a few dozen bytes).
+pub struct Keywords {
+    words: Vec<&'static str>,
+    /// (first character, index in `words`), sorted by character.
+    by_first: Vec<(char, usize)>,
+    /// Bit `c % 1024` set for every first character `c`: most characters of a label start no
+    /// keyword, and this says so without a search.
+    may_start: [u64; 16],
+}
+
+impl Keywords {
+    /// At most 128 words (the set of those found is one `u128`); none empty.
+    pub fn new(words: Vec<&'static str>) -> Keywords {
+        assert!(words.len() <= 128, "at most 128 keywords");
+        let mut by_first: Vec<(char, usize)> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.chars().next().expect("no empty keyword"), i))
+            .collect();
+        by_first.sort_unstable();
+        let mut may_start = [0u64; 16];
+        for &(c, _) in &by_first {
+            let b = c as usize % 1024;
+            may_start[b / 64] |= 1 << (b % 64);
+        }
+        Keywords {
+            words,
+            by_first,
+            may_start,
+        }
+    }
+
+    pub fn word(&self, i: usize) -> &'static str {
+        self.words[i]
+    }
+
+    /// The words `text` contains, as a set of indices (bit `i` for word `i`).
+    pub fn found_in(&self, text: &str) -> u128 {
+        let mut found = 0u128;
+        for (at, c) in text.char_indices() {
+            let b = c as usize % 1024;
+            if self.may_start[b / 64] & (1 << (b % 64)) == 0 {
+                continue;
+            }
+            let from = self.by_first.partition_point(|&(f, _)| f < c);
+            for &(f, i) in &self.by_first[from..] {
+                if f != c {
+                    break;
+                }
+                if text[at..].starts_with(self.words[i]) {
+                    found |= 1 << i;
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The indices set in a [`Keywords::found_in`] result, lowest first.
+pub fn indices(mut set: u128) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let i = set.trailing_zeros() as usize;
+            set &= set - 1;
+            i
+        })
+    })
 }
 
 /// What a table cell holds, as far as the mapping is concerned.
@@ -152,7 +250,11 @@ pub enum MoneyUnit {
 /// Classifies one cell's text. Numbers may use full-width digits, thousands separators
 /// (`1,351` `1，351`), a sign, a decimal point, and a trailing unit (元, 万元, 件, 条, 个, 项).
 pub fn classify(raw: &str) -> CellValue {
-    let s = fold(raw);
+    classify_folded(&fold(raw))
+}
+
+/// [`classify`] for text already folded (a cell cut from a folded line).
+pub fn classify_folded(s: &str) -> CellValue {
     let s = s.trim().trim_matches(|c: char| c == '*' || c == '_');
     if s.is_empty() {
         return CellValue::Blank;
@@ -281,6 +383,57 @@ mod tests {
         assert_eq!(label_key("（三）不予公开"), "(三)不予公开");
         assert_eq!(label_key("结 果 维 持"), "结果维持");
         assert_eq!(fold("⼀般"), "一般");
+    }
+
+    #[test]
+    fn keywords_found_are_those_contained() {
+        let k = Keywords::new(vec!["国家秘密", "国家", "第三方", "其他", "密"]);
+        let found = |t: &str| {
+            indices(k.found_in(t))
+                .map(|i| k.word(i))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("1.属于国家秘密"), ["国家秘密", "国家", "密"]);
+        assert_eq!(found("(四)第三方不同意公开,其他,其他"), ["第三方", "其他"]);
+        assert_eq!(found("国"), Vec::<&str>::new());
+        assert_eq!(found(""), Vec::<&str>::new());
+        // Against str::contains, on every prefix and suffix of a label.
+        let label = "5.第三方国家秘密其他密";
+        for (i, _) in label.char_indices() {
+            for part in [&label[..i], &label[i..]] {
+                let want: Vec<&str> = (0..5)
+                    .map(|w| k.word(w))
+                    .filter(|w| part.contains(w))
+                    .collect();
+                assert_eq!(found(part), want, "{part}");
+            }
+        }
+    }
+
+    #[test]
+    fn label_keys_copy_runs_and_change_every_character_that_changes() {
+        for c in (0u32..0x1_0000)
+            .chain([0x1_F600, 0x10_FFFF])
+            .filter_map(char::from_u32)
+        {
+            let s = format!("中{c}文{c}");
+            let want: String = s.chars().filter_map(key_char).collect();
+            assert_eq!(label_key(&s), want, "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn the_byte_scan_finds_every_character_that_folds() {
+        // Every scalar value of the BMP and a few beyond, between ideographs: `fold` (which
+        // scans bytes for candidates) must agree with folding character by character.
+        let chars = (0u32..0x1_0000)
+            .chain([0x1_F600, 0x2_0000, 0x10_FFFF])
+            .filter_map(char::from_u32);
+        for c in chars {
+            let s = format!("中{c}文");
+            let want: String = s.chars().map(fold_char).collect();
+            assert_eq!(fold(&s), want, "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
