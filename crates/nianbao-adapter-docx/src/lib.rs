@@ -55,7 +55,7 @@ impl Adapter for DocxAdapter {
 pub fn is_docx(bytes: &[u8]) -> bool {
     sniff::is_zip(bytes)
         && (sniff::zip_has_prefix(bytes, "word/")
-            || bytes.windows(17).any(|w| w == b"word/document.xml")
+            || sniff::find(bytes, b"word/document.xml").is_some()
             || is_bodiless_ooxml(bytes))
 }
 
@@ -93,8 +93,7 @@ fn extract_docx(input: &Input<'_>) -> Result<Document, ExtractError> {
         ))
     })?;
     let mut doc = Document::default();
-    let text = package::part_text(&xml, &mut doc.warnings);
-    drop(xml);
+    let text = package::part_text(xml, &mut doc.warnings);
     let walked = walk(&text)?;
     doc.warnings.extend(walked.warnings);
     let mut out = Emitter::default();

@@ -95,9 +95,11 @@ fn office_document_target(rels: &str) -> Option<String> {
 
 /// Part bytes as text: UTF-8 (BOM stripped) or UTF-16 with a BOM. Malformed UTF-8 is replaced
 /// and reported rather than failing the whole document.
-pub fn part_text(bytes: &[u8], warnings: &mut Vec<String>) -> String {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return lossy(rest, warnings);
+/// Takes the part's bytes: valid UTF-8, the usual case, becomes the text without a copy.
+pub fn part_text(mut bytes: Vec<u8>, warnings: &mut Vec<String>) -> String {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+        return lossy(bytes, warnings);
     }
     let utf16 = |le: bool| {
         let units = bytes[2..].chunks_exact(2).map(|c| {
@@ -111,19 +113,19 @@ pub fn part_text(bytes: &[u8], warnings: &mut Vec<String>) -> String {
             .map(|c| c.unwrap_or('\u{FFFD}'))
             .collect()
     };
-    match bytes {
+    match bytes[..] {
         [0xFF, 0xFE, ..] => utf16(true),
         [0xFE, 0xFF, ..] => utf16(false),
         _ => lossy(bytes, warnings),
     }
 }
 
-fn lossy(bytes: &[u8], warnings: &mut Vec<String>) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => {
+fn lossy(bytes: Vec<u8>, warnings: &mut Vec<String>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
             warnings.push("document part is not valid UTF-8: malformed bytes were replaced".into());
-            String::from_utf8_lossy(bytes).into_owned()
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     }
 }
@@ -149,7 +151,7 @@ mod tests {
         for u in "<a>年报</a>".encode_utf16() {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
-        assert_eq!(part_text(&bytes, &mut w), "<a>年报</a>");
+        assert_eq!(part_text(bytes, &mut w), "<a>年报</a>");
         assert!(w.is_empty());
     }
 }

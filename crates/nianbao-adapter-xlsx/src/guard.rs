@@ -13,20 +13,44 @@ fn too_large(message: String) -> ExtractError {
     ExtractError::new(ErrorKind::TooLarge, message)
 }
 
+/// What the guard saw of the parts while inflating them.
+#[derive(Debug, Default, PartialEq)]
+pub struct Seen {
+    /// Whether some part may hold a formula (every part is looked at, wherever the workbook
+    /// keeps its sheets). Reading a sheet's formulas is a whole extra parse of it, for a
+    /// warning about formulas without a cached value; a workbook without any need not pay it.
+    pub formulas: bool,
+}
+
 /// Checks declared sizes and ratios, then the true inflated size of every part.
-pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ExtractError> {
+pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
     let mut zip = open(bytes)?;
+    let mut seen = Seen::default();
+    let mut buf = vec![0u8; CHUNK];
     for i in 0..zip.len() {
         let mut f = zip
             .by_index(i)
             .map_err(|e| ExtractError::corrupt(format!("damaged zip entry {i}: {e}")))?;
         let name = f.name().map(|n| n.into_owned()).unwrap_or_default();
         check_declared(&name, f.size(), f.compressed_size(), limits)?;
-        let n = std::io::copy(
-            &mut (&mut f).take(limits.max_part_bytes + 1),
-            &mut std::io::sink(),
-        )
-        .map_err(|e| ExtractError::corrupt(format!("cannot inflate part {name}: {e}")))?;
+        let mut part = (&mut f).take(limits.max_part_bytes + 1);
+        let mut n = 0u64;
+        // The two bytes before each chunk, so that a tag split between chunks is seen.
+        let mut carry = [0u8; 2];
+        loop {
+            let got = part
+                .read(&mut buf[2..])
+                .map_err(|e| ExtractError::corrupt(format!("cannot inflate part {name}: {e}")))?;
+            if got == 0 {
+                break;
+            }
+            n += got as u64;
+            if !seen.formulas {
+                buf[..2].copy_from_slice(&carry);
+                seen.formulas = may_hold_formula(&buf[..2 + got]);
+                carry.copy_from_slice(&buf[got..got + 2]);
+            }
+        }
         if n > limits.max_part_bytes {
             return Err(too_large(format!(
                 "part {name} inflates past the limit of {} bytes",
@@ -34,7 +58,24 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ExtractError> {
             )));
         }
     }
-    Ok(())
+    Ok(seen)
+}
+
+/// Bytes inflated at a time by [`check_zip`] (after two carried over).
+const CHUNK: usize = 2 + (64 << 10);
+
+/// Whether XML text may contain a formula element: `f` right after `<` or a namespace
+/// prefix's `:`, followed by white space, `>` or `/` (`<f>`, `<f t="shared" …/>`, `<x:f>`).
+/// It may say yes for other text; it never says no to a formula.
+fn may_hold_formula(xml: &[u8]) -> bool {
+    memchr::memchr_iter(b'f', xml).any(|i| {
+        i > 0
+            && matches!(xml[i - 1], b'<' | b':')
+            && matches!(
+                xml.get(i + 1),
+                Some(b' ' | b'>' | b'/' | b'\t' | b'\n' | b'\r')
+            )
+    })
 }
 
 fn check_declared(name: &str, size: u64, packed: u64, limits: &Limits) -> Result<(), ExtractError> {
@@ -77,6 +118,26 @@ pub fn read_part(bytes: &[u8], name: &str, limits: &Limits) -> Result<Vec<u8>, E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_elements_are_seen_in_any_spelling() {
+        for xml in [
+            "<c r=\"B3\"><f>SUM(B1:B2)</f><v>3</v></c>",
+            "<c><f t=\"shared\" ref=\"B3:B9\" si=\"0\"/></c>",
+            "<c><f/></c>",
+            "<x:c><x:f>A1</x:f></x:c>",
+            "<c><f\n>A1</f></c>",
+        ] {
+            assert!(may_hold_formula(xml.as_bytes()), "{xml}");
+        }
+        for xml in [
+            "<c r=\"B3\" t=\"s\"><v>12</v></c>",
+            "<sheetFormatPr defaultRowHeight=\"15\"/><mergeCell ref=\"A1:B2\"/>",
+            "<c><is><t>if formula</t></is></c>",
+        ] {
+            assert!(!may_hold_formula(xml.as_bytes()), "{xml}");
+        }
+    }
 
     #[test]
     fn declared_sizes_and_ratios() {

@@ -86,9 +86,15 @@ impl Adapter for XlsxAdapter {
                 "not an xlsx, xls or ods spreadsheet",
             ));
         };
-        if kind != Kind::Xls {
-            guard::check_zip(input.bytes, input.limits)?;
-        }
+        // Formulas are read unless the guard saw none anywhere in an xlsx package.
+        let formulas = match kind {
+            Kind::Xls => true,
+            Kind::Xlsx => guard::check_zip(input.bytes, input.limits)?.formulas,
+            Kind::Ods => {
+                guard::check_zip(input.bytes, input.limits)?;
+                true
+            }
+        };
         let mut doc = Document::default();
         let cursor = Cursor::new(input.bytes);
         match kind {
@@ -100,7 +106,7 @@ impl Adapter for XlsxAdapter {
                         .merge_cells_by_sheet_name(name)
                         .map(|m| dims(&m))
                         .unwrap_or_default();
-                    read_sheet(&mut wb, name, merges, &mut doc)?;
+                    read_sheet(&mut wb, name, merges, formulas, &mut doc)?;
                 }
             }
             Kind::Xls => {
@@ -110,7 +116,7 @@ impl Adapter for XlsxAdapter {
                         .merge_cells_by_sheet_name(name)
                         .map(|m| dims(&m))
                         .unwrap_or_default();
-                    read_sheet(&mut wb, name, merges, &mut doc)?;
+                    read_sheet(&mut wb, name, merges, true, &mut doc)?;
                 }
             }
             Kind::Ods => {
@@ -119,7 +125,7 @@ impl Adapter for XlsxAdapter {
                 let mut wb = calamine::Ods::new(cursor).map_err(|e| open_error(&e.to_string()))?;
                 for name in &wb.sheet_names() {
                     let merges = spans.remove(name).unwrap_or_default();
-                    read_sheet(&mut wb, name, merges, &mut doc)?;
+                    read_sheet(&mut wb, name, merges, true, &mut doc)?;
                 }
             }
         }
@@ -157,6 +163,7 @@ fn read_sheet<R, RS>(
     wb: &mut R,
     name: &str,
     merges: Vec<Merge>,
+    formulas: bool,
     doc: &mut Document,
 ) -> Result<(), ExtractError>
 where
@@ -188,7 +195,7 @@ where
             format!("sheet {name} spans {height} x {width} cells, over the limit of {MAX_CELLS}"),
         ));
     }
-    let formulas = wb.worksheet_formula(name).ok();
+    let formulas = formulas.then(|| wb.worksheet_formula(name).ok()).flatten();
     let mut text = vec![vec![String::new(); width]; height];
     for (r, row) in range.rows().enumerate() {
         for (c, d) in row.iter().enumerate() {

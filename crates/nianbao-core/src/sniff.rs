@@ -58,8 +58,11 @@ pub fn zip_has_prefix(bytes: &[u8], prefix: &str) -> bool {
     false
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+/// First position of `needle` in `hay`. The directory sits at the end of a zip, so each
+/// lookup scans nearly the whole file: a byte-by-byte window compare cost more than
+/// inflating a small workbook.
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
 }
 
 /// A format no adapter reads but that is known by its bytes, with the error its record gets:
