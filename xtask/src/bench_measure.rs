@@ -35,6 +35,7 @@ impl Run {
 /// Runs `nianbao convert INPUT --out OUT --jobs JOBS`, sampling memory every 10 ms.
 pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run, String> {
     fs::create_dir_all(out).map_err(|e| e.to_string())?;
+    warm(input)?;
     let time_file = out.join("time.txt");
     let gnu_time = Path::new(GNU_TIME).exists();
     let mut cmd = if gnu_time {
@@ -152,6 +153,26 @@ fn statuses(jsonl: &Path) -> Result<BTreeMap<String, [usize; 3]>, String> {
 
 /// Seconds to read every file and inflate every entry of the zip containers: the least any
 /// DOCX/XLSX reader pays.
+/// Reads every file under `dir` once, untimed, so that the timed run finds the corpus in the
+/// page cache: on a machine short of cache (or reclaiming it) a run otherwise measured the
+/// disk as much as the conversion, and one PDF run took three times as long as the next.
+fn warm(dir: &Path) -> Result<(), String> {
+    let mut buf = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))? {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(mut f) = fs::File::open(&path) {
+                buf.clear();
+                let _ = f.read_to_end(&mut buf);
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn read_and_inflate(files: &[PathBuf]) -> Result<f64, String> {
     let t0 = Instant::now();
     let mut buf = Vec::new();
