@@ -4,7 +4,12 @@
 //! Written by hand rather than taken from lopdf because lopdf keeps its parser private and only
 //! applies it when `/Encoding` is absent or Identity; we also need the code-space ranges.
 
+use nianbao_core::Fnv;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// Maps keyed by (code length, code), looked up for every glyph.
+type CodeMap<V> = HashMap<(u8, u32), V, BuildHasherDefault<Fnv>>;
 
 /// Entries beyond this are ignored: a real CMap has at most ~65k codes.
 const MAX_ENTRIES: usize = 1 << 17;
@@ -14,9 +19,9 @@ pub struct CMap {
     /// (byte length, low, high) of each code-space range.
     pub codespace: Vec<(u8, u32, u32)>,
     /// Code (with its byte length) → Unicode text.
-    pub unicode: HashMap<(u8, u32), String>,
+    pub unicode: CodeMap<String>,
     /// Code (with its byte length) → CID, for encoding CMaps.
-    pub cid: HashMap<(u8, u32), u32>,
+    pub cid: CodeMap<u32>,
     /// Contiguous ranges too long to expand: (len, lo, hi, first CID).
     cid_ranges: Vec<(u8, u32, u32, u32)>,
 }
@@ -45,22 +50,24 @@ fn tokenize(data: &[u8]) -> Vec<Tok> {
             b'<' if data.get(i + 1) == Some(&b'<') => i += 2,
             b'>' if data.get(i + 1) == Some(&b'>') => i += 2,
             b'<' => {
-                let mut digits = Vec::new();
+                // Hex digits in pairs, other bytes skipped, an odd last digit padded with 0.
+                let mut bytes = Vec::new();
+                let mut high: Option<u8> = None;
                 i += 1;
                 while i < data.len() && data[i] != b'>' {
                     if data[i].is_ascii_hexdigit() {
-                        digits.push(data[i]);
+                        let v = hex_val(data[i]);
+                        match high.take() {
+                            Some(h) => bytes.push((h << 4) | v),
+                            None => high = Some(v),
+                        }
                     }
                     i += 1;
                 }
                 i += 1;
-                if digits.len() % 2 == 1 {
-                    digits.push(b'0');
+                if let Some(h) = high {
+                    bytes.push(h << 4);
                 }
-                let bytes = digits
-                    .chunks(2)
-                    .map(|p| (hex_val(p[0]) << 4) | hex_val(p[1]))
-                    .collect();
                 out.push(Tok::Hex(bytes));
             }
             b'[' => {
@@ -147,10 +154,9 @@ fn code_of(bytes: &[u8]) -> Option<(u8, u32)> {
 
 /// UTF-16BE destination bytes → text (lone surrogates dropped).
 fn utf16_text(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
+    let units = bytes
         .chunks(2)
-        .map(|p| ((p[0] as u16) << 8) | *p.get(1).unwrap_or(&0) as u16)
-        .collect();
+        .map(|p| ((p[0] as u16) << 8) | *p.get(1).unwrap_or(&0) as u16);
     char::decode_utf16(units).filter_map(Result::ok).collect()
 }
 

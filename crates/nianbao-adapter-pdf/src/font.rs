@@ -202,56 +202,67 @@ impl Font {
 
     fn decode_code(&self, raw: &[u8], code: u32) -> Code {
         let len = raw.len() as u8;
+        // The ToUnicode text when the map has the code (even an empty one), else what the
+        // encoding says; built straight into the glyph's one string (this runs per glyph).
         let mapped = self
             .to_unicode
             .as_ref()
-            .and_then(|m| m.to_unicode(len, code))
-            .map(str::to_owned);
-        let (fallback, width) = match &self.codes {
+            .and_then(|m| m.to_unicode(len, code));
+        let mut text = String::new();
+        let mut fallback = |c: Option<char>| {
+            if mapped.is_none() {
+                text.extend(c.map(normalize_char));
+            }
+        };
+        let width = match &self.codes {
             Codes::Simple(table) => {
-                let w = code
-                    .checked_sub(self.first_char)
+                fallback(table[code as usize & 0xff]);
+                code.checked_sub(self.first_char)
                     .and_then(|k| self.simple_widths.get(k as usize))
                     .copied()
                     .filter(|w| *w > 0.0)
-                    .unwrap_or(self.default_width);
-                (table[code as usize & 0xff].map(String::from), w)
+                    .unwrap_or(self.default_width)
             }
             Codes::Identity => {
-                let text = self
-                    .gid_text
-                    .as_ref()
-                    .and_then(|m| m.get(&(code as u16)))
-                    .map(|c| c.to_string());
-                (text, self.cid_width(code))
+                fallback(
+                    self.gid_text
+                        .as_ref()
+                        .and_then(|m| m.get(&(code as u16)))
+                        .copied(),
+                );
+                self.cid_width(code)
             }
             Codes::Ucs2 => {
-                let text = char::from_u32(code)
-                    .filter(|c| !c.is_control() || *c == ' ')
-                    .map(String::from);
+                fallback(char::from_u32(code).filter(|c| !c.is_control() || *c == ' '));
                 // The CID of a UCS-2 code is unknown without Adobe's tables: half width for
                 // ASCII, full width otherwise.
-                (text, if code < 0x80 { 500.0 } else { 1000.0 })
+                if code < 0x80 {
+                    500.0
+                } else {
+                    1000.0
+                }
             }
             Codes::Gbk => {
-                let (s, _, bad) = encoding_rs::GBK.decode(raw);
-                let text = (!bad).then(|| s.into_owned());
-                (text, if raw.len() == 1 { 500.0 } else { 1000.0 })
+                if mapped.is_none() {
+                    let (s, _, bad) = encoding_rs::GBK.decode(raw);
+                    if !bad {
+                        text.extend(s.chars().map(normalize_char));
+                    }
+                }
+                if raw.len() == 1 {
+                    500.0
+                } else {
+                    1000.0
+                }
             }
-            Codes::Embedded(m) => {
-                let w = m
-                    .to_cid(len, code)
-                    .map(|cid| self.cid_width(cid))
-                    .unwrap_or(self.default_width);
-                (None, w)
-            }
+            Codes::Embedded(m) => m
+                .to_cid(len, code)
+                .map(|cid| self.cid_width(cid))
+                .unwrap_or(self.default_width),
         };
-        let text: String = mapped
-            .or(fallback)
-            .unwrap_or_default()
-            .chars()
-            .map(normalize_char)
-            .collect();
+        if let Some(m) = mapped {
+            text.extend(m.chars().map(normalize_char));
+        }
         Code {
             text,
             width,

@@ -7,6 +7,7 @@
 mod adapter;
 pub mod cfb;
 mod error;
+mod fnv;
 pub mod grid;
 mod model;
 pub mod sniff;
@@ -14,6 +15,7 @@ pub mod word_table;
 
 pub use adapter::{adapters, detect, Adapter, AdapterRegistration, Input, Limits};
 pub use error::{ErrorKind, ExtractError};
+pub use fnv::Fnv;
 pub use model::{Block, Cell, Document, Paragraph, Provenance, Table};
 
 /// Re-exported so adapter crates register with the same `inventory` version as the registry.

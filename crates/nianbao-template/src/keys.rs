@@ -1,6 +1,9 @@
 //! The numeric fields of the record, read once from `keys.tsv` (a copy of the spec's file).
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
+
+/// FNV-1a, for the short key names: looked up for every value written and read.
+pub use nianbao_core::Fnv;
 use std::sync::LazyLock;
 
 /// The template versions of the national format.
@@ -69,27 +72,6 @@ static KEYS: LazyLock<Vec<KeyDef>> = LazyLock::new(|| {
 
 static INDEX: LazyLock<HashMap<&'static str, usize, BuildHasherDefault<Fnv>>> =
     LazyLock::new(|| KEYS.iter().enumerate().map(|(i, k)| (k.key, i)).collect());
-
-/// FNV-1a for the short key names: looked up for every value written and read.
-#[derive(Default)]
-pub struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
 
 /// Every numeric key in the order of `keys.tsv`.
 pub fn all() -> &'static [KeyDef] {
