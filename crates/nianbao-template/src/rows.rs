@@ -87,11 +87,13 @@ pub fn physical_rows(doc: &Document) -> Vec<Row> {
                     if cells.iter().all(|c: &RCell| c.value == CellValue::Blank) {
                         continue;
                     }
-                    let text = cells
-                        .iter()
-                        .map(|c| c.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
+                    let mut text = String::new();
+                    for (i, c) in cells.iter().enumerate() {
+                        if i > 0 {
+                            text.push(' ');
+                        }
+                        text.push_str(&c.text);
+                    }
                     rows.push(Row {
                         cells,
                         from_table: true,
@@ -108,6 +110,15 @@ pub fn physical_rows(doc: &Document) -> Vec<Row> {
 /// row pasted into one cell) is split into its numbers.
 fn push_cell_text(cells: &mut Vec<RCell>, text: &str, prov: &Provenance) {
     let t = text.trim();
+    // Most cells are one word (a number, a label): nothing to split or squeeze.
+    if !t.contains(char::is_whitespace) {
+        cells.push(RCell {
+            value: classify(t),
+            text: t.to_string(),
+            prov: prov.clone(),
+        });
+        return;
+    }
     let parts: Vec<&str> = t.split_whitespace().collect();
     if parts.len() > 1
         && parts
