@@ -360,14 +360,7 @@ impl<'a> Interpreter<'a> {
             if font.vertical {
                 let ty = -(gs.size) - spacing;
                 let (x, y) = st.to_page(ox, oy);
-                st.push(
-                    &code.text,
-                    x - size / 2.0,
-                    x + size / 2.0,
-                    y,
-                    y + size,
-                    size,
-                );
+                st.push(code.text, x - size / 2.0, x + size / 2.0, y, y + size, size);
                 *tm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, ty], tm);
             } else {
                 let tx = (code.width / 1000.0 * gs.size + spacing) * gs.h_scale;
@@ -378,7 +371,7 @@ impl<'a> Interpreter<'a> {
                 let (x0, x1) = if x1 >= x0 { (x0, x1) } else { (x1, x0) };
                 let x1 = x1.max(x0 + 0.1);
                 st.push(
-                    &code.text,
+                    code.text,
                     x0,
                     x1,
                     base - 0.85 * size,
@@ -449,13 +442,13 @@ impl PageState<'_> {
         (x - self.box_x0, self.box_top - y)
     }
 
-    fn push(&mut self, text: &str, x0: f32, x1: f32, top: f32, bottom: f32, size: f32) {
+    fn push(&mut self, text: String, x0: f32, x1: f32, top: f32, bottom: f32, size: f32) {
         let ok = [x0, x1, top, bottom, size].iter().all(|v| v.is_finite());
         if !ok || text.trim().is_empty() || self.out.glyphs.len() >= 2_000_000 {
             return;
         }
         self.out.glyphs.push(Glyph {
-            text: text.to_string(),
+            text,
             x0,
             x1,
             top,
