@@ -290,6 +290,20 @@ fn render(
         bytes as f64 / MIB / all.secs,
         j1 / all.secs
     );
+    if let Some(total) = all.total_cpu.filter(|&t| t > 0.0) {
+        // With --jobs 1 the parent runs beside the one worker on the other core; with --jobs 2
+        // it competes with two workers for two cores: the scaling is at most 2 / (1 + P / W).
+        let (p, w) = (
+            all.parent_cpu,
+            (total - all.parent_cpu).max(f64::MIN_POSITIVE),
+        );
+        let _ = writeln!(
+            s,
+            "CPU (--jobs 2): parent {p:.2} s of {total:.2} s ({:.0} %): on two cores the scaling can reach at most {:.2}×",
+            100.0 * p / total,
+            2.0 / (1.0 + p / w)
+        );
+    }
     let _ = writeln!(
         s,
         "peak RSS (--jobs 2): {} docs {:.0} MiB, {} docs {:.0} MiB  (largest process {:.0} / {:.0} MiB, process tree sum {:.0} / {:.0} MiB)",

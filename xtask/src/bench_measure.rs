@@ -20,6 +20,10 @@ pub struct Run {
     pub peak_tree_kib: u64,
     /// Records per `source.format` (or `-`): ok, partial, failed.
     pub statuses: BTreeMap<String, [usize; 3]>,
+    /// CPU seconds of the nianbao parent itself (its threads, not its workers), sampled.
+    pub parent_cpu: f64,
+    /// CPU seconds of the parent and all its workers (GNU time), when known.
+    pub total_cpu: Option<f64>,
 }
 
 impl Run {
@@ -40,7 +44,7 @@ pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run,
     let gnu_time = Path::new(GNU_TIME).exists();
     let mut cmd = if gnu_time {
         let mut c = Command::new(GNU_TIME);
-        c.args(["-f", "%M", "-o"]).arg(&time_file).arg(bin);
+        c.args(["-f", "%M %U %S", "-o"]).arg(&time_file).arg(bin);
         c
     } else {
         Command::new(bin)
@@ -64,31 +68,50 @@ pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run,
     let status = child.wait().map_err(|e| e.to_string())?;
     let secs = t0.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
-    let (peak_tree_kib, sampled_hwm) = sampler.join().unwrap_or((0, 0));
+    let (peak_tree_kib, sampled_hwm, parent_cpu) = sampler.join().unwrap_or((0, 0, 0.0));
     // Exit 1 only says some documents failed; they are counted below.
     if !matches!(status.code(), Some(0 | 1)) {
         let err = fs::read_to_string(out.join("stderr.txt")).unwrap_or_default();
         let tail: String = err.lines().rev().take(5).collect::<Vec<_>>().join("\n");
         return Err(format!("nianbao convert failed ({status}): {tail}"));
     }
-    let exact = fs::read_to_string(&time_file)
+    // GNU time's last line: peak KiB, user seconds, system seconds.
+    let timed: Vec<f64> = fs::read_to_string(&time_file)
         .ok()
-        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse::<u64>().ok()));
+        .and_then(|s| s.lines().last().map(str::to_string))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Run {
         secs,
-        peak_proc_kib: exact.unwrap_or(0).max(sampled_hwm),
+        peak_proc_kib: timed.first().map_or(0, |&k| k as u64).max(sampled_hwm),
         peak_tree_kib,
         statuses: statuses(&out.join("result/reports.jsonl"))?,
+        parent_cpu,
+        total_cpu: (timed.len() == 3).then(|| timed[1] + timed[2]),
     })
 }
 
 /// Until `stop`: the largest sum of VmRSS over the process tree of `pid` (without `pid` itself
-/// when it is GNU time) and the largest VmHWM seen, in KiB.
-fn sample_memory(pid: u32, skip_root: bool, stop: &AtomicBool) -> (u64, u64) {
-    let (mut peak_sum, mut peak_hwm) = (0u64, 0u64);
+/// when it is GNU time) and the largest VmHWM seen, in KiB; and the last CPU time of the
+/// nianbao parent seen, in seconds.
+fn sample_memory(pid: u32, skip_root: bool, stop: &AtomicBool) -> (u64, u64, f64) {
+    let (mut peak_sum, mut peak_hwm, mut parent_cpu) = (0u64, 0u64, 0.0f64);
     while !stop.load(Ordering::Relaxed) {
         let mut tree = Vec::new();
         descendants(pid, &mut tree, 0);
+        // nianbao is GNU time's first child, or the root itself.
+        let parent = if skip_root {
+            tree.first().copied()
+        } else {
+            Some(pid)
+        };
+        if let Some(cpu) = parent.and_then(self_cpu_secs) {
+            parent_cpu = parent_cpu.max(cpu);
+        }
         if !skip_root {
             tree.push(pid);
         }
@@ -101,7 +124,16 @@ fn sample_memory(pid: u32, skip_root: bool, stop: &AtomicBool) -> (u64, u64) {
         peak_sum = peak_sum.max(sum);
         std::thread::sleep(Duration::from_millis(10));
     }
-    (peak_sum, peak_hwm)
+    (peak_sum, peak_hwm, parent_cpu)
+}
+
+/// User + system CPU seconds of one process's own threads (`/proc/PID/stat` fields 14 and 15,
+/// in clock ticks of 1/100 s, Linux's USER_HZ), without its children.
+fn self_cpu_secs(pid: u32) -> Option<f64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
 }
 
 fn descendants(pid: u32, out: &mut Vec<u32>, depth: usize) {
@@ -151,8 +183,6 @@ fn statuses(jsonl: &Path) -> Result<BTreeMap<String, [usize; 3]>, String> {
     Ok(m)
 }
 
-/// Seconds to read every file and inflate every entry of the zip containers: the least any
-/// DOCX/XLSX reader pays.
 /// Reads every file under `dir` once, untimed, so that the timed run finds the corpus in the
 /// page cache: on a machine short of cache (or reclaiming it) a run otherwise measured the
 /// disk as much as the conversion, and one PDF run took three times as long as the next.
@@ -173,6 +203,8 @@ fn warm(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Seconds to read every file and inflate every entry of the zip containers: the least any
+/// DOCX/XLSX reader pays.
 pub fn read_and_inflate(files: &[PathBuf]) -> Result<f64, String> {
     let t0 = Instant::now();
     let mut buf = Vec::new();
