@@ -113,7 +113,10 @@ impl<'a> Reader<'a> {
             let b = rest.as_bytes();
             match b.get(1) {
                 Some(b'/') => {
-                    let end = memchr::memchr(b'>', b)
+                    // End tags are short: a plain loop (see `tag_end`).
+                    let end = b
+                        .iter()
+                        .position(|&c| c == b'>')
                         .ok_or_else(|| self.error("an end tag is not terminated"))?;
                     let name = rest[2..end].trim_end_matches(is_space);
                     match self.open.pop() {
@@ -196,25 +199,29 @@ impl<'a> Reader<'a> {
     /// Offset in `rest` of the `>` that ends the start tag it begins with (quoted attribute
     /// values may hold `>`).
     fn tag_end(&self, rest: &str) -> Result<usize, XmlError> {
+        // A plain loop: tags and attribute values are a few dozen bytes, shorter than what a
+        // vectorised search pays to start. A `<` outside quotes is an error once a `>` or a
+        // quote follows it; with neither, the tag is not terminated.
         let b = rest.as_bytes();
         let mut i = 1;
-        loop {
-            let Some(n) = memchr::memchr3(b'>', b'"', b'\'', &b[i..]) else {
-                return Err(self.error("a tag is not terminated"));
-            };
-            if memchr::memchr(b'<', &b[i..i + n]).is_some() {
-                return Err(self.error("`<` inside a tag"));
-            }
-            i += n;
-            match b[i] {
+        let mut lt = false;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'>' | b'"' | b'\'' if lt => return Err(self.error("`<` inside a tag")),
                 b'>' => return Ok(i),
-                q => {
-                    i += 1 + memchr::memchr(q, &b[i + 1..])
-                        .ok_or_else(|| self.error("an attribute value is not terminated"))?;
+                b'"' | b'\'' => {
+                    let Some(n) = b[i + 1..].iter().position(|&x| x == c) else {
+                        return Err(self.error("an attribute value is not terminated"));
+                    };
+                    i += n + 2;
+                    continue;
                 }
+                b'<' => lt = true,
+                _ => {}
             }
             i += 1;
         }
+        Err(self.error("a tag is not terminated"))
     }
 }
 
