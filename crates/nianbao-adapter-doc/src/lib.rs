@@ -67,19 +67,14 @@ pub fn is_doc(bytes: &[u8]) -> bool {
     }
 }
 
-fn has_utf16(bytes: &[u8], name: &str) -> bool {
-    let needle: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
-}
-
 /// A compound file whose directory is unreadable, but which shows a Word 97-2003 header at
 /// the start of a sector or the name `WordDocument`, and neither a workbook's nor an encrypted
 /// package's stream name.
 fn damaged_doc(bytes: &[u8]) -> bool {
-    if has_utf16(bytes, "Workbook") || has_utf16(bytes, "EncryptionInfo") {
+    if sniff::has_utf16le(bytes, "Workbook") || sniff::has_utf16le(bytes, "EncryptionInfo") {
         return false;
     }
-    if has_utf16(bytes, "WordDocument") {
+    if sniff::has_utf16le(bytes, "WordDocument") {
         return true;
     }
     let shift = match bytes.get(0x1E) {

@@ -77,11 +77,7 @@ pub fn is_encrypted_office(bytes: &[u8]) -> bool {
         return names.iter().any(|n| n == "EncryptionInfo");
     }
     // The directory is unreadable (a truncated file): the name in the raw bytes decides.
-    let needle: Vec<u8> = "EncryptionInfo"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
-    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+    sniff::has_utf16le(bytes, "EncryptionInfo")
 }
 
 fn extract_docx(input: &Input<'_>) -> Result<Document, ExtractError> {

@@ -2,6 +2,7 @@
 //! the bytes themselves. Government sites still serve GBK/GB2312 pages, often undeclared, and
 //! saved pages sometimes keep a `<meta charset>` that no longer matches their bytes.
 use encoding_rs::{Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
+use nianbao_core::sniff::find;
 
 /// How far into the page declarations are looked for (browsers scan 1 KiB; Word's HTML export
 /// puts several KiB of styles before its `<meta>`).
@@ -150,10 +151,6 @@ fn value_after(tag: &[u8], key: &[u8]) -> Option<String> {
         from = i;
     }
     None
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]

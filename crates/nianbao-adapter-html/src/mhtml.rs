@@ -182,7 +182,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return None;
     }
-    hay.windows(needle.len()).position(|w| w == needle)
+    nianbao_core::sniff::find(hay, needle)
 }
 
 #[cfg(test)]

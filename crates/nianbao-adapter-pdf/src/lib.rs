@@ -159,7 +159,7 @@ fn load(bytes: &[u8], warnings: &mut Vec<String>) -> Result<lopdf::Document, Ext
     let loaded = catch_unwind(AssertUnwindSafe(|| {
         lopdf::Document::load_mem_with_options(bytes, options)
     }));
-    let declares_encryption = || contains(bytes, b"/Encrypt");
+    let declares_encryption = || nianbao_core::sniff::find(bytes, b"/Encrypt").is_some();
     let doc = match loaded {
         Err(p) => {
             return Err(ExtractError::corrupt(format!(
@@ -195,8 +195,4 @@ fn load(bytes: &[u8], warnings: &mut Vec<String>) -> Result<lopdf::Document, Ext
         );
     }
     Ok(doc)
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }

@@ -50,15 +50,10 @@ pub fn kind(bytes: &[u8]) -> Option<Kind> {
     // names in the raw bytes decide, so that the file still fails here as corrupt.
     let has = |name: &str| match nianbao_core::cfb::root_names(bytes) {
         Some(names) => names.iter().any(|n| n == name),
-        None => has_utf16(bytes, name),
+        None => sniff::has_utf16le(bytes, name),
     };
     let workbook = (has("Workbook") || has("Book")) && !has("EncryptionInfo");
     workbook.then_some(Kind::Xls)
-}
-
-fn has_utf16(bytes: &[u8], name: &str) -> bool {
-    let needle: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
 }
 
 pub struct XlsxAdapter;

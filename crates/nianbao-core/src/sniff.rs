@@ -65,6 +65,13 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(hay, needle)
 }
 
+/// Whether `name` appears in UTF-16LE anywhere in the bytes: how a compound file's directory
+/// stores stream names, looked for in the raw bytes when the directory cannot be read.
+pub fn has_utf16le(bytes: &[u8], name: &str) -> bool {
+    let needle: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    find(bytes, &needle).is_some()
+}
+
 /// A format no adapter reads but that is known by its bytes, with the error its record gets:
 /// an image is not a report (an archive's pictures, a photo; a scanned page would need OCR),
 /// the others name what to convert them to.
