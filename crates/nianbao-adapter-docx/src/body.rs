@@ -130,11 +130,12 @@ fn cell_properties(r: &mut Reader, cell: &mut RawCell) -> Result<(), ExtractErro
     let mut level = 0usize;
     loop {
         let (e, opened) = match r.next().map_err(xml_err)? {
-            Event::Start(e) if e.local() == "tcPrChange" => {
+            Event::Start(e) if matches!(e.local(), "gridSpan" | "vMerge" | "hMerge") => (e, true),
+            // Borders, margins, shading, tracked changes: nothing of the table's shape.
+            Event::Start(_) => {
                 skip(r)?;
                 continue;
             }
-            Event::Start(e) => (e, true),
             Event::Empty(e) => (e, false),
             Event::End(_) => {
                 if level == 0 {

@@ -99,18 +99,22 @@ impl<'a> Reader<'a> {
 
     /// The next event. Comments, processing instructions and the document type are passed
     /// over.
+    ///
+    /// Works on bytes: every delimiter it looks for is ASCII, so each cut falls on a character
+    /// boundary of the UTF-8 text, and names and attributes need no character decoding.
     pub fn next(&mut self) -> Result<Event<'a>, XmlError> {
         loop {
-            let rest = &self.xml[self.pos..];
-            if rest.is_empty() {
+            let xml = self.xml;
+            let at = self.pos;
+            let b = &xml.as_bytes()[at..];
+            let Some(&first) = b.first() else {
                 return Ok(Event::Eof);
-            }
-            if !rest.starts_with('<') {
-                let end = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
+            };
+            if first != b'<' {
+                let end = memchr::memchr(b'<', b).unwrap_or(b.len());
                 self.pos += end;
-                return Ok(Event::Text(&rest[..end]));
+                return Ok(Event::Text(&xml[at..at + end]));
             }
-            let b = rest.as_bytes();
             match b.get(1) {
                 Some(b'/') => {
                     // End tags are short: a plain loop (see `tag_end`).
@@ -118,7 +122,11 @@ impl<'a> Reader<'a> {
                         .iter()
                         .position(|&c| c == b'>')
                         .ok_or_else(|| self.error("an end tag is not terminated"))?;
-                    let name = rest[2..end].trim_end_matches(is_space);
+                    let mut name_end = end;
+                    while name_end > 2 && is_space_byte(b[name_end - 1]) {
+                        name_end -= 1;
+                    }
+                    let name = &xml[at + 2..at + name_end];
                     match self.open.pop() {
                         Some(open) if open == name => {}
                         Some(open) => return Err(self.error(format!("</{name}> closes <{open}>"))),
@@ -128,44 +136,47 @@ impl<'a> Reader<'a> {
                     return Ok(Event::End(name));
                 }
                 Some(b'?') => {
-                    let end = self.find(rest, "?>", "a processing instruction")?;
+                    let end = self.find(&xml[at..], "?>", "a processing instruction")?;
                     self.pos += end + 2;
                 }
-                Some(b'!') if rest.starts_with("<!--") => {
-                    let end = self.find(rest, "-->", "a comment")?;
-                    self.pos += end + 3;
-                }
-                Some(b'!') if rest.starts_with("<![CDATA[") => {
-                    let end = self.find(rest, "]]>", "a CDATA section")?;
-                    self.pos += end + 3;
-                    return Ok(Event::CData(&rest[9..end]));
-                }
                 Some(b'!') => {
-                    // <!DOCTYPE …>, with an internal subset in brackets.
-                    let end = match rest.find('[') {
-                        Some(open) if rest[..open].find('>').is_none() => {
-                            let close = self.find(&rest[open..], "]", "a document type")?;
-                            open + close
-                                + self.find(&rest[open + close..], ">", "a document type")?
-                        }
-                        _ => self.find(rest, ">", "a document type")?,
-                    };
-                    self.pos += end + 1;
+                    let rest = &xml[at..];
+                    if rest.starts_with("<!--") {
+                        let end = self.find(rest, "-->", "a comment")?;
+                        self.pos += end + 3;
+                    } else if rest.starts_with("<![CDATA[") {
+                        let end = self.find(rest, "]]>", "a CDATA section")?;
+                        self.pos += end + 3;
+                        return Ok(Event::CData(&rest[9..end]));
+                    } else {
+                        // <!DOCTYPE …>, with an internal subset in brackets.
+                        let end = match rest.find('[') {
+                            Some(open) if rest[..open].find('>').is_none() => {
+                                let close = self.find(&rest[open..], "]", "a document type")?;
+                                open + close
+                                    + self.find(&rest[open + close..], ">", "a document type")?
+                            }
+                            _ => self.find(rest, ">", "a document type")?,
+                        };
+                        self.pos += end + 1;
+                    }
                 }
                 _ => {
-                    let end = self.tag_end(rest)?;
-                    let (body, empty) = match rest[1..end].strip_suffix('/') {
-                        Some(body) => (body, true),
-                        None => (&rest[1..end], false),
-                    };
-                    let name_len = body.find(is_space).unwrap_or(body.len());
-                    let name = &body[..name_len];
-                    if name.is_empty() {
+                    let end = self.tag_end(b)?;
+                    // `<name attrs/>` is empty; `body_end` is where the attributes stop.
+                    let empty = end > 1 && b[end - 1] == b'/';
+                    let body_end = if empty { end - 1 } else { end };
+                    let name_len = b[1..body_end]
+                        .iter()
+                        .position(|&c| is_space_byte(c))
+                        .unwrap_or(body_end - 1);
+                    if name_len == 0 {
                         return Err(self.error("a tag without a name"));
                     }
+                    let name = &xml[at + 1..at + 1 + name_len];
                     let tag = Tag {
                         name,
-                        attrs: &body[name_len..],
+                        attrs: &xml[at + 1 + name_len..at + body_end],
                     };
                     self.pos += end + 1;
                     if empty {
@@ -178,8 +189,14 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads past the end of the element whose start tag was just read.
+    /// Reads past the end of the element whose start tag was just read. The markup inside is
+    /// checked only when [`Reader::quick_close`] cannot find the end.
     pub fn skip_element(&mut self) -> Result<(), XmlError> {
+        if let Some(end) = self.quick_close() {
+            self.pos = end;
+            self.open.pop();
+            return Ok(());
+        }
         let depth = self.open.len();
         loop {
             match self.next()? {
@@ -190,39 +207,98 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The offset just past the end tag of the element whose start tag was just read, found
+    /// by jumping from `<` to `<`, when that is certain: in well-formed XML no `<` stands in
+    /// text or in an attribute value, so the first `</name>` is the end unless an element of
+    /// the same name opens before it, or a comment, CDATA section or processing instruction
+    /// (which may hold a `</name>` of its own). In those cases, and when no end is found,
+    /// `None`: the caller reads event by event.
+    fn quick_close(&self) -> Option<usize> {
+        let name = self.open.last()?.as_bytes();
+        let b = &self.xml.as_bytes()[self.pos..];
+        let named = |at: usize| b.get(at..at + name.len()) == Some(name);
+        for lt in memchr::memchr_iter(b'<', b) {
+            match b.get(lt + 1)? {
+                b'!' | b'?' => return None,
+                b'/' if named(lt + 2) => {
+                    let after = lt + 2 + name.len();
+                    match *b.get(after)? {
+                        // `</name>`, perhaps with spaces before the `>`.
+                        b'>' => return Some(self.pos + after + 1),
+                        c if is_space_byte(c) => {
+                            let gt = after + b[after..].iter().position(|&c| !is_space_byte(c))?;
+                            return (b[gt] == b'>').then_some(self.pos + gt + 1);
+                        }
+                        // A longer name that starts with this one.
+                        c if is_name_byte(c) => {}
+                        // Broken markup: the event reader reports it.
+                        _ => return None,
+                    }
+                }
+                b'/' => {}
+                _ if named(lt + 1)
+                    && !b.get(lt + 1 + name.len()).is_some_and(|&c| is_name_byte(c)) =>
+                {
+                    return None
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// Offset in `rest` of `needle`, or an error naming what is unterminated.
     fn find(&self, rest: &str, needle: &str, what: &str) -> Result<usize, XmlError> {
         rest.find(needle)
             .ok_or_else(|| self.error(format!("{what} is not terminated")))
     }
 
-    /// Offset in `rest` of the `>` that ends the start tag it begins with (quoted attribute
+    /// Offset in `b` of the `>` that ends the start tag it begins with (quoted attribute
     /// values may hold `>`).
-    fn tag_end(&self, rest: &str) -> Result<usize, XmlError> {
-        // A plain loop: tags and attribute values are a few dozen bytes, shorter than what a
-        // vectorised search pays to start. A `<` outside quotes is an error once a `>` or a
-        // quote follows it; with neither, the tag is not terminated.
-        let b = rest.as_bytes();
+    fn tag_end(&self, b: &[u8]) -> Result<usize, XmlError> {
+        // Bytes that matter are found through a class table: tags are a few dozen bytes,
+        // shorter than what a vectorised search pays to start. A `<` outside quotes is an error
+        // once a `>` or a quote follows it; with neither, the tag is not terminated.
         let mut i = 1;
         let mut lt = false;
-        while let Some(&c) = b.get(i) {
-            match c {
+        loop {
+            let Some(n) = b[i..].iter().position(|&c| TAG_BYTE[c as usize]) else {
+                return Err(self.error("a tag is not terminated"));
+            };
+            i += n;
+            match b[i] {
                 b'>' | b'"' | b'\'' if lt => return Err(self.error("`<` inside a tag")),
                 b'>' => return Ok(i),
-                b'"' | b'\'' => {
-                    let Some(n) = b[i + 1..].iter().position(|&x| x == c) else {
+                b'<' => lt = true,
+                quote => {
+                    let Some(n) = b[i + 1..].iter().position(|&x| x == quote) else {
                         return Err(self.error("an attribute value is not terminated"));
                     };
-                    i += n + 2;
-                    continue;
+                    i += n + 1;
                 }
-                b'<' => lt = true,
-                _ => {}
             }
             i += 1;
         }
-        Err(self.error("a tag is not terminated"))
     }
+}
+
+/// The bytes [`Reader::tag_end`] stops at: `>`, `<` and the two quotes.
+static TAG_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'>' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\'' as usize] = true;
+    t
+};
+
+/// A byte that can continue an XML name (any byte of a non-ASCII character can).
+fn is_name_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':') || c >= 0x80
+}
+
+fn is_space_byte(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// Character data with its references decoded (`&amp;`, `&#x4E00;`; an unknown named one is
@@ -364,6 +440,35 @@ mod tests {
         let mut r = Reader::new("<a><b>");
         r.next().unwrap();
         assert!(r.skip_element().is_err());
+    }
+
+    /// After skipping `<b>` in `xml` (which opens `<a><b>`), the next event.
+    fn after_skip(xml: &str) -> Result<Event<'_>, XmlError> {
+        let mut r = Reader::new(xml);
+        assert!(matches!(r.next(), Ok(Event::Start(t)) if t.name == "a"));
+        assert!(matches!(r.next(), Ok(Event::Start(t)) if t.name == "b"));
+        r.skip_element()?;
+        r.next()
+    }
+
+    #[test]
+    fn skip_element_jumps_to_the_end_tag_only_when_that_is_certain() {
+        let d = |r: Result<Event<'_>, XmlError>| matches!(r, Ok(Event::Empty(t)) if t.name == "d");
+        // The end tag found directly: `>` in a value, spaces before `>`, a longer name.
+        assert!(d(after_skip("<a><b><x y=\"1>2\"/>t</b><d/></a>")));
+        assert!(d(after_skip("<a><b><x/></b \n><d/></a>")));
+        assert!(d(after_skip("<a><b><bb>x</bb></b><d/></a>")));
+        assert!(d(after_skip("<a><b><bb/></bb></b><d/></a>")));
+        // Markup inside is not checked on that path: the walk only needs the end.
+        assert!(d(after_skip("<a><b><c></b><d/></a>")));
+        // Read event by event: a nested element of the same name, a comment or a CDATA
+        // section that could hold a false end tag, and a broken end tag.
+        assert!(d(after_skip("<a><b><b>x</b></b><d/></a>")));
+        assert!(d(after_skip("<a><b><!-- </b> --></b><d/></a>")));
+        assert!(d(after_skip("<a><b><![CDATA[</b>]]></b><d/></a>")));
+        assert!(after_skip("<a><b><c></c></b x><d/></a>").is_err());
+        assert!(after_skip("<a><b><c/></b").is_err());
+        assert!(after_skip("<a><b><b></b>").is_err());
     }
 
     #[test]
