@@ -39,18 +39,42 @@ const APP_ROWS: &[&str] = &[
     "total",
     "carry_forward",
 ];
-/// 予以公开 … 要求行政机关确认或重新出具: the rows that add up to (七)总计 besides 其他处理.
-const OUTCOME_ROWS: &[&str] = APP_ROWS.split_at(20).0.split_at(2).1;
-/// The 2021 form's three 其他处理 sub-rows (the 2019 form has the one combined row).
-const OTHER_SUBROWS: &[&str] = APP_ROWS.split_at(24).0.split_at(21).1;
 
-fn get(r: &Record, row: &str, col: &str) -> Option<i64> {
-    count(r, "applications", row, col)
+/// Rows of the applications table by their place in [`APP_ROWS`].
+const NEW: usize = 0;
+const CARRIED_OVER: usize = 1;
+/// 予以公开 … 要求行政机关确认或重新出具: the rows that add up to (七)总计 besides 其他处理.
+const OUTCOME_ROWS: std::ops::Range<usize> = 2..20;
+const OTHER_COMBINED: usize = 20;
+/// The 2021 form's three 其他处理 sub-rows (the 2019 form has the one combined row).
+const OTHER_SUBROWS: std::ops::Range<usize> = 21..24;
+const TOTAL: usize = 24;
+const CARRY_FORWARD: usize = 25;
+/// The 总计 column, by its place in [`ALL_COLUMNS`].
+const TOTAL_COLUMN: usize = 6;
+
+/// The key of every applications cell, `[row][column]` in the order of [`APP_ROWS`] and
+/// [`ALL_COLUMNS`]: the checks read a few hundred cells per record, by place.
+static APP_GRID: LazyLock<Vec<Vec<Option<&'static KeyDef>>>> = LazyLock::new(|| {
+    APP_ROWS
+        .iter()
+        .map(|row| {
+            ALL_COLUMNS
+                .iter()
+                .map(|col| key_def("applications", row, col))
+                .collect()
+        })
+        .collect()
+});
+
+/// The count in the applications table at `row`, `col` (places, see [`APP_GRID`]).
+fn get(r: &Record, row: usize, col: usize) -> Option<i64> {
+    let def = APP_GRID[row][col]?;
+    r.values.get_def(def).and_then(|n| n.as_count())
 }
 
-/// The count at `{section}.{row}.{col}`, its key found by its parts (the checks read hundreds
-/// of cells per record: no name is built for each).
-fn count(r: &Record, section: &str, row: &str, col: &str) -> Option<i64> {
+/// The key `{section}.{row}.{col}`, found by its parts (no name is built for each).
+fn key_def(section: &str, row: &str, col: &str) -> Option<&'static KeyDef> {
     type Parts = (&'static str, &'static str, &'static str);
     static BY_PARTS: LazyLock<HashMap<Parts, &'static KeyDef, BuildHasherDefault<Fnv>>> =
         LazyLock::new(|| {
@@ -63,7 +87,12 @@ fn count(r: &Record, section: &str, row: &str, col: &str) -> Option<i64> {
                 })
                 .collect()
         });
-    let def = BY_PARTS.get(&(section, row, col))?;
+    BY_PARTS.get(&(section, row, col)).copied()
+}
+
+/// The count at `{section}.{row}.{col}`.
+fn count(r: &Record, section: &str, row: &str, col: &str) -> Option<i64> {
+    let def = key_def(section, row, col)?;
     r.values.get_def(def).and_then(|n| n.as_count())
 }
 
@@ -105,12 +134,12 @@ fn summarise(rule: &str, tested: usize, failures: Vec<String>) -> Option<Check> 
 fn balance(r: &Record) -> Option<Check> {
     let mut tested = 0;
     let mut fails = Vec::new();
-    for &c in ALL_COLUMNS {
+    for (col, c) in ALL_COLUMNS.iter().enumerate() {
         let (Some(a), Some(b), Some(t), Some(f)) = (
-            get(r, "new", c),
-            get(r, "carried_over", c),
-            get(r, "total", c),
-            get(r, "carry_forward", c),
+            get(r, NEW, col),
+            get(r, CARRIED_OVER, col),
+            get(r, TOTAL, col),
+            get(r, CARRY_FORWARD, col),
         ) else {
             continue;
         };
@@ -129,9 +158,9 @@ fn balance(r: &Record) -> Option<Check> {
 fn row_total(r: &Record) -> Option<Check> {
     let mut tested = 0;
     let mut fails = Vec::new();
-    for row in APP_ROWS {
-        let parts: Option<Vec<i64>> = COLUMNS.iter().map(|c| get(r, row, c)).collect();
-        let (Some(parts), Some(total)) = (parts, get(r, row, "total")) else {
+    for (at, row) in APP_ROWS.iter().enumerate() {
+        let parts: Option<Vec<i64>> = (0..COLUMNS.len()).map(|col| get(r, at, col)).collect();
+        let (Some(parts), Some(total)) = (parts, get(r, at, TOTAL_COLUMN)) else {
             continue;
         };
         tested += 1;
@@ -146,14 +175,14 @@ fn row_total(r: &Record) -> Option<Check> {
 fn outcome_total(r: &Record) -> Option<Check> {
     let mut tested = 0;
     let mut fails = Vec::new();
-    for &c in ALL_COLUMNS {
-        let Some(total) = get(r, "total", c) else {
+    for (col, c) in ALL_COLUMNS.iter().enumerate() {
+        let Some(total) = get(r, TOTAL, col) else {
             continue;
         };
-        let main: Option<Vec<i64>> = OUTCOME_ROWS.iter().map(|row| get(r, row, c)).collect();
+        let main: Option<Vec<i64>> = OUTCOME_ROWS.map(|row| get(r, row, col)).collect();
         let Some(main) = main else { continue };
-        let subs: Option<Vec<i64>> = OTHER_SUBROWS.iter().map(|row| get(r, row, c)).collect();
-        let other = match (get(r, "other.combined", c), subs) {
+        let subs: Option<Vec<i64>> = OTHER_SUBROWS.map(|row| get(r, row, col)).collect();
+        let other = match (get(r, OTHER_COMBINED, col), subs) {
             (Some(v), _) => v,
             (None, Some(s)) => s.iter().sum(),
             (None, None) => continue,
@@ -207,8 +236,8 @@ impl CarryFacts {
         CarryFacts {
             agency: r.report.agency.clone(),
             year: r.report.year,
-            carried_over: get(r, "carried_over", "total"),
-            carry_forward: get(r, "carry_forward", "total"),
+            carried_over: get(r, CARRIED_OVER, TOTAL_COLUMN),
+            carry_forward: get(r, CARRY_FORWARD, TOTAL_COLUMN),
         }
     }
 }
@@ -291,13 +320,32 @@ mod tests {
     fn row_and_column_lists_are_the_forms() {
         assert_eq!(COLUMNS.len(), 6);
         assert_eq!(COLUMNS.last(), Some(&"other_org"));
+        assert_eq!(ALL_COLUMNS[TOTAL_COLUMN], "total");
+        let rows = |r: std::ops::Range<usize>| APP_ROWS[r].to_vec();
         assert_eq!(OUTCOME_ROWS.len(), 18);
-        assert_eq!(OUTCOME_ROWS.first(), Some(&"granted"));
-        assert_eq!(OUTCOME_ROWS.last(), Some(&"rejected.confirmation"));
+        assert_eq!(APP_ROWS[OUTCOME_ROWS.start], "granted");
+        assert_eq!(APP_ROWS[OUTCOME_ROWS.end - 1], "rejected.confirmation");
         assert_eq!(
-            OTHER_SUBROWS,
+            rows(OTHER_SUBROWS),
             ["other.no_correction", "other.unpaid_fee", "other.misc"]
         );
+        let named = [
+            (NEW, "new"),
+            (CARRIED_OVER, "carried_over"),
+            (OTHER_COMBINED, "other.combined"),
+            (TOTAL, "total"),
+            (CARRY_FORWARD, "carry_forward"),
+        ];
+        for (at, name) in named {
+            assert_eq!(APP_ROWS[at], name);
+        }
+        // Every cell of the grid is a key of the schema.
+        for (row, defs) in APP_GRID.iter().enumerate() {
+            for (col, def) in defs.iter().enumerate() {
+                let want = format!("applications.{}.{}", APP_ROWS[row], ALL_COLUMNS[col]);
+                assert_eq!(def.map(|d| d.key), Some(want.as_str()));
+            }
+        }
     }
 
     fn facts(year: i32, carried: i64, forward: i64) -> CarryFacts {
