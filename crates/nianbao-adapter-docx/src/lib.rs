@@ -192,6 +192,41 @@ mod tests {
     }
 
     #[test]
+    fn merges_are_read_from_cell_properties_among_borders_and_tracked_changes() {
+        let tc = |props: &str, text: &str| {
+            format!("<w:tc><w:tcPr><w:tcW w:w=\"900\" w:type=\"dxa\"/><w:tcBorders><w:top w:val=\"single\"/></w:tcBorders>{props}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>")
+        };
+        let body = format!(
+            "<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/><w:gridCol/></w:tblGrid><w:tr>{}{}</w:tr><w:tr>{}{}{}</w:tr></w:tbl>",
+            tc("<w:gridSpan w:val=\"2\"/><w:vMerge w:val=\"restart\"/>", "合并"),
+            tc("<w:tcPrChange w:id=\"1\"><w:tcPr><w:gridSpan w:val=\"3\"/></w:tcPr></w:tcPrChange>", "右"),
+            tc("<w:gridSpan w:val=\"2\"/><w:vMerge/>", ""),
+            tc("", "x"),
+            tc("", "y"),
+        );
+        let b = blocks(&body);
+        let Block::Table(t) = &b[0] else {
+            panic!("{b:?}")
+        };
+        let shape: Vec<Vec<(&str, usize, usize, usize)>> = t
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| (c.text.as_str(), c.col, c.col_span, c.row_span))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                vec![("合并", 0, 2, 2), ("右", 2, 1, 1)],
+                vec![("x", 2, 1, 1), ("y", 3, 1, 1)]
+            ]
+        );
+    }
+
+    #[test]
     fn bad_input_gives_clear_errors() {
         let limits = Limits::default();
         let input = |bytes: &'static [u8]| {
