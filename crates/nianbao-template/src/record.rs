@@ -81,14 +81,6 @@ impl Num {
             Num::Wan(_) => None,
         }
     }
-    fn to_json(self) -> Value {
-        match self {
-            Num::Count(n) => Value::from(n),
-            Num::Wan(w) => serde_json::Number::from_f64(w)
-                .map(Value::Number)
-                .unwrap_or(Value::Null),
-        }
-    }
 }
 
 /// One document's record. Numeric fields are kept flat by key and nested on output.
@@ -184,9 +176,8 @@ impl Record {
             if i > 0 {
                 out.push(b',');
             }
-            serde_json::to_writer(&mut *out, k)?;
-            out.push(b':');
-            serde_json::to_writer(&mut *out, p)?;
+            write_name(out, k);
+            write_provenance(out, p)?;
         }
         out.extend_from_slice(b"}}");
         Ok(())
@@ -194,12 +185,13 @@ impl Record {
 
     /// `"name":value` of one node of the key tree.
     fn write_node(&self, node: &KeyNode, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        serde_json::to_writer(&mut *out, node.name)?;
-        out.push(b':');
+        write_name(out, node.name);
         match &node.kind {
             NodeKind::Value(def) => match self.values.get_def(def) {
-                Some(n) => serde_json::to_writer(&mut *out, &n.to_json())?,
-                None => out.extend_from_slice(b"null"),
+                Some(&Num::Count(n)) => serde_json::to_writer(&mut *out, &n)?,
+                // What `serde_json::Number::from_f64` allows; JSON has no NaN or infinity.
+                Some(&Num::Wan(w)) if w.is_finite() => serde_json::to_writer(&mut *out, &w)?,
+                Some(Num::Wan(_)) | None => out.extend_from_slice(b"null"),
             },
             NodeKind::Raw(def) => match self.raw.get_def(def) {
                 Some(s) => serde_json::to_writer(&mut *out, s)?,
@@ -218,6 +210,61 @@ impl Record {
         }
         Ok(())
     }
+}
+
+/// `"name":` for a key name or a part of one. Key names are plain ASCII (letters, digits, `_`,
+/// `.`; a test holds every key to it), so they need no escaping: written directly, the
+/// thousand names of a record cost nothing to scan.
+fn write_name(out: &mut Vec<u8>, name: &str) {
+    debug_assert!(is_plain_name(name), "{name}");
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+fn is_plain_name(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+}
+
+/// A provenance as its derived `Serialize` writes it (fields in order, absent ones left out),
+/// without going through a serializer per field: a record holds about two hundred.
+fn write_provenance(out: &mut Vec<u8>, p: &Provenance) -> serde_json::Result<()> {
+    out.push(b'{');
+    let start = out.len();
+    let field = |out: &mut Vec<u8>, name: &str| {
+        if out.len() > start {
+            out.push(b',');
+        }
+        write_name(out, name);
+    };
+    if let Some(v) = p.page {
+        field(out, "page");
+        serde_json::to_writer(&mut *out, &v)?;
+    }
+    if let Some(v) = &p.sheet {
+        field(out, "sheet");
+        serde_json::to_writer(&mut *out, v)?;
+    }
+    for (name, v) in [
+        ("table", p.table),
+        ("row", p.row),
+        ("col", p.col),
+        ("line", p.line),
+    ] {
+        if let Some(v) = v {
+            field(out, name);
+            serde_json::to_writer(&mut *out, &v)?;
+        }
+    }
+    for (name, v) in [("x", p.x), ("y", p.y)] {
+        if let Some(v) = v {
+            field(out, name);
+            serde_json::to_writer(&mut *out, &v)?;
+        }
+    }
+    out.push(b'}');
+    Ok(())
 }
 
 /// The numeric part of a record as a tree of names, in the order of `keys.tsv`: what
@@ -286,6 +333,49 @@ pub fn raw_key(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_names_need_no_escaping() {
+        for def in keys::all() {
+            assert!(is_plain_name(def.key), "{}", def.key);
+            assert!(is_plain_name(&raw_key(def.key)), "{}", def.key);
+        }
+    }
+
+    #[test]
+    fn provenance_is_written_as_its_serialize_writes_it() {
+        let cases = [
+            Provenance::default(),
+            Provenance::line(7),
+            Provenance {
+                page: Some(3),
+                table: Some(0),
+                row: Some(12),
+                col: Some(4),
+                x: Some(191.4),
+                y: Some(-0.1),
+                ..Default::default()
+            },
+            Provenance {
+                sheet: Some("表\"1\"\n".into()),
+                row: Some(0),
+                col: Some(u32::MAX),
+                ..Default::default()
+            },
+            Provenance {
+                y: Some(1e-7),
+                ..Default::default()
+            },
+        ];
+        for p in cases {
+            let mut out = Vec::new();
+            write_provenance(&mut out, &p).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&p).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn nests_keys_and_keeps_nulls() {
