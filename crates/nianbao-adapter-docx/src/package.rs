@@ -44,17 +44,10 @@ impl<'a> Package<'a> {
                 declared / packed
             )));
         }
-        // The declared size may lie: read with a hard cap one byte past the limit.
         let cap = declared.min(max) as usize;
         let direct = match (file.encrypted(), file.compression(), file.data_start()) {
             (false, CompressionMethod::Deflated, Some(start)) => {
-                let crc = file.crc32();
-                let packed = file.compressed_size();
-                let data = usize::try_from(start)
-                    .ok()
-                    .and_then(|s| Some(s..s.checked_add(usize::try_from(packed).ok()?)?))
-                    .and_then(|r| self.bytes.get(r));
-                data.map(|data| (data, crc))
+                span(self.bytes, start, file.compressed_size()).map(|data| (data, file.crc32()))
             }
             _ => None,
         };
@@ -62,6 +55,7 @@ impl<'a> Package<'a> {
             Some((data, crc)) => inflate(data, cap, crc)
                 .map_err(|e| ExtractError::corrupt(format!("cannot read part {name}: {e}")))?,
             None => {
+                // The declared size may lie: read with a hard cap one byte past the limit.
                 let mut out = Vec::with_capacity(cap);
                 (&mut file)
                     .take(max + 1)
@@ -90,6 +84,12 @@ impl<'a> Package<'a> {
     }
 }
 
+/// `len` bytes of `bytes` from `start`, when they are all there.
+fn span(bytes: &[u8], start: u64, len: u64) -> Option<&[u8]> {
+    let start = usize::try_from(start).ok()?;
+    bytes.get(start..)?.get(..usize::try_from(len).ok()?)
+}
+
 /// A deflated part inflated in one pass from the package bytes into a buffer of its declared
 /// size, its CRC-32 checked. The zip reader's stream zeroes each buffer it reads into and keeps
 /// zlib's window up to date, which cost a DOCX about 5 % of its time. The errors are the zip
@@ -102,18 +102,15 @@ fn inflate(data: &[u8], declared: usize, crc: u32) -> Result<Vec<u8>, &'static s
         let status = z
             .decompress_vec(&data[used..], &mut out, FlushDecompress::Finish)
             .map_err(|_| "corrupt deflate stream")?;
+        if out.len() > declared {
+            return Err("File is larger than its declared uncompressed size");
+        }
         match status {
             Status::StreamEnd => break,
-            _ if out.len() > declared => {
-                return Err("File is larger than its declared uncompressed size")
-            }
             // Full: room to see whether more than the declared size follows.
             _ if out.len() == out.capacity() => out.reserve(64),
             _ => return Err("incomplete deflate stream"),
         }
-    }
-    if out.len() > declared {
-        return Err("File is larger than its declared uncompressed size");
     }
     if crc32fast::hash(&out) != crc {
         return Err("Invalid checksum");

@@ -64,7 +64,7 @@ fn local(name: &str) -> &str {
 }
 
 fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
+    u8::try_from(c).is_ok_and(is_space_byte)
 }
 
 #[derive(Debug, Clone, PartialEq)]

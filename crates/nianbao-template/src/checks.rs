@@ -8,8 +8,10 @@ use std::sync::LazyLock;
 
 /// The table's columns, the six applicant kinds then 总计 (one list, shared with the mapping).
 const ALL_COLUMNS: &[&str] = &crate::applications::COLUMNS;
+/// The 总计 column, by its place in [`ALL_COLUMNS`], after the six applicant kinds.
+const TOTAL_COLUMN: usize = 6;
 /// The six applicant kinds, without 总计.
-const COLUMNS: &[&str] = ALL_COLUMNS.split_at(6).0;
+const COLUMNS: &[&str] = ALL_COLUMNS.split_at(TOTAL_COLUMN).0;
 /// The applications table's rows in template order (the key segment after `applications.`).
 const APP_ROWS: &[&str] = &[
     "new",
@@ -50,8 +52,6 @@ const OTHER_COMBINED: usize = 20;
 const OTHER_SUBROWS: std::ops::Range<usize> = 21..24;
 const TOTAL: usize = 24;
 const CARRY_FORWARD: usize = 25;
-/// The 总计 column, by its place in [`ALL_COLUMNS`].
-const TOTAL_COLUMN: usize = 6;
 
 /// The key of every applications cell, `[row][column]` in the order of [`APP_ROWS`] and
 /// [`ALL_COLUMNS`]: the checks read a few hundred cells per record, by place.
