@@ -78,7 +78,14 @@ impl Font {
         to_unicode: Option<CMap>,
     ) -> Font {
         let mut table: Box<[Option<char>; 256]> = Box::new([None; 256]);
-        let encoding = catch(|| dict.get_font_encoding(doc).ok());
+        // Without `/Encoding`, lopdf's encoding is the same ToUnicode stream parsed a second
+        // time (and looked up once per code). Every code that map holds is read from ours
+        // first, so of that table only the printable ASCII fallback would ever be used.
+        let encoding = if to_unicode.is_some() && dict.get(b"Encoding").is_err() {
+            None
+        } else {
+            catch(|| dict.get_font_encoding(doc).ok())
+        };
         for (b, slot) in table.iter_mut().enumerate() {
             let decoded = encoding
                 .as_ref()
