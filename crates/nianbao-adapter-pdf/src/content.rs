@@ -50,6 +50,22 @@ impl Operand<'_> {
     }
 }
 
+/// A number as read, small enough to be returned in registers.
+#[derive(Debug, Clone, Copy)]
+enum Number {
+    Int(i64),
+    Real(f32),
+}
+
+impl From<Number> for Operand<'_> {
+    fn from(n: Number) -> Self {
+        match n {
+            Number::Int(i) => Operand::Int(i),
+            Number::Real(v) => Operand::Real(v),
+        }
+    }
+}
+
 /// A dictionary entry: key and value.
 type Entry<'a> = (Cow<'a, [u8]>, Operand<'a>);
 
@@ -145,16 +161,11 @@ impl<'a> Operations<'a> {
         }
         loop {
             let start = self.at;
-            match self.operand(MAX_NESTING) {
-                Ok(Some(o)) => {
-                    operands.push(o);
-                    self.skip_blanks();
-                }
-                Ok(None) => {
-                    self.at = start;
-                    break;
-                }
-                Err(()) => return Err(()),
+            if self.push_operand(MAX_NESTING, operands)? {
+                self.skip_blanks();
+            } else {
+                self.at = start;
+                break;
             }
         }
         let rest = self.rest();
@@ -170,27 +181,20 @@ impl<'a> Operations<'a> {
         Ok(&rest[..len])
     }
 
-    /// One operand of an operation: `Ok(None)` where none starts (the operator may).
-    fn operand(&mut self, depth: usize) -> Result<Option<Operand<'a>>, Stop> {
+    /// Reads one operand of an operation into `out`: `Ok(false)` (nothing read) where none
+    /// starts (the operator may). The operand goes straight into the list: handed back as a
+    /// `Result<Option<Operand>>` it was copied twice more.
+    fn push_operand(&mut self, depth: usize, out: &mut Vec<Operand<'a>>) -> Result<bool, Stop> {
         let rest = self.rest();
         let Some(&c) = rest.first() else {
-            return Ok(None);
+            return Ok(false);
         };
-        if rest.starts_with(b"null") {
-            self.at += 4;
-            return Ok(Some(Operand::Other));
-        }
-        if rest.starts_with(b"true") {
-            self.at += 4;
-            return Ok(Some(Operand::Bool(true)));
-        }
-        if rest.starts_with(b"false") {
-            self.at += 5;
-            return Ok(Some(Operand::Bool(false)));
-        }
-        Ok(match c {
-            b'0'..=b'9' | b'+' | b'-' | b'.' => self.number(),
+        let item = match c {
+            b'0'..=b'9' | b'+' | b'-' | b'.' => self.number().map(Operand::from),
             b'/' => Some(Operand::Name(self.name())),
+            b'n' => self.keyword(b"null", Operand::Other),
+            b't' => self.keyword(b"true", Operand::Bool(true)),
+            b'f' => self.keyword(b"false", Operand::Bool(false)),
             b'(' => self.literal_string().map(Operand::Str),
             b'<' => match self.hex_string() {
                 Some(s) => Some(Operand::Str(s)),
@@ -198,11 +202,69 @@ impl<'a> Operations<'a> {
             },
             b'[' => self.array(depth)?,
             _ => None,
-        })
+        };
+        let Some(item) = item else {
+            return Ok(false);
+        };
+        out.push(item);
+        Ok(true)
     }
 
     /// A real (`1.5`, `-.5`, `3.`) or an integer; `None` (nothing consumed) if neither.
-    fn number(&mut self) -> Option<Operand<'a>> {
+    ///
+    /// Content streams are mostly short numbers (coordinates, glyph adjustments): those are
+    /// read in one pass over their bytes, with the same result as [`Self::any_number`], which
+    /// takes every other case (long or unusual ones).
+    fn number(&mut self) -> Option<Number> {
+        let rest = self.rest();
+        let signed = matches!(rest.first(), Some(b'+' | b'-')) as usize;
+        let negative = signed == 1 && rest[0] == b'-';
+        let mut mantissa: u32 = 0;
+        let mut i = signed;
+        // Numbers of up to 7 digits are finished here (below `fast_f32`'s 2^24 bound); a
+        // longer one may wrap the mantissa, and goes to `any_number`.
+        let digits = |start: usize, mantissa: &mut u32| {
+            let mut end = start;
+            for &c in &rest[start..] {
+                let digit = c.wrapping_sub(b'0');
+                if digit > 9 {
+                    break;
+                }
+                *mantissa = mantissa.wrapping_mul(10).wrapping_add(u32::from(digit));
+                end += 1;
+            }
+            end
+        };
+        i = digits(i, &mut mantissa);
+        let int_digits = i - signed;
+        if int_digits > 7 {
+            return self.any_number();
+        }
+        if rest.get(i) != Some(&b'.') {
+            if int_digits == 0 {
+                return None;
+            }
+            self.at += i;
+            let value = i64::from(mantissa);
+            return Some(Number::Int(if negative { -value } else { value }));
+        }
+        let frac_start = i + 1;
+        let end = digits(frac_start, &mut mantissa);
+        let decimals = end - frac_start;
+        if int_digits + decimals > 7
+            || (int_digits == 0 && decimals == 0)
+            || rest.get(end) == Some(&b'-')
+        {
+            return self.any_number();
+        }
+        const POW10: [f32; 8] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
+        let value = mantissa as f32 / POW10[decimals];
+        self.at += end;
+        Some(Number::Real(if negative { -value } else { value }))
+    }
+
+    /// [`Self::number`] for any length and the forms producers get wrong.
+    fn any_number(&mut self) -> Option<Number> {
         let rest = self.rest();
         let signed = matches!(rest.first(), Some(b'+' | b'-')) as usize;
         let int_digits = rest[signed..]
@@ -234,7 +296,7 @@ impl<'a> Operations<'a> {
             };
             let value = value?;
             self.at += text.len();
-            return Some(Operand::Real(value));
+            return Some(Number::Real(value));
         }
         if int_digits == 0 {
             return None;
@@ -246,7 +308,7 @@ impl<'a> Operations<'a> {
             i64::try_from(magnitude).ok()?
         };
         self.at += dot;
-        Some(Operand::Int(value))
+        Some(Number::Int(value))
     }
 
     /// A run of digits and its value (`None` if there is none, or it overflows).
@@ -418,9 +480,9 @@ impl<'a> Operations<'a> {
                     self.at += n;
                     Some(Operand::Other)
                 }
-                None => self.number(),
+                None => self.number().map(Operand::from),
             },
-            Some(b'+' | b'-' | b'.') => self.number(),
+            Some(b'+' | b'-' | b'.') => self.number().map(Operand::from),
             Some(b'/') => Some(Operand::Name(self.name())),
             Some(b'(') => self.literal_string().map(Operand::Str),
             Some(b'<') => match self.hex_string() {
@@ -891,6 +953,39 @@ mod tests {
             s.extend(b")".repeat(n));
             s.extend_from_slice(b" Tj BT");
             assert_same(&s);
+        }
+    }
+
+    /// Numbers of every length around the one-pass reader's 7-digit bound, with signs, leading
+    /// and trailing dots, zeros and a minus inside the fraction, in one stream per thousand.
+    #[test]
+    fn generated_numbers_read_as_lopdf_reads_them() {
+        let mut next = xorshift(0x1234_5678_9abc_def1u64);
+        let mut stream = Vec::new();
+        for n in 0..20_000 {
+            let digits = |count: u64, next: &mut dyn FnMut() -> u64| -> String {
+                (0..count)
+                    .map(|_| char::from(b'0' + (next() % 10) as u8))
+                    .collect()
+            };
+            let sign = ["", "-", "+"][(next() % 3) as usize];
+            let int = digits(next() % 11, &mut next);
+            let text = match next() % 4 {
+                0 => format!("{sign}{int}"),
+                1 => format!("{sign}{int}.{}", digits(next() % 11, &mut next)),
+                2 => format!(
+                    "{sign}{int}.{}-{}",
+                    digits(next() % 3, &mut next),
+                    digits(2, &mut next)
+                ),
+                _ => format!("{sign}{int}."),
+            };
+            stream.extend_from_slice(text.as_bytes());
+            stream.extend_from_slice(b" 0 Td ");
+            if n % 1000 == 999 {
+                assert_same(&stream);
+                stream.clear();
+            }
         }
     }
 
