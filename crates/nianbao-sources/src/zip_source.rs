@@ -53,6 +53,13 @@ pub(crate) fn open_zip(
     }
 }
 
+/// Whether these bytes are a zip that [`open_zip`] takes for a document from its directory.
+/// `false` means "not known to be one": the caller then opens it as usual, which also
+/// handles damaged zips.
+pub(crate) fn is_document_zip(bytes: &[u8]) -> bool {
+    ZipArchive::new(std::io::Cursor::new(bytes)).is_ok_and(|a| list(&a).is_none())
+}
+
 /// Member names sorted with their indices, or `None` for a document zip.
 fn list<R: std::io::Read + Seek>(archive: &ZipArchive<R>) -> Option<Vec<(String, usize)>> {
     let mut order = Vec::with_capacity(archive.len());

@@ -403,6 +403,16 @@ fn docx_like_zip_is_one_item_even_nested() {
             ok("outer.zip!/报告.odt", &odt)
         ]
     );
+    // A document zip on disk is read whole, so the per-entry cap applies to it as one entry.
+    let small = Limits {
+        max_entry_bytes: docx.len() as u64 - 1,
+        ..Limits::default()
+    };
+    let p = write(&dir, "report.zip", &docx);
+    assert_eq!(
+        summary(&dir, &run(&[p], &small)),
+        vec![err("report.zip", ErrorKind::TooLarge)]
+    );
 }
 
 #[test]
