@@ -79,14 +79,16 @@ const MI_OPTION_ARENA_RESERVE: libmimalloc_sys::mi_option_t = 23;
 const ARENA_RESERVE_KIB: std::ffi::c_long = 32 << 10;
 /// How long freed memory stays committed before it goes back, in ms (mimalloc's default is
 /// 1000). At 0, the buffers of every PDF (its bytes, inflated streams) were given back and
-/// faulted in again by the next one: 67,000 page faults for 800 PDFs in one worker, against
-/// 8,000 at 100 ms, and about a tenth of the worker's CPU time. Memory still goes back
-/// within a tenth of a second, so resident memory follows the documents in hand.
-const PURGE_DELAY_MS: std::ffi::c_long = 100;
+/// faulted in again by the next one: 67,000 page faults for 800 PDFs in one worker. 10 ms
+/// leaves 28,000 and takes a tenth off the worker's CPU time; 100 ms left 8,000 and took a
+/// fifth, but the process tree's peak then rose from 36 to about 60 MiB and grew with the
+/// length of the run (more chances for large documents to meet within the delay), against
+/// about 50 MiB at 10 ms, the same for 1,000 and 10,000 documents.
+const PURGE_DELAY_MS: std::ffi::c_long = 10;
 
 /// mimalloc keeps freed memory for a second and commits whole arenas up front: a run's
-/// resident memory was three times glibc's. Purging after a tenth of a second and committing
-/// on demand keep it near glibc's. It also reserves address space a GiB at
+/// resident memory was three times glibc's. Purging after 10 ms and committing on demand
+/// keep it near glibc's. It also reserves address space a GiB at
 /// a time, which a worker's `--max-memory` (an address-space limit) counts: 32 MiB steps keep
 /// a worker's address space near glibc's. The options must be set before the first
 /// allocation makes an arena, and the Rust runtime allocates before `main`: so on Linux this
