@@ -220,7 +220,6 @@ impl<'a> Operations<'a> {
         let signed = matches!(rest.first(), Some(b'+' | b'-')) as usize;
         let negative = signed == 1 && rest[0] == b'-';
         let mut mantissa: u32 = 0;
-        let mut i = signed;
         // Numbers of up to 7 digits are finished here (below `fast_f32`'s 2^24 bound); a
         // longer one may wrap the mantissa, and goes to `any_number`.
         let digits = |start: usize, mantissa: &mut u32| {
@@ -235,7 +234,7 @@ impl<'a> Operations<'a> {
             }
             end
         };
-        i = digits(i, &mut mantissa);
+        let i = digits(signed, &mut mantissa);
         let int_digits = i - signed;
         if int_digits > 7 {
             return self.any_number();

@@ -1,13 +1,13 @@
 //! The lazy walk over inputs: folders in sorted order, archives expanded in place.
 
 use crate::capped::{read_file_capped, read_head};
-use crate::detect::{is_document_marker, kind_of, Kind, HEAD_LEN};
+use crate::detect::{kind_of, Kind, HEAD_LEN};
 use crate::limits::{Budget, Limits};
 use crate::members::{Member, Members};
-use crate::names::{decode_name, member_path};
+use crate::names::member_path;
 use crate::spool::{ReadSeek, Spool};
 use crate::stream_source::{open_7z, open_gzip, open_tar};
-use crate::zip_source::{is_document_zip, open_zip, ZipOpen};
+use crate::zip_source::{has_document_marker, is_document_zip, open_zip, ZipOpen};
 use crate::Item;
 use nianbao_core::{ErrorKind, ExtractError};
 use std::collections::{HashSet, VecDeque};
@@ -329,9 +329,7 @@ impl Iterator for Walk {
 /// central directory without inflating anything.
 fn zip_is_document(bytes: &[u8]) -> bool {
     match zip::ZipArchive::new(Cursor::new(bytes)) {
-        Ok(a) => (0..a.len())
-            .filter_map(|i| a.by_index_data(i).ok())
-            .any(|e| is_document_marker(&decode_name(e.name_raw()))),
+        Ok(a) => has_document_marker(&a),
         // Damaged: the raw scan of central-directory records still finds the markers.
         Err(_) => ["[Content_Types].xml", "mimetype", "OFD.xml"]
             .iter()

@@ -57,20 +57,28 @@ pub(crate) fn open_zip(
 /// `false` means "not known to be one": the caller then opens it as usual, which also
 /// handles damaged zips.
 pub(crate) fn is_document_zip(bytes: &[u8]) -> bool {
-    ZipArchive::new(std::io::Cursor::new(bytes)).is_ok_and(|a| list(&a).is_none())
+    ZipArchive::new(std::io::Cursor::new(bytes)).is_ok_and(|a| has_document_marker(&a))
+}
+
+/// Whether a readable entry of the directory names a document marker (see
+/// [`is_document_marker`]): such a zip is one document, not an archive.
+pub(crate) fn has_document_marker<R: std::io::Read + Seek>(archive: &ZipArchive<R>) -> bool {
+    (0..archive.len())
+        .filter_map(|i| archive.by_index_data(i).ok())
+        .any(|e| is_document_marker(&decode_name(e.name_raw())))
 }
 
 /// Member names sorted with their indices, or `None` for a document zip.
 fn list<R: std::io::Read + Seek>(archive: &ZipArchive<R>) -> Option<Vec<(String, usize)>> {
+    if has_document_marker(archive) {
+        return None;
+    }
     let mut order = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let Ok(entry) = archive.by_index_data(i) else {
             continue;
         };
         let raw = decode_name(entry.name_raw());
-        if is_document_marker(&raw) {
-            return None;
-        }
         if entry.is_dir() || is_dir_name(&raw) {
             continue;
         }
