@@ -1,7 +1,7 @@
 //! Zip-bomb guard: every part of an xlsx/ods package is inflated once with a hard cap before
 //! calamine reads it, so a part that lies about its size fails here, not in memory.
 use nianbao_core::{ErrorKind, ExtractError, Limits};
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Write};
 use zip::ZipArchive;
 
 fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, ExtractError> {
@@ -20,12 +20,28 @@ pub struct Seen {
     /// keeps its sheets). Reading a sheet's formulas is a whole extra parse of it, for a
     /// warning about formulas without a cached value; a workbook without any need not pay it.
     pub formulas: bool,
+    /// The same package with every part stored uncompressed, when its parts inflate to at most
+    /// [`STORED_MAX_BYTES`] together. calamine reads the workbook's parts from it without
+    /// inflating them a second time (a sheet, twice more): inflating was a quarter of an xlsx's
+    /// time. `None` for a larger package, or one whose part names cannot be written back.
+    pub stored: Option<Vec<u8>>,
 }
+
+/// Largest package, inflated, kept in memory as a stored copy (larger ones are read from the
+/// original bytes, inflating as before).
+pub const STORED_MAX_BYTES: u64 = 32 << 20;
 
 /// Checks declared sizes and ratios, then the true inflated size of every part.
 pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
     let mut zip = open(bytes)?;
-    let mut seen = Seen::default();
+    let mut formulas = false;
+    let mut stored = Some(StoredCopy::default());
+    // Runs one step of the copy, and abandons the copy when the step fails.
+    let step = |copy: &mut Option<StoredCopy>, f: &dyn Fn(&mut StoredCopy) -> Option<()>| {
+        if copy.as_mut().is_some_and(|c| f(c).is_none()) {
+            *copy = None;
+        }
+    };
     let mut buf = vec![0u8; CHUNK];
     for i in 0..zip.len() {
         let mut f = zip
@@ -33,6 +49,12 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
             .map_err(|e| ExtractError::corrupt(format!("damaged zip entry {i}: {e}")))?;
         let name = f.name().map(|n| n.into_owned()).unwrap_or_default();
         check_declared(&name, f.size(), f.compressed_size(), limits)?;
+        // A folder entry holds nothing calamine reads; one whose name does not decode cannot
+        // be looked up by name, so it is not copied either.
+        let copied = !f.is_dir() && f.name().is_ok();
+        if copied {
+            step(&mut stored, &|c| c.start(&name));
+        }
         let mut part = (&mut f).take(limits.max_part_bytes + 1);
         let mut n = 0u64;
         // The two bytes before each chunk, so that a tag split between chunks is seen.
@@ -45,9 +67,12 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
                 break;
             }
             n += got as u64;
-            if !seen.formulas {
+            if copied {
+                step(&mut stored, &|c| c.write(&buf[2..2 + got]));
+            }
+            if !formulas {
                 buf[..2].copy_from_slice(&carry);
-                seen.formulas = may_hold_formula(&buf[..2 + got]);
+                formulas = may_hold_formula(&buf[..2 + got]);
                 carry.copy_from_slice(&buf[got..got + 2]);
             }
         }
@@ -58,7 +83,42 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
             )));
         }
     }
-    Ok(seen)
+    Ok(Seen {
+        formulas,
+        stored: stored.and_then(StoredCopy::finish),
+    })
+}
+
+/// The package being written again with its parts stored. A step that fails (too large, or
+/// a name the zip writer refuses) gives `None`, and the check goes on without the copy.
+#[derive(Default)]
+struct StoredCopy {
+    /// Boxed: the writer is large, and the copy is moved in and out of its `Option`.
+    zip: Option<Box<zip::ZipWriter<Cursor<Vec<u8>>>>>,
+    bytes: u64,
+}
+
+impl StoredCopy {
+    fn start(&mut self, name: &str) -> Option<()> {
+        let zip = self
+            .zip
+            .get_or_insert_with(|| Box::new(zip::ZipWriter::new(Cursor::new(Vec::new()))));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file(name, options).ok()
+    }
+
+    fn write(&mut self, data: &[u8]) -> Option<()> {
+        self.bytes += data.len() as u64;
+        if self.bytes > STORED_MAX_BYTES {
+            return None;
+        }
+        self.zip.as_mut()?.write_all(data).ok()
+    }
+
+    fn finish(self) -> Option<Vec<u8>> {
+        Some(self.zip?.finish().ok()?.into_inner())
+    }
 }
 
 /// Bytes inflated at a time by [`check_zip`] (after two carried over).
@@ -137,6 +197,33 @@ mod tests {
         ] {
             assert!(!may_hold_formula(xml.as_bytes()), "{xml}");
         }
+    }
+
+    /// A package of one part of `len` spaces, deflated.
+    fn package_of(len: usize) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("xl/big.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&vec![b' '; len]).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_stored_copy_holds_the_parts_up_to_its_cap() {
+        let limits = Limits {
+            max_ratio: 1 << 20,
+            ..Default::default()
+        };
+        let small = check_zip(&package_of(1000), &limits).unwrap();
+        let stored = small.stored.expect("a small package is copied");
+        let mut copy = ZipArchive::new(Cursor::new(&stored[..])).unwrap();
+        let mut part = copy.by_name("xl/big.xml").unwrap();
+        assert_eq!(part.compression(), zip::CompressionMethod::Stored);
+        let mut text = Vec::new();
+        part.read_to_end(&mut text).unwrap();
+        assert_eq!(text, vec![b' '; 1000]);
+        let large = check_zip(&package_of(STORED_MAX_BYTES as usize + 1), &limits).unwrap();
+        assert_eq!(large.stored, None, "checked, but not copied");
     }
 
     #[test]
