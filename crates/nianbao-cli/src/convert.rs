@@ -6,6 +6,7 @@
 //! appended to the log DIR/reports.jsonl as they complete; a bounded window of documents in
 //! flight keeps memory flat. The finishing pass (`output::finish`) adds the cross-document
 //! checks and writes the CSV.
+use crate::csv_row::CsvRow;
 use crate::inputs::{self, Item, Shard};
 use crate::output::{self, CsvSpool, Log, Tally};
 use crate::pool::{Engine, Job, Pool};
@@ -210,7 +211,7 @@ enum Slot {
     Done {
         line: String,
         sha: Option<String>,
-        row: Option<Vec<String>>,
+        row: Option<CsvRow>,
     },
     /// Same bytes as an earlier document: its record is copied when written.
     Duplicate { sha: String, path: String },
@@ -364,7 +365,7 @@ impl Batch {
     }
 
     /// Appends a record line, and its CSV row (read off the line when the converter sent none).
-    fn append(&mut self, line: &str, row: Option<Vec<String>>) -> io::Result<u64> {
+    fn append(&mut self, line: &str, row: Option<CsvRow>) -> io::Result<u64> {
         let row = match row {
             Some(row) => row,
             None => self.csv.row(line)?,

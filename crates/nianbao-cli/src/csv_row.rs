@@ -111,6 +111,100 @@ pub fn row_of_record(r: &Record) -> Vec<String> {
     row
 }
 
+/// One row as the CSV file holds it: fields quoted where they need it (RFC 4180), `\r\n` at
+/// the end. A worker sends its rows encoded, so that the parent writes them as they come and
+/// reads only the few fields it keeps (`output::LineFacts`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvRow(String);
+
+impl CsvRow {
+    pub fn of_fields<S: AsRef<str>>(fields: &[S]) -> CsvRow {
+        let mut out = String::with_capacity(1024);
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let f = f.as_ref();
+            if f.contains([',', '"', '\n', '\r']) {
+                out.push('"');
+                out.push_str(&f.replace('"', "\"\""));
+                out.push('"');
+            } else {
+                out.push_str(f);
+            }
+        }
+        out.push_str("\r\n");
+        CsvRow(out)
+    }
+
+    /// A row received as text: `None` unless it is one whole row of [`width`] fields.
+    pub fn parse(text: String) -> Option<CsvRow> {
+        let body = text.strip_suffix("\r\n")?;
+        let n = scan(body, usize::MAX, |_, _| {})?;
+        (n == width()).then_some(CsvRow(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Calls `f(i, field)` with each field, unquoted, up to field `last`.
+    pub fn fields_to<'a>(&'a self, last: usize, f: impl FnMut(usize, Cow<'a, str>)) {
+        let body = self.0.strip_suffix("\r\n").unwrap_or(&self.0);
+        scan(body, last, f);
+    }
+}
+
+/// Reads the fields of a row's text (without its `\r\n`) up to field `last`, giving each to `f`
+/// (only those are unquoted), and returns how many it read; `None` for text that is not a
+/// row (a quote left open, text after a closing quote, a quote or line break in an unquoted
+/// field). Bytes, not chars: every byte looked for is ASCII, so each cut is a char boundary.
+fn scan<'a>(body: &'a str, last: usize, mut f: impl FnMut(usize, Cow<'a, str>)) -> Option<usize> {
+    let b = body.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    loop {
+        if b.get(i) == Some(&b'"') {
+            let start = i + 1;
+            let mut end = start;
+            let mut escaped = false;
+            loop {
+                end += memchr::memchr(b'"', &b[end..])?;
+                if b.get(end + 1) != Some(&b'"') {
+                    break;
+                }
+                escaped = true;
+                end += 2;
+            }
+            if n <= last {
+                let text = &body[start..end];
+                f(
+                    n,
+                    match escaped {
+                        true => Cow::Owned(text.replace("\"\"", "\"")),
+                        false => Cow::Borrowed(text),
+                    },
+                );
+            }
+            i = end + 1;
+        } else {
+            let start = i;
+            while i < b.len() && !matches!(b[i], b',' | b'"' | b'\r' | b'\n') {
+                i += 1;
+            }
+            if n <= last {
+                f(n, Cow::Borrowed(&body[start..i]));
+            }
+        }
+        n += 1;
+        match b.get(i) {
+            None => return Some(n),
+            Some(b',') if n <= last => i += 1,
+            Some(b',') => return Some(n),
+            Some(_) => return None,
+        }
+    }
+}
+
 /// The `checks.failed` column: the rules of the failed checks, from (rule, ok) pairs.
 fn failed_cell<'c>(checks: impl Iterator<Item = (&'c str, bool)>) -> String {
     let failed: Vec<&str> = checks.filter(|c| !c.1).map(|c| c.0).collect();

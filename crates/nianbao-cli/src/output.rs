@@ -7,10 +7,11 @@
 //! `carry_over` checks: when there are any, it rewrites the log and the rows they change
 //! through temporary files; then the CSV is renamed into place. Readers never see a
 //! half-written CSV or a half-rewritten JSONL.
-use crate::csv_row;
+use crate::csv_row::{self, CsvRow};
 use nianbao_template::checks::{carry_over, CarryFacts};
 use nianbao_template::{keys, record::raw_key, Check};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -111,18 +112,18 @@ fn complete_length(file: &mut File) -> io::Result<u64> {
 /// The few facts of a record that the run keeps, read off its CSV row (each one is a column),
 /// so that a record line is parsed once, for its row, and never built as a `Value`.
 pub struct LineFacts<'a> {
-    pub path: &'a str,
-    pub sha256: Option<&'a str>,
-    pub status: Option<&'a str>,
-    pub agency: Option<&'a str>,
+    pub path: Cow<'a, str>,
+    pub sha256: Option<Cow<'a, str>>,
+    pub status: Option<Cow<'a, str>>,
+    pub agency: Option<Cow<'a, str>>,
     pub year: Option<i64>,
     pub carried_over: Option<i64>,
     pub carry_forward: Option<i64>,
 }
 
 impl<'a> LineFacts<'a> {
-    /// `row` is a row of [`csv_header`], as [`csv_row::row_of_line`] gives it.
-    pub fn from_row(row: &'a [String]) -> Self {
+    /// `row` is a row of [`csv_header`].
+    pub fn from_row(row: &'a CsvRow) -> Self {
         static AT: OnceLock<[usize; 7]> = OnceLock::new();
         let at = AT.get_or_init(|| {
             let h = csv_header();
@@ -137,17 +138,25 @@ impl<'a> LineFacts<'a> {
             ]
             .map(|k| h.iter().position(|c| c == k).expect("a CSV column"))
         });
-        let text = |i: usize| row.get(at[i]).map(String::as_str).unwrap_or("");
-        let some = |i: usize| Some(text(i)).filter(|t| !t.is_empty());
-        let int = |i: usize| text(i).parse::<i64>().ok();
+        // The fields up to the last of these columns are read, not the rest of the row.
+        let last = at.iter().copied().max().unwrap_or(0);
+        let mut cell: [Cow<'a, str>; 7] = Default::default();
+        row.fields_to(last, |i, field| {
+            if let Some(k) = at.iter().position(|&c| c == i) {
+                cell[k] = field;
+            }
+        });
+        let [path, sha256, status, agency, year, carried_over, carry_forward] = cell;
+        let some = |c: Cow<'a, str>| Some(c).filter(|t| !t.is_empty());
+        let int = |c: Cow<'a, str>| c.parse::<i64>().ok();
         LineFacts {
-            path: text(0),
-            sha256: some(1),
-            status: some(2),
-            agency: some(3),
-            year: int(4),
-            carried_over: int(5),
-            carry_forward: int(6),
+            path,
+            sha256: some(sha256),
+            status: some(status),
+            agency: some(agency),
+            year: int(year),
+            carried_over: int(carried_over),
+            carry_forward: int(carry_forward),
         }
     }
 }
@@ -169,14 +178,14 @@ pub struct Tally {
 impl Tally {
     /// Counts the next record of the log, which starts at `offset`.
     pub fn add(&mut self, f: &LineFacts<'_>, offset: u64) {
-        let i = match f.status {
+        let i = match f.status.as_deref() {
             Some("ok") => 0,
             Some("partial") => 1,
             _ => 2,
         };
         self.counts[i] += 1;
         let facts = CarryFacts {
-            agency: f.agency.map(str::to_string),
+            agency: f.agency.as_deref().map(str::to_string),
             year: f.year.and_then(|y| i32::try_from(y).ok()),
             carried_over: f.carried_over,
             carry_forward: f.carry_forward,
@@ -236,7 +245,7 @@ impl CsvSpool {
         let path = dir.join(".reports.csv.spool");
         let mut w = BufWriter::new(File::create(&path)?);
         let mut head = "\u{feff}".as_bytes().to_vec();
-        write_row(&mut head, csv_header().iter().map(String::as_str))?;
+        head.extend_from_slice(CsvRow::of_fields(&csv_header()).as_str().as_bytes());
         w.write_all(&head)?;
         Ok(CsvSpool {
             w,
@@ -248,17 +257,17 @@ impl CsvSpool {
     }
 
     /// The CSV row of a record line (an error names the line by its place in the log).
-    pub fn row(&self, line: &str) -> io::Result<Vec<String>> {
-        csv_row::row_of_line(line).map_err(bad_line(self.row_lens.len()))
+    pub fn row(&self, line: &str) -> io::Result<CsvRow> {
+        let fields = csv_row::row_of_line(line).map_err(bad_line(self.row_lens.len()))?;
+        Ok(CsvRow::of_fields(&fields))
     }
 
     /// Writes the row of the next record line of the log, and whether the line holds a
     /// `carry_over` check.
-    pub fn push(&mut self, line: &str, row: &[String]) -> io::Result<()> {
-        let mut buf = Vec::with_capacity(4096);
-        write_row(&mut buf, row.iter().map(String::as_str))?;
-        self.w.write_all(&buf)?;
-        self.row_lens.push(buf.len() as u32);
+    pub fn push(&mut self, line: &str, row: &CsvRow) -> io::Result<()> {
+        let bytes = row.as_str().as_bytes();
+        self.w.write_all(bytes)?;
+        self.row_lens.push(bytes.len() as u32);
         self.any_carry |= has_carry_check(line);
         Ok(())
     }
@@ -347,7 +356,13 @@ impl Rewrite<'_> {
                 .sum::<u64>();
             row_i = i;
             copy_range(&csv_in, csv_at, row_at, &mut csv_out)?;
-            csv_out.write_all(&row_bytes(&line, i)?)?;
+            let mut row = vec![0u8; len as usize];
+            (&csv_in).seek(SeekFrom::Start(row_at))?;
+            (&csv_in).read_exact(&mut row)?;
+            match row_with_check(row, &c.check) {
+                Some(row) => csv_out.write_all(row.as_str().as_bytes())?,
+                None => csv_out.write_all(&row_bytes(&line, i)?)?,
+            }
             csv_at = row_at + u64::from(len);
         }
         copy_range(&log_in, log_at, u64::MAX, &mut log_out)?;
@@ -402,9 +417,26 @@ fn changed_line(line: &str, i: usize, check: Option<&Check>) -> io::Result<Strin
 /// The CSV row of record line `i`, encoded.
 fn row_bytes(line: &str, i: usize) -> io::Result<Vec<u8>> {
     let fields = csv_row::row_of_line(line).map_err(bad_line(i))?;
-    let mut row = Vec::new();
-    write_row(&mut row, fields.iter().map(String::as_str))?;
-    Ok(row)
+    Ok(CsvRow::of_fields(&fields).as_str().as_bytes().to_vec())
+}
+
+/// The row of a record without a `carry_over` check, once `check` is appended to its checks:
+/// only its `checks.failed` cell can change, and only when the check failed. `None` when the
+/// row does not read as one (the caller then makes it from the record line).
+fn row_with_check(row: Vec<u8>, check: &Check) -> Option<CsvRow> {
+    let row = CsvRow::parse(String::from_utf8(row).ok()?)?;
+    if check.ok {
+        return Some(row);
+    }
+    let mut fields = Vec::with_capacity(csv_row::width());
+    row.fields_to(usize::MAX, |_, f| fields.push(f));
+    // The last two columns are `checks.failed` and `warnings`.
+    let failed = fields.len().checked_sub(2)?;
+    fields[failed] = match fields[failed].as_ref() {
+        "" => Cow::Borrowed(check.rule.as_str()),
+        rules => Cow::Owned(format!("{rules};{}", check.rule)),
+    };
+    Some(CsvRow::of_fields(&fields))
 }
 
 /// A line as our writer wrote it (`…,"checks":[…],"warnings":…`) with `check` appended to its
@@ -450,7 +482,9 @@ fn read_line_at(mut f: &File, offset: u64) -> io::Result<String> {
 
 /// Whether a record line holds a `carry_over` check (from an earlier finishing pass).
 fn has_carry_check(line: &str) -> bool {
-    line.contains("\"carry_over\"")
+    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new("\"carry_over\""));
+    finder.find(line.as_bytes()).is_some()
 }
 
 fn set_carry_check(v: &mut Value, check: Option<&Check>) {
@@ -510,25 +544,6 @@ pub fn csv_header() -> Vec<String> {
     h
 }
 
-/// RFC 4180: quote a field holding a comma, quote, or line break; double inner quotes.
-fn write_row<'a>(w: &mut impl Write, fields: impl Iterator<Item = &'a str>) -> io::Result<()> {
-    let mut first = true;
-    for f in fields {
-        if !first {
-            w.write_all(b",")?;
-        }
-        first = false;
-        if f.contains([',', '"', '\n', '\r']) {
-            w.write_all(b"\"")?;
-            w.write_all(f.replace('"', "\"\"").as_bytes())?;
-            w.write_all(b"\"")?;
-        } else {
-            w.write_all(f.as_bytes())?;
-        }
-    }
-    w.write_all(b"\r\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,12 +551,16 @@ mod tests {
 
     #[test]
     fn csv_quoting() {
-        let mut out = Vec::new();
-        write_row(&mut out, ["a", "b,c", "say \"hi\"", "x\ny"].into_iter()).unwrap();
+        let fields = ["a", "b,c", "say \"hi\"", "x\ny", "", "二\r"];
+        let row = CsvRow::of_fields(&fields);
         assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\"\r\n"
+            row.as_str(),
+            "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\",,\"二\r\"\r\n"
         );
+        let mut read = Vec::new();
+        row.fields_to(usize::MAX, |i, f| read.push((i, f.into_owned())));
+        let fields: Vec<_> = fields.iter().map(|f| f.to_string()).enumerate().collect();
+        assert_eq!(read, fields);
     }
 
     #[test]
@@ -578,16 +597,16 @@ mod tests {
             "report": {"agency": "甲区人民政府", "year": 2024},
             "applications": {"carried_over": {"total": 4}, "carry_forward": {"total": 0}}})
         .to_string();
-        let row = csv_row::row_of_line(&line).unwrap();
+        let row = CsvRow::of_fields(&csv_row::row_of_line(&line).unwrap());
         let f = LineFacts::from_row(&row);
         assert_eq!(f.path, "a/b.txt");
-        assert_eq!(f.sha256, Some("ab12"));
-        assert_eq!(f.status, Some("partial"));
-        assert_eq!(f.agency, Some("甲区人民政府"));
+        assert_eq!(f.sha256.as_deref(), Some("ab12"));
+        assert_eq!(f.status.as_deref(), Some("partial"));
+        assert_eq!(f.agency.as_deref(), Some("甲区人民政府"));
         assert_eq!(f.year, Some(2024));
         assert_eq!(f.carried_over, Some(4));
         assert_eq!(f.carry_forward, Some(0));
-        let empty = csv_row::row_of_line(r#"{"status":"failed"}"#).unwrap();
+        let empty = CsvRow::of_fields(&csv_row::row_of_line(r#"{"status":"failed"}"#).unwrap());
         let f = LineFacts::from_row(&empty);
         assert!(f.agency.is_none() && f.year.is_none() && f.sha256.is_none());
         assert!(f.carried_over.is_none() && f.path.is_empty());
@@ -607,7 +626,9 @@ mod tests {
             rec("甲", 2023, 0, 4),
         ] {
             t.add(
-                &LineFacts::from_row(&csv_row::row_of_line(&v.to_string()).unwrap()),
+                &LineFacts::from_row(&CsvRow::of_fields(
+                    &csv_row::row_of_line(&v.to_string()).unwrap(),
+                )),
                 0,
             );
         }
@@ -616,6 +637,56 @@ mod tests {
         assert_eq!(checks[0].line, 0);
         assert!(checks[0].check.ok);
         assert_eq!(t.counts, [3, 0, 1]);
+    }
+
+    /// After the finishing pass every CSV row is the row of its final record line, for lines
+    /// that gained a passed check, a failed one (next to an earlier failed check, or alone),
+    /// or none.
+    #[test]
+    fn rows_after_the_finishing_pass_are_rows_of_the_final_lines() {
+        let dir = std::env::temp_dir().join(format!("nianbao-finish-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let rec = |agency: &str, year: i64, carried: i64, forward: i64, checks: Value| {
+            json!({"source": {"path": format!("{agency},\"{year}\".pdf")}, "status": "ok",
+                "report": {"agency": agency, "year": year},
+                "applications": {"carried_over": {"total": carried}, "carry_forward": {"total": forward}},
+                "checks": checks, "warnings": ["a, \"b\"\nc"]})
+            .to_string()
+        };
+        let balance = json!([{"rule": "balance", "ok": false, "detail": ""}]);
+        let lines = [
+            rec("甲", 2023, 0, 4, json!([])),
+            rec("甲", 2024, 5, 0, balance.clone()),
+            rec("乙", 2023, 0, 2, json!([])),
+            rec("乙", 2024, 2, 1, json!([])),
+            rec("丙", 2023, 0, 3, json!([])),
+            rec("丙", 2024, 1, 0, json!([])),
+            rec("丁", 2024, 1, 0, balance),
+        ];
+        let mut log = Log::open(&dir, false).unwrap();
+        let mut csv = CsvSpool::create(&dir).unwrap();
+        let mut tally = Tally::default();
+        for line in &lines {
+            let row = csv.row(line).unwrap();
+            let at = log.append(line).unwrap();
+            tally.add(&LineFacts::from_row(&row), at);
+            csv.push(line, &row).unwrap();
+        }
+        log.sync().unwrap();
+        drop(log);
+        finish(&dir, &tally, csv).unwrap();
+        let jsonl = fs::read_to_string(dir.join(JSONL)).unwrap();
+        let csv = fs::read_to_string(dir.join(CSV)).unwrap();
+        let mut want = CsvRow::of_fields(&csv_header()).as_str().to_string();
+        for line in jsonl.lines() {
+            let row = CsvRow::of_fields(&csv_row::row_of_line(line).unwrap());
+            want.push_str(row.as_str());
+        }
+        assert_eq!(csv.strip_prefix('\u{feff}'), Some(want.as_str()));
+        assert_eq!(jsonl.matches("\"carry_over\"").count(), 3);
+        assert_eq!(csv.matches("balance;carry_over").count(), 1);
+        assert_eq!(csv.matches(",carry_over,").count(), 1);
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! A worker slot keeps [`PIPELINE`] documents sent ahead, so that its worker starts the next
 //! one as soon as it has answered, instead of idling for the round trip through the parent.
 use crate::convert::convert_document;
-use crate::csv_row::row_of_record;
+use crate::csv_row::{row_of_record, CsvRow};
 use crate::worker::{Spawn, Worker};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use nianbao_template::Record;
@@ -32,7 +32,7 @@ pub struct Answer {
     /// The record, one JSON line.
     pub line: String,
     /// Its CSV row, when the converter sent one (else the parent reads it off the line).
-    pub row: Option<Vec<String>>,
+    pub row: Option<CsvRow>,
 }
 
 #[derive(Clone)]
@@ -103,7 +103,7 @@ fn slot(engine: Engine, jobs: Arc<Mutex<Receiver<Job>>>, answers: Sender<Answer>
             let answer = Answer {
                 seq,
                 line: rec.to_json_line(),
-                row: Some(row_of_record(&rec)),
+                row: Some(CsvRow::of_fields(&row_of_record(&rec))),
             };
             if answers.send(answer).is_err() {
                 break;
