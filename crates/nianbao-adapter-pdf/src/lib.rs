@@ -8,6 +8,7 @@
 
 mod cmap;
 mod content;
+mod flate;
 mod font;
 mod grid;
 mod interp;

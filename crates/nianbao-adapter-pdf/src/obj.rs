@@ -57,5 +57,6 @@ pub fn numbers(doc: &Document, d: &Dictionary, key: &[u8], n: usize) -> Option<V
 
 /// Decoded stream bytes, bounded; raw bytes when there is no filter.
 pub fn stream_bytes(s: &Stream) -> Option<Vec<u8>> {
-    s.get_plain_content_with_limit(MAX_STREAM_BYTES).ok()
+    crate::flate::inflate_plain(s, MAX_STREAM_BYTES)
+        .or_else(|| s.get_plain_content_with_limit(MAX_STREAM_BYTES).ok())
 }
