@@ -93,8 +93,7 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
 /// a name the zip writer refuses) gives `None`, and the check goes on without the copy.
 #[derive(Default)]
 struct StoredCopy {
-    /// Boxed: the writer is large, and the copy is moved in and out of its `Option`.
-    zip: Option<Box<zip::ZipWriter<Cursor<Vec<u8>>>>>,
+    zip: Option<zip::ZipWriter<Cursor<Vec<u8>>>>,
     bytes: u64,
 }
 
@@ -102,7 +101,7 @@ impl StoredCopy {
     fn start(&mut self, name: &str) -> Option<()> {
         let zip = self
             .zip
-            .get_or_insert_with(|| Box::new(zip::ZipWriter::new(Cursor::new(Vec::new()))));
+            .get_or_insert_with(|| zip::ZipWriter::new(Cursor::new(Vec::new())));
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored);
         zip.start_file(name, options).ok()
