@@ -137,6 +137,16 @@ impl CsvRow {
         CsvRow(out)
     }
 
+    /// The row of a record line ([`row_of_line`], encoded).
+    pub fn of_line(line: &str) -> serde_json::Result<CsvRow> {
+        Ok(CsvRow::of_fields(&row_of_line(line)?))
+    }
+
+    /// The row of a record in memory ([`row_of_record`], encoded).
+    pub fn of_record(r: &Record) -> CsvRow {
+        CsvRow::of_fields(&row_of_record(r))
+    }
+
     /// A row received as text: `None` unless it is one whole row of [`width`] fields.
     pub fn parse(text: String) -> Option<CsvRow> {
         let body = text.strip_suffix("\r\n")?;
@@ -146,6 +156,10 @@ impl CsvRow {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0.into_bytes()
     }
 
     /// Calls `f(i, field)` with each field, unquoted, up to field `last`.
@@ -206,7 +220,7 @@ fn scan<'a>(body: &'a str, last: usize, mut f: impl FnMut(usize, Cow<'a, str>)) 
 }
 
 /// The `checks.failed` column: the rules of the failed checks, from (rule, ok) pairs.
-fn failed_cell<'c>(checks: impl Iterator<Item = (&'c str, bool)>) -> String {
+pub fn failed_cell<'c>(checks: impl Iterator<Item = (&'c str, bool)>) -> String {
     let failed: Vec<&str> = checks.filter(|c| !c.1).map(|c| c.0).collect();
     failed.join(";")
 }

@@ -258,8 +258,7 @@ impl CsvSpool {
 
     /// The CSV row of a record line (an error names the line by its place in the log).
     pub fn row(&self, line: &str) -> io::Result<CsvRow> {
-        let fields = csv_row::row_of_line(line).map_err(bad_line(self.row_lens.len()))?;
-        Ok(CsvRow::of_fields(&fields))
+        CsvRow::of_line(line).map_err(bad_line(self.row_lens.len()))
     }
 
     /// Writes the row of the next record line of the log, and whether the line holds a
@@ -416,8 +415,7 @@ fn changed_line(line: &str, i: usize, check: Option<&Check>) -> io::Result<Strin
 
 /// The CSV row of record line `i`, encoded.
 fn row_bytes(line: &str, i: usize) -> io::Result<Vec<u8>> {
-    let fields = csv_row::row_of_line(line).map_err(bad_line(i))?;
-    Ok(CsvRow::of_fields(&fields).as_str().as_bytes().to_vec())
+    Ok(CsvRow::of_line(line).map_err(bad_line(i))?.into_bytes())
 }
 
 /// The row of a record without a `carry_over` check, once `check` is appended to its checks:
@@ -432,10 +430,13 @@ fn row_with_check(row: Vec<u8>, check: &Check) -> Option<CsvRow> {
     row.fields_to(usize::MAX, |_, f| fields.push(f));
     // The last two columns are `checks.failed` and `warnings`.
     let failed = fields.len().checked_sub(2)?;
-    fields[failed] = match fields[failed].as_ref() {
-        "" => Cow::Borrowed(check.rule.as_str()),
-        rules => Cow::Owned(format!("{rules};{}", check.rule)),
-    };
+    let rules = fields[failed].split(';').filter(|r| !r.is_empty());
+    let cell = csv_row::failed_cell(
+        rules
+            .map(|r| (r, false))
+            .chain([(check.rule.as_str(), false)]),
+    );
+    fields[failed] = Cow::Owned(cell);
     Some(CsvRow::of_fields(&fields))
 }
 
@@ -597,7 +598,7 @@ mod tests {
             "report": {"agency": "甲区人民政府", "year": 2024},
             "applications": {"carried_over": {"total": 4}, "carry_forward": {"total": 0}}})
         .to_string();
-        let row = CsvRow::of_fields(&csv_row::row_of_line(&line).unwrap());
+        let row = CsvRow::of_line(&line).unwrap();
         let f = LineFacts::from_row(&row);
         assert_eq!(f.path, "a/b.txt");
         assert_eq!(f.sha256.as_deref(), Some("ab12"));
@@ -606,7 +607,7 @@ mod tests {
         assert_eq!(f.year, Some(2024));
         assert_eq!(f.carried_over, Some(4));
         assert_eq!(f.carry_forward, Some(0));
-        let empty = CsvRow::of_fields(&csv_row::row_of_line(r#"{"status":"failed"}"#).unwrap());
+        let empty = CsvRow::of_line(r#"{"status":"failed"}"#).unwrap();
         let f = LineFacts::from_row(&empty);
         assert!(f.agency.is_none() && f.year.is_none() && f.sha256.is_none());
         assert!(f.carried_over.is_none() && f.path.is_empty());
@@ -626,9 +627,7 @@ mod tests {
             rec("甲", 2023, 0, 4),
         ] {
             t.add(
-                &LineFacts::from_row(&CsvRow::of_fields(
-                    &csv_row::row_of_line(&v.to_string()).unwrap(),
-                )),
+                &LineFacts::from_row(&CsvRow::of_line(&v.to_string()).unwrap()),
                 0,
             );
         }
@@ -679,8 +678,7 @@ mod tests {
         let csv = fs::read_to_string(dir.join(CSV)).unwrap();
         let mut want = CsvRow::of_fields(&csv_header()).as_str().to_string();
         for line in jsonl.lines() {
-            let row = CsvRow::of_fields(&csv_row::row_of_line(line).unwrap());
-            want.push_str(row.as_str());
+            want.push_str(CsvRow::of_line(line).unwrap().as_str());
         }
         assert_eq!(csv.strip_prefix('\u{feff}'), Some(want.as_str()));
         assert_eq!(jsonl.matches("\"carry_over\"").count(), 3);

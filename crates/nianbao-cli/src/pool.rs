@@ -5,7 +5,7 @@
 //! A worker slot keeps [`PIPELINE`] documents sent ahead, so that its worker starts the next
 //! one as soon as it has answered, instead of idling for the round trip through the parent.
 use crate::convert::convert_document;
-use crate::csv_row::{row_of_record, CsvRow};
+use crate::csv_row::CsvRow;
 use crate::worker::{Spawn, Worker};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use nianbao_template::Record;
@@ -103,7 +103,7 @@ fn slot(engine: Engine, jobs: Arc<Mutex<Receiver<Job>>>, answers: Sender<Answer>
             let answer = Answer {
                 seq,
                 line: rec.to_json_line(),
-                row: Some(CsvRow::of_fields(&row_of_record(&rec))),
+                row: Some(CsvRow::of_record(&rec)),
             };
             if answers.send(answer).is_err() {
                 break;

@@ -1,7 +1,7 @@
 //! What the run has already written: documents done (for `--resume`) and the first record of
 //! each content hash (so that a second copy of a document is not converted again). Kept as
 //! 16-byte digests, not paths or records, so memory stays small on large batches.
-use crate::csv_row::{self, CsvRow};
+use crate::csv_row::CsvRow;
 use crate::output::{CsvSpool, LineFacts, Log, Tally};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -32,14 +32,13 @@ impl Seen {
                 break;
             }
             let record = line.trim_end();
-            let fields = csv_row::row_of_line(record).map_err(|e| {
+            let row = CsvRow::of_line(record).map_err(|e| {
                 io::Error::other(format!(
                     "{} record {}: {e}; remove the file or run without --resume",
                     log.path().display(),
                     tally.records + 1
                 ))
             })?;
-            let row = CsvRow::of_fields(&fields);
             let v = LineFacts::from_row(&row);
             let sha = v.sha256.as_deref().unwrap_or("");
             seen.done.insert(done_key(sha, &v.path));

@@ -17,7 +17,7 @@
 //! as `timeout`; a worker that dies records its document as `internal` (or `too_large` when it
 //! ran out of its `--max-memory` address space). Either way a fresh worker takes the next one.
 use crate::convert::convert_document;
-use crate::csv_row::{row_of_record, CsvRow};
+use crate::csv_row::CsvRow;
 use crate::pool::{Answer, Job};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use nianbao_template::{Record, Source};
@@ -52,10 +52,7 @@ pub fn serve(limits: &Limits, max_memory: u64) -> io::Result<()> {
         answer.extend_from_slice(PREFIX.as_bytes());
         record.append_json_line(&mut answer);
         answer.push(b'\t');
-        serde_json::to_writer(
-            &mut answer,
-            CsvRow::of_fields(&row_of_record(&record)).as_str(),
-        )?;
+        serde_json::to_writer(&mut answer, CsvRow::of_record(&record).as_str())?;
         answer.push(b'\n');
         stdout.write_all(&answer)?;
         stdout.flush()?;
