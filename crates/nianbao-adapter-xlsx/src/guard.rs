@@ -35,13 +35,7 @@ pub const STORED_MAX_BYTES: u64 = 32 << 20;
 pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
     let mut zip = open(bytes)?;
     let mut formulas = false;
-    let mut stored = Some(StoredCopy::default());
-    // Runs one step of the copy, and abandons the copy when the step fails.
-    let step = |copy: &mut Option<StoredCopy>, f: &dyn Fn(&mut StoredCopy) -> Option<()>| {
-        if copy.as_mut().is_some_and(|c| f(c).is_none()) {
-            *copy = None;
-        }
-    };
+    let mut stored = StoredCopy::new();
     let mut buf = vec![0u8; CHUNK];
     for i in 0..zip.len() {
         let mut f = zip
@@ -53,7 +47,7 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
         // be looked up by name, so it is not copied either.
         let copied = !f.is_dir() && f.name().is_ok();
         if copied {
-            step(&mut stored, &|c| c.start(&name));
+            stored.start(&name);
         }
         let mut part = (&mut f).take(limits.max_part_bytes + 1);
         let mut n = 0u64;
@@ -68,7 +62,7 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
             }
             n += got as u64;
             if copied {
-                step(&mut stored, &|c| c.write(&buf[2..2 + got]));
+                stored.write(&buf[2..2 + got]);
             }
             if !formulas {
                 buf[..2].copy_from_slice(&carry);
@@ -85,34 +79,44 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
     }
     Ok(Seen {
         formulas,
-        stored: stored.and_then(StoredCopy::finish),
+        stored: stored.finish(),
     })
 }
 
 /// The package being written again with its parts stored. A step that fails (too large, or
-/// a name the zip writer refuses) gives `None`, and the check goes on without the copy.
-#[derive(Default)]
+/// a name the zip writer refuses) abandons the copy, and the check goes on without it.
 struct StoredCopy {
+    /// `None` once abandoned.
     zip: Option<zip::ZipWriter<Cursor<Vec<u8>>>>,
     bytes: u64,
 }
 
 impl StoredCopy {
-    fn start(&mut self, name: &str) -> Option<()> {
-        let zip = self
-            .zip
-            .get_or_insert_with(|| zip::ZipWriter::new(Cursor::new(Vec::new())));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        zip.start_file(name, options).ok()
+    fn new() -> StoredCopy {
+        StoredCopy {
+            zip: Some(zip::ZipWriter::new(Cursor::new(Vec::new()))),
+            bytes: 0,
+        }
     }
 
-    fn write(&mut self, data: &[u8]) -> Option<()> {
-        self.bytes += data.len() as u64;
-        if self.bytes > STORED_MAX_BYTES {
-            return None;
+    fn start(&mut self, name: &str) {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        if let Some(zip) = &mut self.zip {
+            if zip.start_file(name, options).is_err() {
+                self.zip = None;
+            }
         }
-        self.zip.as_mut()?.write_all(data).ok()
+    }
+
+    fn write(&mut self, data: &[u8]) {
+        self.bytes += data.len() as u64;
+        let fits = self.bytes <= STORED_MAX_BYTES;
+        if let Some(zip) = &mut self.zip {
+            if !fits || zip.write_all(data).is_err() {
+                self.zip = None;
+            }
+        }
     }
 
     fn finish(self) -> Option<Vec<u8>> {

@@ -154,6 +154,12 @@ impl Adapter for XlsxAdapter {
     }
 }
 
+/// An XML element's name without its namespace prefix.
+fn local_name<'e>(e: &'e quick_xml::events::BytesStart) -> &'e str {
+    let name = e.name().0;
+    name.rsplit(':').next().unwrap_or(name)
+}
+
 fn dims(d: &[calamine::Dimensions]) -> Vec<Merge> {
     d.iter()
         .map(|d| Merge {

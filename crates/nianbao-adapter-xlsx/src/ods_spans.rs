@@ -2,6 +2,7 @@
 //! values of an .ods but not its spans). A cell's `table:number-columns-spanned` /
 //! `number-rows-spanned` make a merge; `number-columns-repeated` / `number-rows-repeated`
 //! advance the position without looping, so a sheet padded to a million rows costs nothing.
+use crate::local_name;
 use nianbao_core::grid::Merge;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
@@ -39,7 +40,7 @@ pub fn merges(content_xml: &str) -> HashMap<String, Vec<Merge>> {
             Ok(Event::Eof) | Err(_) => return out,
             Ok(_) => continue,
         };
-        match local(&e) {
+        match local_name(&e) {
             "table" if sheet.is_some() => inner += usize::from(!empty),
             "table" if !empty => {
                 sheet = Some(attr(&e, "name").unwrap_or_default());
@@ -57,7 +58,7 @@ pub fn merges(content_xml: &str) -> HashMap<String, Vec<Merge>> {
                 let Some(name) = &sheet else { continue };
                 let cols = num(&e, "number-columns-spanned");
                 let rows = num(&e, "number-rows-spanned");
-                if local(&e) == "table-cell"
+                if local_name(&e) == "table-cell"
                     && (cols > 1 || rows > 1)
                     && row < MAX_ROW
                     && col < MAX_COL
@@ -76,11 +77,6 @@ pub fn merges(content_xml: &str) -> HashMap<String, Vec<Merge>> {
             _ => {}
         }
     }
-}
-
-fn local<'e>(e: &'e BytesStart) -> &'e str {
-    let n = e.name().0;
-    n.rsplit(':').next().unwrap_or(n)
 }
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {

@@ -4,6 +4,7 @@
 //! whose merge reader parses every cell of the sheet again to reach the `<mergeCells>` after
 //! them. calamine keeps its sheet paths private, so they are resolved here a second time; the
 //! caller uses them only when the sheet names come out exactly as calamine's.
+use crate::local_name;
 use quick_xml::escape::unescape;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
@@ -74,11 +75,6 @@ fn for_each_start(xml: &str, mut f: impl FnMut(&BytesStart) -> Option<()>) -> Op
             _ => {}
         }
     }
-}
-
-fn local_name<'e>(e: &'e BytesStart) -> &'e str {
-    let name = e.name().0;
-    name.rsplit(':').next().unwrap_or(name)
 }
 
 /// The attributes of an element as written (key with its prefix, value not unescaped).
