@@ -1,6 +1,5 @@
 //! The OPC (zip) package of a DOCX: opening it, finding the main document part and reading
 //! parts under the size limits (a zip bomb must fail fast, never fill memory).
-use flate2::{Decompress, FlushDecompress, Status};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use std::io::{Cursor, Read};
 use zip::{CompressionMethod, ZipArchive};
@@ -52,7 +51,7 @@ impl<'a> Package<'a> {
             _ => None,
         };
         let out = match direct {
-            Some((data, crc)) => inflate(data, cap, crc)
+            Some((data, crc)) => nianbao_core::inflate::zip_part(data, cap, crc)
                 .map_err(|e| ExtractError::corrupt(format!("cannot read part {name}: {e}")))?,
             None => {
                 // The declared size may lie: read with a hard cap one byte past the limit.
@@ -88,34 +87,6 @@ impl<'a> Package<'a> {
 fn span(bytes: &[u8], start: u64, len: u64) -> Option<&[u8]> {
     let start = usize::try_from(start).ok()?;
     bytes.get(start..)?.get(..usize::try_from(len).ok()?)
-}
-
-/// A deflated part inflated in one pass from the package bytes into a buffer of its declared
-/// size, its CRC-32 checked. The zip reader's stream zeroes each buffer it reads into and keeps
-/// zlib's window up to date, which cost a DOCX about 5 % of its time. The errors are the zip
-/// reader's, in its words.
-fn inflate(data: &[u8], declared: usize, crc: u32) -> Result<Vec<u8>, &'static str> {
-    let mut out = Vec::with_capacity(declared);
-    let mut z = Decompress::new(false);
-    loop {
-        let used = (z.total_in() as usize).min(data.len());
-        let status = z
-            .decompress_vec(&data[used..], &mut out, FlushDecompress::Finish)
-            .map_err(|_| "corrupt deflate stream")?;
-        if out.len() > declared {
-            return Err("File is larger than its declared uncompressed size");
-        }
-        match status {
-            Status::StreamEnd => break,
-            // Full: room to see whether more than the declared size follows.
-            _ if out.len() == out.capacity() => out.reserve(64),
-            _ => return Err("incomplete deflate stream"),
-        }
-    }
-    if crc32fast::hash(&out) != crc {
-        return Err("Invalid checksum");
-    }
-    Ok(out)
 }
 
 fn too_large(message: String) -> ExtractError {
@@ -192,36 +163,6 @@ mod tests {
             Some("word/document2.xml")
         );
         assert_eq!(office_document_target("<x/>"), None);
-    }
-
-    #[test]
-    fn inflates_a_part_in_one_pass_with_the_zip_readers_errors() {
-        use std::io::Write;
-        let text = "<w:t>政府信息公开</w:t>".repeat(500);
-        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-        enc.write_all(text.as_bytes()).unwrap();
-        let packed = enc.finish().unwrap();
-        let crc = crc32fast::hash(text.as_bytes());
-        let n = text.len();
-        assert_eq!(inflate(&packed, n, crc).unwrap(), text.as_bytes());
-        // A declared size that is too large is only a buffer too large; the checksum decides.
-        assert_eq!(inflate(&packed, n + 10, crc).unwrap(), text.as_bytes());
-        assert_eq!(
-            inflate(&packed, n - 1, crc).unwrap_err(),
-            "File is larger than its declared uncompressed size"
-        );
-        assert_eq!(
-            inflate(&packed, n, crc ^ 1).unwrap_err(),
-            "Invalid checksum"
-        );
-        assert_eq!(
-            inflate(&packed[..packed.len() / 2], n, crc).unwrap_err(),
-            "incomplete deflate stream"
-        );
-        assert_eq!(
-            inflate(&[0xff; 64], n, crc).unwrap_err(),
-            "corrupt deflate stream"
-        );
     }
 
     #[test]

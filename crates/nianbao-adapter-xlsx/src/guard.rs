@@ -2,7 +2,7 @@
 //! calamine reads it, so a part that lies about its size fails here, not in memory.
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use std::io::{Cursor, Read, Write};
-use zip::ZipArchive;
+use zip::{CompressionMethod, ZipArchive};
 
 fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, ExtractError> {
     ZipArchive::new(Cursor::new(bytes))
@@ -20,108 +20,140 @@ pub struct Seen {
     /// keeps its sheets). Reading a sheet's formulas is a whole extra parse of it, for a
     /// warning about formulas without a cached value; a workbook without any need not pay it.
     pub formulas: bool,
-    /// The same package with every part stored uncompressed, when its parts inflate to at most
-    /// [`STORED_MAX_BYTES`] together. calamine reads the workbook's parts from it without
-    /// inflating them a second time (a sheet, twice more): inflating was a quarter of an xlsx's
-    /// time. `None` for a larger package, or one whose part names cannot be written back.
-    pub stored: Option<Vec<u8>>,
+    /// Every part (folders aside) inflated, by name in package order, when they inflate to at
+    /// most [`KEPT_MAX_BYTES`] together: the adapter reads the workbook from them without
+    /// inflating anything a second time. `None` for a larger package, or one with a part name
+    /// that does not decode or comes twice.
+    pub parts: Option<Vec<(String, Vec<u8>)>>,
 }
 
-/// Largest package, inflated, kept in memory as a stored copy (larger ones are read from the
-/// original bytes, inflating as before).
-pub const STORED_MAX_BYTES: u64 = 32 << 20;
+/// Largest package, inflated, kept in memory (larger ones are read from the original bytes,
+/// inflating as they are read).
+pub const KEPT_MAX_BYTES: u64 = 32 << 20;
 
 /// Checks declared sizes and ratios, then the true inflated size of every part.
 pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
     let mut zip = open(bytes)?;
     let mut formulas = false;
-    let mut stored = StoredCopy::new();
-    let mut buf = vec![0u8; CHUNK];
+    let mut kept = Some(Vec::with_capacity(zip.len()));
+    let mut kept_bytes = 0u64;
     for i in 0..zip.len() {
-        let mut f = zip
-            .by_index(i)
+        let raw = zip
+            .by_index_raw(i)
             .map_err(|e| ExtractError::corrupt(format!("damaged zip entry {i}: {e}")))?;
-        let name = f.name().map(|n| n.into_owned()).unwrap_or_default();
-        check_declared(&name, f.size(), f.compressed_size(), limits)?;
-        // A folder entry holds nothing calamine reads; one whose name does not decode cannot
-        // be looked up by name, so it is not copied either.
-        let copied = !f.is_dir() && f.name().is_ok();
-        if copied {
-            stored.start(&name);
+        let name = raw.name().map(|n| n.into_owned());
+        let shown = name.clone().unwrap_or_default();
+        check_declared(&shown, raw.size(), raw.compressed_size(), limits)?;
+        // A folder entry holds nothing the workbook reads; one whose name does not decode
+        // cannot be looked up by name, so it is not kept either.
+        let name = name.ok().filter(|_| !raw.is_dir());
+        if name.is_none() || raw.size() > KEPT_MAX_BYTES.saturating_sub(kept_bytes) {
+            kept = None;
         }
-        let mut part = (&mut f).take(limits.max_part_bytes + 1);
-        let mut n = 0u64;
-        // The two bytes before each chunk, so that a tag split between chunks is seen.
-        let mut carry = [0u8; 2];
-        loop {
-            let got = part
-                .read(&mut buf[2..])
-                .map_err(|e| ExtractError::corrupt(format!("cannot inflate part {name}: {e}")))?;
-            if got == 0 {
-                break;
+        // Inflated whole, straight from the package bytes, when the part is an ordinary
+        // deflated one that will be kept; otherwise streamed through the zip reader.
+        let direct = match (
+            kept.is_some(),
+            raw.encrypted(),
+            raw.compression(),
+            raw.data_start(),
+        ) {
+            (true, false, CompressionMethod::Deflated, Some(start)) => {
+                span(bytes, start, raw.compressed_size()).map(|d| (d, raw.size(), raw.crc32()))
             }
-            n += got as u64;
-            if copied {
-                stored.write(&buf[2..2 + got]);
+            _ => None,
+        };
+        drop(raw);
+        let part = match direct {
+            Some((data, size, crc)) => {
+                let part =
+                    nianbao_core::inflate::zip_part(data, size as usize, crc).map_err(|e| {
+                        ExtractError::corrupt(format!("cannot inflate part {shown}: {e}"))
+                    })?;
+                formulas = formulas || may_hold_formula(&part);
+                Some(part)
             }
-            if !formulas {
-                buf[..2].copy_from_slice(&carry);
-                formulas = may_hold_formula(&buf[..2 + got]);
-                carry.copy_from_slice(&buf[got..got + 2]);
+            None => stream_part(&mut zip, i, &shown, kept.is_some(), &mut formulas, limits)?,
+        };
+        match (&mut kept, part, name) {
+            (Some(parts), Some(part), Some(name)) => {
+                kept_bytes += part.len() as u64;
+                if kept_bytes > KEPT_MAX_BYTES || parts.iter().any(|(n, _)| *n == name) {
+                    kept = None;
+                } else {
+                    parts.push((name, part));
+                }
             }
-        }
-        if n > limits.max_part_bytes {
-            return Err(too_large(format!(
-                "part {name} inflates past the limit of {} bytes",
-                limits.max_part_bytes
-            )));
+            _ => kept = None,
         }
     }
     Ok(Seen {
         formulas,
-        stored: stored.finish(),
+        parts: kept,
     })
 }
 
-/// The package being written again with its parts stored. A step that fails (too large, or
-/// a name the zip writer refuses) abandons the copy, and the check goes on without it.
-struct StoredCopy {
-    /// `None` once abandoned.
-    zip: Option<zip::ZipWriter<Cursor<Vec<u8>>>>,
-    bytes: u64,
+/// Reads part `i` through the zip reader in chunks, with the hard cap: its bytes when `keep`.
+fn stream_part(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    i: usize,
+    name: &str,
+    keep: bool,
+    formulas: &mut bool,
+    limits: &Limits,
+) -> Result<Option<Vec<u8>>, ExtractError> {
+    let mut f = zip
+        .by_index(i)
+        .map_err(|e| ExtractError::corrupt(format!("damaged zip entry {i}: {e}")))?;
+    let mut part = (&mut f).take(limits.max_part_bytes + 1);
+    let mut kept = keep.then(Vec::new);
+    let mut buf = vec![0u8; CHUNK];
+    let mut n = 0u64;
+    // The two bytes before each chunk, so that a tag split between chunks is seen.
+    let mut carry = [0u8; 2];
+    loop {
+        let got = part
+            .read(&mut buf[2..])
+            .map_err(|e| ExtractError::corrupt(format!("cannot inflate part {name}: {e}")))?;
+        if got == 0 {
+            break;
+        }
+        n += got as u64;
+        if let Some(kept) = &mut kept {
+            kept.extend_from_slice(&buf[2..2 + got]);
+        }
+        if !*formulas {
+            buf[..2].copy_from_slice(&carry);
+            *formulas = may_hold_formula(&buf[..2 + got]);
+            carry.copy_from_slice(&buf[got..got + 2]);
+        }
+    }
+    if n > limits.max_part_bytes {
+        return Err(too_large(format!(
+            "part {name} inflates past the limit of {} bytes",
+            limits.max_part_bytes
+        )));
+    }
+    Ok(kept)
 }
 
-impl StoredCopy {
-    fn new() -> StoredCopy {
-        StoredCopy {
-            zip: Some(zip::ZipWriter::new(Cursor::new(Vec::new()))),
-            bytes: 0,
-        }
-    }
+/// `len` bytes of `bytes` from `start`, when they are all there.
+fn span(bytes: &[u8], start: u64, len: u64) -> Option<&[u8]> {
+    let start = usize::try_from(start).ok()?;
+    bytes.get(start..)?.get(..usize::try_from(len).ok()?)
+}
 
-    fn start(&mut self, name: &str) {
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        if let Some(zip) = &mut self.zip {
-            if zip.start_file(name, options).is_err() {
-                self.zip = None;
-            }
-        }
+/// The package again with the kept parts stored uncompressed, for calamine to read without
+/// inflating them a second time (a sheet, twice more). `None` if the zip writer refuses one.
+pub fn stored_package(parts: &[(String, Vec<u8>)]) -> Option<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    for (name, bytes) in parts {
+        zip.start_file(name.as_str(), options).ok()?;
+        zip.write_all(bytes).ok()?;
     }
-
-    fn write(&mut self, data: &[u8]) {
-        self.bytes += data.len() as u64;
-        let fits = self.bytes <= STORED_MAX_BYTES;
-        if let Some(zip) = &mut self.zip {
-            if !fits || zip.write_all(data).is_err() {
-                self.zip = None;
-            }
-        }
-    }
-
-    fn finish(self) -> Option<Vec<u8>> {
-        Some(self.zip?.finish().ok()?.into_inner())
-    }
+    Some(zip.finish().ok()?.into_inner())
 }
 
 /// Bytes inflated at a time by [`check_zip`] (after two carried over).
@@ -212,21 +244,44 @@ mod tests {
     }
 
     #[test]
-    fn a_stored_copy_holds_the_parts_up_to_its_cap() {
+    fn parts_are_kept_up_to_the_cap_and_stored_again() {
         let limits = Limits {
             max_ratio: 1 << 20,
             ..Default::default()
         };
         let small = check_zip(&package_of(1000), &limits).unwrap();
-        let stored = small.stored.expect("a small package is copied");
+        let parts = small.parts.expect("a small package is kept");
+        assert_eq!(parts, vec![("xl/big.xml".to_string(), vec![b' '; 1000])]);
+        let stored = stored_package(&parts).unwrap();
         let mut copy = ZipArchive::new(Cursor::new(&stored[..])).unwrap();
         let mut part = copy.by_name("xl/big.xml").unwrap();
-        assert_eq!(part.compression(), zip::CompressionMethod::Stored);
+        assert_eq!(part.compression(), CompressionMethod::Stored);
         let mut text = Vec::new();
         part.read_to_end(&mut text).unwrap();
         assert_eq!(text, vec![b' '; 1000]);
-        let large = check_zip(&package_of(STORED_MAX_BYTES as usize + 1), &limits).unwrap();
-        assert_eq!(large.stored, None, "checked, but not copied");
+        let large = check_zip(&package_of(KEPT_MAX_BYTES as usize + 1), &limits).unwrap();
+        assert_eq!(large.parts, None, "checked, but not kept");
+    }
+
+    #[test]
+    fn a_part_that_lies_about_its_size_fails_as_the_zip_reader_says() {
+        // The declared size in both headers is cut to 100 bytes of the 1000 the part holds.
+        let mut bytes = package_of(1000);
+        let at = |b: &[u8], sig: &[u8]| b.windows(4).position(|w| w == sig).unwrap();
+        let local = at(&bytes, b"PK\x03\x04");
+        bytes[local + 22..local + 26].copy_from_slice(&100u32.to_le_bytes());
+        let central = at(&bytes, b"PK\x01\x02");
+        bytes[central + 24..central + 28].copy_from_slice(&100u32.to_le_bytes());
+        let limits = Limits {
+            max_ratio: 1 << 20,
+            ..Default::default()
+        };
+        let err = check_zip(&bytes, &limits).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Corrupt);
+        assert_eq!(
+            err.message,
+            "cannot inflate part xl/big.xml: File is larger than its declared uncompressed size"
+        );
     }
 
     #[test]

@@ -1,43 +1,47 @@
-//! The parts of the xlsx package the guard wrote again uncompressed (`guard::Seen::stored`),
-//! and the worksheet part behind each sheet name, found as calamine finds them. The adapter
-//! reads each sheet's merged regions from that part (`merges`) instead of asking calamine,
-//! whose merge reader parses every cell of the sheet again to reach the `<mergeCells>` after
-//! them. calamine keeps its sheet paths private, so they are resolved here a second time; the
-//! caller uses them only when the sheet names come out exactly as calamine's.
+//! The parts of the xlsx package the guard kept inflated (`guard::Seen::parts`), and the
+//! worksheet part behind each sheet name, found as calamine finds them. The plain reader
+//! (`cells`) reads whole workbooks from them; otherwise the adapter reads each sheet's merged
+//! regions from its part (`merges`) instead of asking calamine, whose merge reader parses every
+//! cell of the sheet again to reach the `<mergeCells>` after them, and uses them only when the
+//! sheet names come out exactly as calamine's.
 use crate::local_name;
 use quick_xml::escape::unescape;
 use quick_xml::events::{BytesStart, Event};
 use std::collections::HashMap;
-use std::io::Cursor;
-use zip::{CompressionMethod, ZipArchive};
 
-/// A package whose parts are all stored: each part's bytes are a slice of the package.
+/// The parts of a package the guard kept inflated, by name.
 pub struct Parts<'a> {
-    /// Part name as calamine normalises it for lookups (`\` → `/`, ASCII lower case).
+    /// Part name as calamine normalises it for lookups (`\\` → `/`, ASCII lower case).
     by_name: HashMap<String, &'a [u8]>,
 }
 
+/// One sheet of the workbook: its name, its part, and whether the workbook's relationships
+/// call it a worksheet (the others are chart and dialog sheets).
+pub struct Sheet<'a> {
+    pub name: String,
+    pub xml: &'a [u8],
+    pub worksheet: bool,
+}
+
+/// The workbook part's folder (with its trailing `/`: where calamine looks for the shared
+/// strings and styles) and its sheets in workbook order.
+pub struct Workbook<'a> {
+    pub folder: String,
+    pub sheets: Vec<Sheet<'a>>,
+}
+
 impl<'a> Parts<'a> {
-    /// `None` unless every part is stored (not compressed) and lies within `package`.
-    pub fn of_stored(package: &'a [u8]) -> Option<Parts<'a>> {
-        let mut zip = ZipArchive::new(Cursor::new(package)).ok()?;
-        let mut by_name = HashMap::with_capacity(zip.len());
-        for i in 0..zip.len() {
-            let part = zip.by_index_raw(i).ok()?;
-            if part.compression() != CompressionMethod::Stored {
-                return None;
-            }
-            let start = usize::try_from(part.data_start()?).ok()?;
-            let len = usize::try_from(part.compressed_size()).ok()?;
-            let bytes = package.get(start..start.checked_add(len)?)?;
-            let name = part.name().ok()?.replace('\\', "/").to_ascii_lowercase();
+    pub fn of(parts: &'a [(String, Vec<u8>)]) -> Parts<'a> {
+        let mut by_name = HashMap::with_capacity(parts.len());
+        for (name, bytes) in parts {
             // A later part of the same normalised name wins, as in calamine's lookup cache.
-            by_name.insert(name, bytes);
+            by_name.insert(name.replace('\\', "/").to_ascii_lowercase(), &bytes[..]);
         }
-        Some(Parts { by_name })
+        Parts { by_name }
     }
 
-    fn get(&self, path: &str) -> Option<&'a [u8]> {
+    /// The part at `path`, looked up as calamine does (ASCII case ignored).
+    pub fn get(&self, path: &str) -> Option<&'a [u8]> {
         self.by_name.get(&path.to_ascii_lowercase()).copied()
     }
 
@@ -48,19 +52,23 @@ impl<'a> Parts<'a> {
     /// Every sheet's name and part, in workbook order: the office document named in
     /// `_rels/.rels`, its relationships, and its `<sheet>` elements. `None` when any step
     /// finds something unexpected, or a sheet's part is missing.
-    pub fn sheets(&self) -> Option<Vec<(String, &'a [u8])>> {
+    pub fn workbook(&self) -> Option<Workbook<'a>> {
         let (folder, workbook) = office_document(self.text("_rels/.rels")?)?;
         let targets = relationships(self.text(&format!("{folder}_rels/{workbook}.rels"))?)?;
-        let mut out = Vec::new();
+        let mut sheets = Vec::new();
         for (name, id) in sheet_elements(self.text(&format!("{folder}{workbook}"))?)? {
-            let target = targets.get(&id)?;
+            let (target, kind) = targets.get(&id)?;
             let path = match target.strip_prefix('/') {
                 Some(absolute) => absolute.to_string(),
                 None => format!("{folder}{target}"),
             };
-            out.push((name, self.get(&path)?));
+            sheets.push(Sheet {
+                name,
+                xml: self.get(&path)?,
+                worksheet: kind.rsplit('/').next() == Some("worksheet"),
+            });
         }
-        Some(out)
+        Some(Workbook { folder, sheets })
     }
 }
 
@@ -117,15 +125,16 @@ fn office_document(rels: &str) -> Option<(String, String)> {
     Some((folder, name.to_string()))
 }
 
-/// Relationship id → target (as written) of the workbook's relationships.
-fn relationships(rels: &str) -> Option<HashMap<String, String>> {
+/// Relationship id → target (as written) and type of the workbook's relationships.
+fn relationships(rels: &str) -> Option<HashMap<String, (String, String)>> {
     let mut out = HashMap::new();
     for_each_start(rels, |e| {
         if local_name(e) == "Relationship" {
             let attrs = raw_attrs(e)?;
             let value = |key: &str| attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
             if let Some(id) = value("Id") {
-                out.insert(id, value("Target").unwrap_or_default());
+                let target = value("Target").unwrap_or_default();
+                out.insert(id, (target, value("Type").unwrap_or_default()));
             }
         }
         Some(())
@@ -144,6 +153,11 @@ fn sheet_elements(workbook: &str) -> Option<Vec<(String, String)>> {
                     name = unescape(&value).ok()?.into_owned();
                 } else if key == "id" || key.ends_with(":id") {
                     id = value;
+                } else if key == "state"
+                    && !matches!(&value[..], "visible" | "hidden" | "veryHidden")
+                {
+                    // calamine refuses to open such a workbook.
+                    return None;
                 }
             }
             out.push((name, id));

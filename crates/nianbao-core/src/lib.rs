@@ -9,6 +9,7 @@ pub mod cfb;
 mod error;
 mod fnv;
 pub mod grid;
+pub mod inflate;
 mod model;
 pub mod sniff;
 pub mod word_table;
