@@ -1,5 +1,6 @@
 //! Zip-bomb guard: every part of an xlsx/ods package is inflated once with a hard cap before
-//! calamine reads it, so a part that lies about its size fails here, not in memory.
+//! calamine reads it, so a part that lies about its size fails here, not in memory. The plain
+//! reader (`cells`) reads only the parts it needs: the others wait until calamine reads.
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use std::io::{Cursor, Read, Write};
 use zip::{CompressionMethod, ZipArchive};
@@ -20,46 +21,129 @@ pub struct Seen {
     /// keeps its sheets). Reading a sheet's formulas is a whole extra parse of it, for a
     /// warning about formulas without a cached value; a workbook without any need not pay it.
     pub formulas: bool,
-    /// Every part (folders aside) inflated, by name in package order, when they inflate to at
+    /// Every part checked (folders aside), inflated, in package order, when they inflate to at
     /// most [`KEPT_MAX_BYTES`] together: the adapter reads the workbook from them without
     /// inflating anything a second time. `None` for a larger package, or one with a part name
     /// that does not decode or comes twice.
-    pub parts: Option<Vec<(String, Vec<u8>)>>,
+    pub parts: Option<Vec<Part>>,
+    /// The entries left for [`check_deferred`].
+    deferred: Vec<usize>,
+}
+
+/// One part of the package, inflated.
+#[derive(Debug, PartialEq)]
+pub struct Part {
+    /// Its place among the package's entries.
+    index: usize,
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Largest package, inflated, kept in memory (larger ones are read from the original bytes,
 /// inflating as they are read).
 pub const KEPT_MAX_BYTES: u64 = 32 << 20;
 
-/// Checks declared sizes and ratios, then the true inflated size of every part.
-pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
-    let mut zip = open(bytes)?;
-    let mut formulas = false;
-    let mut kept = Some(Vec::with_capacity(zip.len()));
-    let mut kept_bytes = 0u64;
-    for i in 0..zip.len() {
-        let raw = zip
+/// Whether a part is one that only calamine reads, or none: the content types, the document
+/// properties and the theme (calamine reads the theme's colours). Their inflating (a third of
+/// an xlsx's inflated bytes, the theme alone a fifth) can wait until calamine is to read.
+pub fn only_for_calamine(name: &str) -> bool {
+    name == "[Content_Types].xml" || name.starts_with("docProps/") || name.contains("/theme/")
+}
+
+/// Checks declared sizes and ratios of every part, then the true inflated size of each part
+/// but those `defer` picks, which are left for [`check_deferred`].
+pub fn check_zip(
+    bytes: &[u8],
+    limits: &Limits,
+    defer: fn(&str) -> bool,
+) -> Result<Seen, ExtractError> {
+    let mut check = Check::open(bytes, limits)?;
+    let mut deferred = Vec::new();
+    for i in 0..check.zip.len() {
+        if !check.entry(i, defer)? {
+            deferred.push(i);
+        }
+    }
+    Ok(Seen {
+        formulas: check.formulas,
+        parts: check.kept,
+        deferred,
+    })
+}
+
+/// Checks (and keeps) the parts [`check_zip`] left for later, as it checks the others.
+pub fn check_deferred(bytes: &[u8], limits: &Limits, seen: &mut Seen) -> Result<(), ExtractError> {
+    if seen.deferred.is_empty() {
+        return Ok(());
+    }
+    let mut check = Check::open(bytes, limits)?;
+    check.formulas = seen.formulas;
+    check.kept = seen.parts.take();
+    check.kept_bytes = check
+        .kept
+        .iter()
+        .flatten()
+        .map(|p| p.bytes.len() as u64)
+        .sum();
+    for i in std::mem::take(&mut seen.deferred) {
+        check.entry(i, |_| false)?;
+    }
+    seen.formulas = check.formulas;
+    seen.parts = check.kept.map(|mut parts| {
+        parts.sort_by_key(|p| p.index);
+        parts
+    });
+    Ok(())
+}
+
+/// The package being checked, entry by entry.
+struct Check<'a> {
+    bytes: &'a [u8],
+    zip: ZipArchive<Cursor<&'a [u8]>>,
+    limits: &'a Limits,
+    formulas: bool,
+    kept: Option<Vec<Part>>,
+    kept_bytes: u64,
+}
+
+impl<'a> Check<'a> {
+    fn open(bytes: &'a [u8], limits: &'a Limits) -> Result<Check<'a>, ExtractError> {
+        let zip = open(bytes)?;
+        Ok(Check {
+            bytes,
+            kept: Some(Vec::with_capacity(zip.len())),
+            zip,
+            limits,
+            formulas: false,
+            kept_bytes: 0,
+        })
+    }
+
+    /// Checks entry `i`; `false` when its inflating is deferred.
+    fn entry(&mut self, i: usize, defer: fn(&str) -> bool) -> Result<bool, ExtractError> {
+        let raw = self
+            .zip
             .by_index_raw(i)
             .map_err(|e| ExtractError::corrupt(format!("damaged zip entry {i}: {e}")))?;
         let name = raw.name().map(|n| n.into_owned());
         let shown = name.clone().unwrap_or_default();
-        check_declared(&shown, raw.size(), raw.compressed_size(), limits)?;
+        check_declared(&shown, raw.size(), raw.compressed_size(), self.limits)?;
+        if name.as_deref().is_ok_and(defer) {
+            return Ok(false);
+        }
         // A folder entry holds nothing the workbook reads; one whose name does not decode
         // cannot be looked up by name, so it is not kept either.
         let name = name.ok().filter(|_| !raw.is_dir());
-        if name.is_none() || raw.size() > KEPT_MAX_BYTES.saturating_sub(kept_bytes) {
-            kept = None;
+        if name.is_none() || raw.size() > KEPT_MAX_BYTES.saturating_sub(self.kept_bytes) {
+            self.kept = None;
         }
         // Inflated whole, straight from the package bytes, when the part is an ordinary
         // deflated one that will be kept; otherwise streamed through the zip reader.
-        let direct = match (
-            kept.is_some(),
-            raw.encrypted(),
-            raw.compression(),
-            raw.data_start(),
-        ) {
+        let keep = self.kept.is_some();
+        let direct = match (keep, raw.encrypted(), raw.compression(), raw.data_start()) {
             (true, false, CompressionMethod::Deflated, Some(start)) => {
-                span(bytes, start, raw.compressed_size()).map(|d| (d, raw.size(), raw.crc32()))
+                let data = span(self.bytes, start, raw.compressed_size());
+                data.map(|d| (d, raw.size(), raw.crc32()))
             }
             _ => None,
         };
@@ -70,27 +154,35 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Seen, ExtractError> {
                     nianbao_core::inflate::zip_part(data, size as usize, crc).map_err(|e| {
                         ExtractError::corrupt(format!("cannot inflate part {shown}: {e}"))
                     })?;
-                formulas = formulas || may_hold_formula(&part);
+                self.formulas = self.formulas || may_hold_formula(&part);
                 Some(part)
             }
-            None => stream_part(&mut zip, i, &shown, kept.is_some(), &mut formulas, limits)?,
+            None => stream_part(
+                &mut self.zip,
+                i,
+                &shown,
+                keep,
+                &mut self.formulas,
+                self.limits,
+            )?,
         };
-        match (&mut kept, part, name) {
-            (Some(parts), Some(part), Some(name)) => {
-                kept_bytes += part.len() as u64;
-                if kept_bytes > KEPT_MAX_BYTES || parts.iter().any(|(n, _)| *n == name) {
-                    kept = None;
+        match (&mut self.kept, part, name) {
+            (Some(parts), Some(bytes), Some(name)) => {
+                self.kept_bytes += bytes.len() as u64;
+                if self.kept_bytes > KEPT_MAX_BYTES || parts.iter().any(|p| p.name == name) {
+                    self.kept = None;
                 } else {
-                    parts.push((name, part));
+                    parts.push(Part {
+                        index: i,
+                        name,
+                        bytes,
+                    });
                 }
             }
-            _ => kept = None,
+            _ => self.kept = None,
         }
+        Ok(true)
     }
-    Ok(Seen {
-        formulas,
-        parts: kept,
-    })
 }
 
 /// Reads part `i` through the zip reader in chunks, with the hard cap: its bytes when `keep`.
@@ -145,13 +237,13 @@ fn span(bytes: &[u8], start: u64, len: u64) -> Option<&[u8]> {
 
 /// The package again with the kept parts stored uncompressed, for calamine to read without
 /// inflating them a second time (a sheet, twice more). `None` if the zip writer refuses one.
-pub fn stored_package(parts: &[(String, Vec<u8>)]) -> Option<Vec<u8>> {
+pub fn stored_package(parts: &[Part]) -> Option<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options =
         zip::write::SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
-    for (name, bytes) in parts {
-        zip.start_file(name.as_str(), options).ok()?;
-        zip.write_all(bytes).ok()?;
+    for part in parts {
+        zip.start_file(part.name.as_str(), options).ok()?;
+        zip.write_all(&part.bytes).ok()?;
     }
     Some(zip.finish().ok()?.into_inner())
 }
@@ -249,9 +341,13 @@ mod tests {
             max_ratio: 1 << 20,
             ..Default::default()
         };
-        let small = check_zip(&package_of(1000), &limits).unwrap();
+        let small = check_zip(&package_of(1000), &limits, |_| false).unwrap();
         let parts = small.parts.expect("a small package is kept");
-        assert_eq!(parts, vec![("xl/big.xml".to_string(), vec![b' '; 1000])]);
+        assert_eq!(parts.len(), 1);
+        assert_eq!(
+            (&parts[0].name[..], &parts[0].bytes),
+            ("xl/big.xml", &vec![b' '; 1000])
+        );
         let stored = stored_package(&parts).unwrap();
         let mut copy = ZipArchive::new(Cursor::new(&stored[..])).unwrap();
         let mut part = copy.by_name("xl/big.xml").unwrap();
@@ -259,8 +355,47 @@ mod tests {
         let mut text = Vec::new();
         part.read_to_end(&mut text).unwrap();
         assert_eq!(text, vec![b' '; 1000]);
-        let large = check_zip(&package_of(KEPT_MAX_BYTES as usize + 1), &limits).unwrap();
+        let large = check_zip(&package_of(KEPT_MAX_BYTES as usize + 1), &limits, |_| false);
+        let large = large.unwrap();
         assert_eq!(large.parts, None, "checked, but not kept");
+    }
+
+    #[test]
+    fn deferred_parts_are_checked_when_calamine_is_to_read() {
+        // The theme comes first but is inflated last, into its place; a damaged one fails then.
+        let package = |theme: &[u8]| {
+            let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            for (name, text) in [("xl/theme/theme1.xml", theme), ("xl/workbook.xml", b"<w/>")] {
+                zip.start_file(name, zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                zip.write_all(text).unwrap();
+            }
+            zip.finish().unwrap().into_inner()
+        };
+        let limits = Limits::default();
+        let bytes = package(b"<theme/>");
+        let mut seen = check_zip(&bytes, &limits, only_for_calamine).unwrap();
+        let names = |seen: &Seen| -> Vec<String> {
+            seen.parts
+                .iter()
+                .flatten()
+                .map(|p| p.name.clone())
+                .collect()
+        };
+        assert_eq!(names(&seen), ["xl/workbook.xml"]);
+        check_deferred(&bytes, &limits, &mut seen).unwrap();
+        assert_eq!(names(&seen), ["xl/theme/theme1.xml", "xl/workbook.xml"]);
+        let mut damaged = package(&[b'x'; 4000]);
+        let at = damaged.windows(4).position(|w| w == b"PK\x03\x04").unwrap() + 30;
+        damaged[at + 25..at + 35].fill(0xff);
+        let mut seen = check_zip(&damaged, &limits, only_for_calamine).unwrap();
+        let err = check_deferred(&damaged, &limits, &mut seen).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("cannot inflate part xl/theme/theme1.xml"),
+            "{err:?}"
+        );
+        assert!(check_zip(&damaged, &limits, |_| false).is_err());
     }
 
     #[test]
@@ -276,7 +411,7 @@ mod tests {
             max_ratio: 1 << 20,
             ..Default::default()
         };
-        let err = check_zip(&bytes, &limits).unwrap_err();
+        let err = check_zip(&bytes, &limits, |_| false).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Corrupt);
         assert_eq!(
             err.message,

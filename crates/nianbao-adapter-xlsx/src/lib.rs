@@ -86,19 +86,28 @@ impl Adapter for XlsxAdapter {
                 "not an xlsx, xls or ods spreadsheet",
             ));
         };
-        let seen = match kind {
+        let mut seen = match kind {
             Kind::Xls => None,
-            Kind::Xlsx | Kind::Ods => Some(guard::check_zip(input.bytes, input.limits)?),
+            Kind::Xlsx => Some(guard::check_zip(
+                input.bytes,
+                input.limits,
+                guard::only_for_calamine,
+            )?),
+            Kind::Ods => Some(guard::check_zip(input.bytes, input.limits, |_| false)?),
         };
-        // Formulas are read unless the guard saw none anywhere in an xlsx package.
-        let formulas = kind != Kind::Xlsx || seen.as_ref().is_some_and(|s| s.formulas);
-        // The parts, already inflated, when the guard kept them.
-        let parts = seen.as_ref().and_then(|s| s.parts.as_deref());
         if kind == Kind::Xlsx {
+            let parts = seen.as_ref().and_then(|s| s.parts.as_deref());
             if let Some(doc) = parts.and_then(|p| read_plain(&package::Parts::of(p)).ok()) {
                 return finish(doc);
             }
         }
+        if let Some(seen) = &mut seen {
+            guard::check_deferred(input.bytes, input.limits, seen)?;
+        }
+        // Formulas are read unless the guard saw none anywhere in an xlsx package.
+        let formulas = kind != Kind::Xlsx || seen.as_ref().is_some_and(|s| s.formulas);
+        // The parts, already inflated, when the guard kept them.
+        let parts = seen.as_ref().and_then(|s| s.parts.as_deref());
         // calamine reads the package again with those parts stored, not inflating them twice.
         let stored = parts.and_then(guard::stored_package);
         let bytes = stored.as_deref().unwrap_or(input.bytes);
@@ -466,7 +475,7 @@ mod tests {
     /// Merged regions read off the parts the guard kept of a package (`None` where the reader
     /// leaves a sheet to calamine).
     fn own_merges(bytes: &[u8]) -> Vec<(String, Option<Vec<Merge>>)> {
-        let kept = guard::check_zip(bytes, &Default::default())
+        let kept = guard::check_zip(bytes, &Default::default(), guard::only_for_calamine)
             .unwrap()
             .parts
             .expect("the parts kept");
@@ -530,7 +539,9 @@ mod tests {
 
     /// Each sheet's values and formulas as the plain reader reads them off the kept parts.
     fn own_cells(bytes: &[u8]) -> Result<Vec<SheetCells>, cells::Decline> {
-        let kept = guard::check_zip(bytes, &Default::default()).unwrap().parts;
+        let kept = guard::check_zip(bytes, &Default::default(), guard::only_for_calamine)
+            .unwrap()
+            .parts;
         let parts = package::Parts::of(kept.as_deref().expect("the parts kept"));
         let workbook = parts.workbook().expect("every sheet's part");
         let part = |name: &str| parts.get(&format!("{}{name}", workbook.folder));
@@ -577,7 +588,7 @@ mod tests {
                 .sum::<usize>();
             // And the adapter takes this path for the whole workbook.
             assert!(read_plain(&package::Parts::of(
-                &guard::check_zip(bytes, &Default::default())
+                &guard::check_zip(bytes, &Default::default(), guard::only_for_calamine)
                     .unwrap()
                     .parts
                     .unwrap()
@@ -620,7 +631,7 @@ mod tests {
         for c in declined {
             let bytes = xlsx_with(&cells(c), Some(STRINGS), Some(STYLES));
             assert_eq!(own_cells(&bytes).err(), Some(cells::Decline), "{c}");
-            let parts = guard::check_zip(&bytes, &Default::default())
+            let parts = guard::check_zip(&bytes, &Default::default(), guard::only_for_calamine)
                 .unwrap()
                 .parts
                 .unwrap();

@@ -4,6 +4,7 @@
 //! regions from its part (`merges`) instead of asking calamine, whose merge reader parses every
 //! cell of the sheet again to reach the `<mergeCells>` after them, and uses them only when the
 //! sheet names come out exactly as calamine's.
+use crate::guard::Part;
 use crate::local_name;
 use quick_xml::escape::unescape;
 use quick_xml::events::{BytesStart, Event};
@@ -31,11 +32,12 @@ pub struct Workbook<'a> {
 }
 
 impl<'a> Parts<'a> {
-    pub fn of(parts: &'a [(String, Vec<u8>)]) -> Parts<'a> {
+    pub fn of(parts: &'a [Part]) -> Parts<'a> {
         let mut by_name = HashMap::with_capacity(parts.len());
-        for (name, bytes) in parts {
+        for part in parts {
             // A later part of the same normalised name wins, as in calamine's lookup cache.
-            by_name.insert(name.replace('\\', "/").to_ascii_lowercase(), &bytes[..]);
+            let name = part.name.replace('\\', "/").to_ascii_lowercase();
+            by_name.insert(name, &part.bytes[..]);
         }
         Parts { by_name }
     }

@@ -82,7 +82,7 @@ pub fn physical_rows(doc: &Document) -> Vec<Row> {
                         if prov.sheet.is_none() {
                             prov.sheet = t.prov.sheet.clone();
                         }
-                        push_cell_text(&mut cells, &c.text, &prov);
+                        push_cell_text(&mut cells, &c.text, prov);
                     }
                     if cells.iter().all(|c: &RCell| c.value == CellValue::Blank) {
                         continue;
@@ -107,15 +107,16 @@ pub fn physical_rows(doc: &Document) -> Vec<Row> {
 }
 
 /// A table cell's text: usually one value or one label; a cell holding `0 0 0` (a flattened
-/// row pasted into one cell) is split into its numbers.
-fn push_cell_text(cells: &mut Vec<RCell>, text: &str, prov: &Provenance) {
+/// row pasted into one cell) is split into its numbers. Takes the cell's provenance: cloning
+/// it (with a sheet name) for every cell was a tenth of this pass on a spreadsheet.
+fn push_cell_text(cells: &mut Vec<RCell>, text: &str, prov: Provenance) {
     let t = text.trim();
     // Most cells are one word (a number, a label): nothing to split or squeeze.
     if !t.contains(char::is_whitespace) {
         cells.push(RCell {
             value: classify(t),
             text: t.to_string(),
-            prov: prov.clone(),
+            prov,
         });
         return;
     }
@@ -137,7 +138,7 @@ fn push_cell_text(cells: &mut Vec<RCell>, text: &str, prov: &Provenance) {
         cells.push(RCell {
             value: classify(&one_line),
             text: one_line,
-            prov: prov.clone(),
+            prov,
         });
     }
 }
