@@ -8,8 +8,8 @@
 //! cell (a differential test holds it to that), at a fraction of the cost: calamine's opening
 //! of a workbook (fonts, fills, borders and the theme, for styles this tool never shows) and its
 //! event-by-event cell reader were two fifths of an XLSX's time.
-use calamine::{Cell, Data};
-use memchr::{memchr, memmem};
+use calamine::Data;
+use memchr::{memchr, memchr3, memmem};
 
 /// The reader leaves this workbook to calamine.
 #[derive(Debug, PartialEq)]
@@ -41,8 +41,10 @@ impl Shared {
 /// them: the non-empty values, and the formulas with any text.
 #[derive(Default)]
 pub struct Sheet {
-    pub values: Vec<Cell<Data>>,
-    pub formulas: Vec<Cell<String>>,
+    /// (row, column) and value, zero-based.
+    pub values: Vec<((u32, u32), Data)>,
+    /// (row, column) and formula text.
+    pub formulas: Vec<((u32, u32), String)>,
 }
 
 /// Reads one worksheet part.
@@ -116,10 +118,10 @@ pub fn sheet(xml: &[u8], shared: &Shared) -> Read<Sheet> {
                 };
                 col += 1;
                 if let Some(f) = formula.filter(|f| !f.is_empty()) {
-                    cells.formulas.push(Cell::new(pos, f));
+                    cells.formulas.push((pos, f));
                 }
                 if value != Data::Empty {
-                    cells.values.push(Cell::new(pos, value));
+                    cells.values.push((pos, value));
                 }
             }
             (true, b"sheetData") => return Ok(cells),
@@ -223,12 +225,7 @@ fn rich_text(scan: &mut Scan, end: &[u8]) -> Read<String> {
             (false, b"t") if tag.empty => {}
             (false, b"t") => {
                 let preserve = attr(tag.attrs, b"xml:space")? == Some(b"preserve");
-                let text = unescape(scan.text_to_end(b"t")?)?;
-                if preserve {
-                    out.push_str(&text);
-                } else {
-                    out.push_str(text.trim_matches([' ', '\t', '\r', '\n']));
-                }
+                push_text(scan.text_to_end(b"t")?, !preserve, &mut out)?;
             }
             // Phonetic runs are left out by calamine; not worth following here.
             (false, b"rPh") => return Err(Decline),
@@ -358,18 +355,28 @@ fn plain_decimal(text: &[u8]) -> Read<f64> {
     text.parse().map_err(|_| Decline)
 }
 
-/// Element text with the five predefined entities replaced; other references, a `\r` (which
-/// XML reads as a line end) and calamine's `_xHHHH_` escapes are declined.
-fn unescape(text: &[u8]) -> Read<String> {
+/// Element text with the five predefined entities replaced, trimmed of ASCII white space when
+/// `trim` (before or after the replacing is the same: no entity it accepts stands for white
+/// space), added to `out`. Other references, a `\r` left inside (which XML reads as a line
+/// end) and calamine's `_xHHHH_` escapes are declined.
+fn push_text(text: &[u8], trim: bool, out: &mut String) -> Read<()> {
+    let text = match trim {
+        true => trim_ascii_space(text),
+        false => text,
+    };
+    if memchr3(b'\r', b'_', b'&', text).is_some() {
+        return push_escaped(text, out);
+    }
+    out.push_str(std::str::from_utf8(text).map_err(|_| Decline)?);
+    Ok(())
+}
+
+/// [`push_text`] for text that holds an `&`, a `_` or a `\r`.
+fn push_escaped(text: &[u8], out: &mut String) -> Read<()> {
     if memchr(b'\r', text).is_some() || memmem::find(text, b"_x").is_some() {
         return Err(Decline);
     }
-    let text = std::str::from_utf8(text).map_err(|_| Decline)?;
-    if memchr(b'&', text.as_bytes()).is_none() {
-        return Ok(text.to_string());
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
+    let mut rest = std::str::from_utf8(text).map_err(|_| Decline)?;
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         let end = rest[i..].find(';').ok_or(Decline)?;
@@ -384,6 +391,24 @@ fn unescape(text: &[u8]) -> Read<String> {
         rest = &rest[i + end + 1..];
     }
     out.push_str(rest);
+    Ok(())
+}
+
+/// Text without the ASCII white space calamine trims (space, tab, CR, LF) at either end.
+fn trim_ascii_space(text: &[u8]) -> &[u8] {
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = text.iter().position(|b| !space(b)).unwrap_or(text.len());
+    let end = text
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |i| i + 1);
+    &text[start..end]
+}
+
+/// Element text, unescaped as [`push_text`] does, untrimmed.
+fn unescape(text: &[u8]) -> Read<String> {
+    let mut out = String::new();
+    push_text(text, false, &mut out)?;
     Ok(out)
 }
 
@@ -440,8 +465,10 @@ impl<'a> Scan<'a> {
             return Err(Decline);
         }
         // The tag ends at the first `>` outside a quoted attribute value (a plain loop: tags
-        // are short, and a search call per quote cost more than it saved).
-        let mut i = name_at + name_len;
+        // are short, and a search call per quote, or for the `>` and then the quotes before
+        // it, cost more than it saved).
+        let from = name_at + name_len;
+        let mut i = from;
         let mut quote = 0;
         loop {
             let b = *xml.get(i).ok_or(Decline)?;
@@ -457,7 +484,7 @@ impl<'a> Scan<'a> {
             i += 1;
         }
         let empty = !close && xml[i - 1] == b'/';
-        let attrs = &xml[name_at + name_len..i - usize::from(empty)];
+        let attrs = &xml[from..i - usize::from(empty)];
         if close && !attrs.iter().all(u8::is_ascii_whitespace) {
             return Err(Decline);
         }
@@ -562,6 +589,11 @@ mod tests {
     fn text_is_unescaped_or_declined() {
         assert_eq!(unescape(b"a &amp; b &lt;c&gt;").unwrap(), "a & b <c>");
         assert_eq!(unescape("年报".as_bytes()).unwrap(), "年报");
+        let mut out = String::from("新收");
+        push_text(b"\r\n \t&lt;x&gt; \n", true, &mut out).unwrap();
+        push_text(b"  ", true, &mut out).unwrap();
+        push_text(b" _ ", false, &mut out).unwrap();
+        assert_eq!(out, "新收<x> _ ");
         for odd in [&b"&#20013;"[..], b"&nbsp;", b"a\r\nb", b"_x000D_", b"\xff"] {
             assert_eq!(unescape(odd), Err(Decline), "{odd:?}");
         }
@@ -569,7 +601,8 @@ mod tests {
 
     #[test]
     fn tags_and_attributes() {
-        let mut scan = Scan::new(b"<?xml version=\"1.0\"?><a x='1>2' y = \"3\"/></b >").unwrap();
+        let xml = b"<?xml version=\"1.0\"?><a x='1>2' y = \"3\"/></b ><c d=\"4>5\" e=\"\">";
+        let mut scan = Scan::new(xml).unwrap();
         let a = scan.tag().unwrap();
         assert_eq!((a.name, a.close, a.empty), (&b"a"[..], false, true));
         assert_eq!(attr(a.attrs, b"x"), Ok(Some(&b"1>2"[..])));
@@ -577,6 +610,9 @@ mod tests {
         assert_eq!(attr(a.attrs, b"z"), Ok(None));
         let b = scan.tag().unwrap();
         assert_eq!((b.name, b.close), (&b"b"[..], true));
+        let c = scan.tag().unwrap();
+        assert_eq!(attr(c.attrs, b"d"), Ok(Some(&b"4>5"[..])));
+        assert_eq!(attr(c.attrs, b"e"), Ok(Some(&b""[..])));
         assert!(scan.next_tag().unwrap().is_none());
         for odd in [
             &b"<!-- c -->"[..],

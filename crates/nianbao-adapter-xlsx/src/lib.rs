@@ -11,6 +11,7 @@ mod guard;
 mod merges;
 mod ods_spans;
 mod package;
+mod plain;
 mod value;
 
 pub use value::{cell_text, number};
@@ -97,72 +98,81 @@ impl Adapter for XlsxAdapter {
         };
         if kind == Kind::Xlsx {
             let parts = seen.as_ref().and_then(|s| s.parts.as_deref());
-            if let Some(doc) = parts.and_then(|p| read_plain(&package::Parts::of(p)).ok()) {
-                return finish(doc);
+            if let Some(read) = parts.and_then(|p| plain::read(&package::Parts::of(p)).ok()) {
+                return finish(read?);
             }
         }
         if let Some(seen) = &mut seen {
             guard::check_deferred(input.bytes, input.limits, seen)?;
         }
-        // Formulas are read unless the guard saw none anywhere in an xlsx package.
-        let formulas = kind != Kind::Xlsx || seen.as_ref().is_some_and(|s| s.formulas);
-        // The parts, already inflated, when the guard kept them.
-        let parts = seen.as_ref().and_then(|s| s.parts.as_deref());
-        // calamine reads the package again with those parts stored, not inflating them twice.
-        let stored = parts.and_then(guard::stored_package);
-        let bytes = stored.as_deref().unwrap_or(input.bytes);
-        let mut doc = Document::default();
-        let cursor = Cursor::new(bytes);
-        match kind {
-            Kind::Xlsx => {
-                let mut wb = calamine::Xlsx::new(cursor).map_err(|e| open_error(&e.to_string()))?;
-                let names = wb.sheet_names();
-                // Each sheet's part, when the package's sheets are calamine's.
-                let parts = parts.map(package::Parts::of);
-                let sheet_parts = parts
+        finish(read_with_calamine(kind, input, seen.as_ref())?)
+    }
+}
+
+/// The workbook read by calamine, from the parts the guard kept when it kept them.
+fn read_with_calamine(
+    kind: Kind,
+    input: &Input,
+    seen: Option<&guard::Seen>,
+) -> Result<Document, ExtractError> {
+    // Formulas are read unless the guard saw none anywhere in an xlsx package.
+    let formulas = kind != Kind::Xlsx || seen.is_some_and(|s| s.formulas);
+    // The parts, already inflated, when the guard kept them.
+    let parts = seen.and_then(|s| s.parts.as_deref());
+    // calamine reads the package again with those parts stored, not inflating them twice.
+    let stored = parts.and_then(guard::stored_package);
+    let bytes = stored.as_deref().unwrap_or(input.bytes);
+    let mut doc = Document::default();
+    let cursor = Cursor::new(bytes);
+    match kind {
+        Kind::Xlsx => {
+            let mut wb = calamine::Xlsx::new(cursor).map_err(|e| open_error(&e.to_string()))?;
+            let names = wb.sheet_names();
+            // Each sheet's part, when the package's sheets are calamine's.
+            let parts = parts.map(package::Parts::of);
+            let sheet_parts = parts
+                .as_ref()
+                .and_then(|p| p.workbook())
+                .map(|w| w.sheets)
+                .filter(|s| s.iter().map(|s| &s.name).eq(names.iter()));
+            for (i, name) in names.iter().enumerate() {
+                let merges = sheet_parts
                     .as_ref()
-                    .and_then(|p| p.workbook())
-                    .map(|w| w.sheets)
-                    .filter(|s| s.iter().map(|s| &s.name).eq(names.iter()));
-                for (i, name) in names.iter().enumerate() {
-                    let merges = sheet_parts
-                        .as_ref()
-                        .and_then(|s| merges::merged_regions(s[i].xml))
-                        .unwrap_or_else(|| {
-                            wb.merge_cells_by_sheet_name(name)
-                                .map(|m| dims(&m))
-                                .unwrap_or_default()
-                        });
-                    match values_and_formulas(&mut wb, name) {
-                        Some((values, formulas)) => {
-                            sheet_blocks(name, values, Some(formulas), merges, &mut doc)?
-                        }
-                        None => read_sheet(&mut wb, name, merges, formulas, &mut doc)?,
+                    .and_then(|s| merges::merged_regions(s[i].xml))
+                    .unwrap_or_else(|| {
+                        wb.merge_cells_by_sheet_name(name)
+                            .map(|m| dims(&m))
+                            .unwrap_or_default()
+                    });
+                match values_and_formulas(&mut wb, name) {
+                    Some((values, formulas)) => {
+                        sheet_blocks(name, values, Some(formulas), merges, &mut doc)?
                     }
-                }
-            }
-            Kind::Xls => {
-                let mut wb = calamine::Xls::new(cursor).map_err(|e| open_error(&e.to_string()))?;
-                for name in &wb.sheet_names() {
-                    let merges = wb
-                        .merge_cells_by_sheet_name(name)
-                        .map(|m| dims(&m))
-                        .unwrap_or_default();
-                    read_sheet(&mut wb, name, merges, true, &mut doc)?;
-                }
-            }
-            Kind::Ods => {
-                let content = guard::read_part(bytes, "content.xml", input.limits)?;
-                let mut spans = ods_spans::merges(&String::from_utf8_lossy(&content));
-                let mut wb = calamine::Ods::new(cursor).map_err(|e| open_error(&e.to_string()))?;
-                for name in &wb.sheet_names() {
-                    let merges = spans.remove(name).unwrap_or_default();
-                    read_sheet(&mut wb, name, merges, true, &mut doc)?;
+                    None => read_sheet(&mut wb, name, merges, formulas, &mut doc)?,
                 }
             }
         }
-        finish(doc)
+        Kind::Xls => {
+            let mut wb = calamine::Xls::new(cursor).map_err(|e| open_error(&e.to_string()))?;
+            for name in &wb.sheet_names() {
+                let merges = wb
+                    .merge_cells_by_sheet_name(name)
+                    .map(|m| dims(&m))
+                    .unwrap_or_default();
+                read_sheet(&mut wb, name, merges, true, &mut doc)?;
+            }
+        }
+        Kind::Ods => {
+            let content = guard::read_part(bytes, "content.xml", input.limits)?;
+            let mut spans = ods_spans::merges(&String::from_utf8_lossy(&content));
+            let mut wb = calamine::Ods::new(cursor).map_err(|e| open_error(&e.to_string()))?;
+            for name in &wb.sheet_names() {
+                let merges = spans.remove(name).unwrap_or_default();
+                read_sheet(&mut wb, name, merges, true, &mut doc)?;
+            }
+        }
     }
+    Ok(doc)
 }
 
 fn finish(doc: Document) -> Result<Document, ExtractError> {
@@ -170,35 +180,6 @@ fn finish(doc: Document) -> Result<Document, ExtractError> {
         return Err(ExtractError::not_a_report(
             "the workbook has no worksheet with content",
         ));
-    }
-    Ok(doc)
-}
-
-/// An xlsx workbook read off its inflated parts by [`cells`], without calamine: the same
-/// document calamine's reading gives, or [`cells::Decline`] for anything outside the plain
-/// case (then calamine reads it).
-fn read_plain(parts: &package::Parts) -> Result<Document, cells::Decline> {
-    let workbook = parts.workbook().ok_or(cells::Decline)?;
-    let sheets = &workbook.sheets;
-    // calamine finds a sheet by name: of two with one name, it would read the first twice.
-    let repeated = |i: usize| sheets[..i].iter().any(|s| s.name == sheets[i].name);
-    if (0..sheets.len()).any(|i| !sheets[i].worksheet || repeated(i)) {
-        return Err(cells::Decline);
-    }
-    let part = |name: &str| parts.get(&format!("{}{name}", workbook.folder));
-    let shared = cells::Shared::read(part("sharedStrings.xml"), part("styles.xml"))?;
-    let mut doc = Document::default();
-    for sheet in sheets {
-        let merges = merges::merged_regions(sheet.xml).ok_or(cells::Decline)?;
-        let cells = cells::sheet(sheet.xml, &shared)?;
-        let values = Range::from_sparse(cells.values);
-        // A sheet too large is refused by calamine's path, with its own message.
-        if too_many_cells(&values) {
-            return Err(cells::Decline);
-        }
-        let formulas = Some(Range::from_sparse(cells.formulas));
-        sheet_blocks(&sheet.name, values, formulas, merges, &mut doc)
-            .map_err(|_| cells::Decline)?;
     }
     Ok(doc)
 }
@@ -303,10 +284,7 @@ fn sheet_blocks(
     };
     let (height, width) = range.get_size();
     if too_many_cells(&range) {
-        return Err(ExtractError::new(
-            ErrorKind::TooLarge,
-            format!("sheet {name} spans {height} x {width} cells, over the limit of {MAX_CELLS}"),
-        ));
+        return Err(sheet_too_large(name, height, width));
     }
     let mut text = vec![vec![String::new(); width]; height];
     for (r, row) in range.rows().enumerate() {
@@ -317,6 +295,25 @@ fn sheet_blocks(
     if let Some(f) = &formulas {
         warn_uncached(name, &range, f, doc);
     }
+    push_sheet(name, origin, text, merges, doc);
+    Ok(())
+}
+
+fn sheet_too_large(name: &str, height: usize, width: usize) -> ExtractError {
+    ExtractError::new(
+        ErrorKind::TooLarge,
+        format!("sheet {name} spans {height} x {width} cells, over the limit of {MAX_CELLS}"),
+    )
+}
+
+/// A sheet's text grid, from `origin`, as blocks of the document.
+fn push_sheet(
+    name: &str,
+    origin: (u32, u32),
+    text: Vec<Vec<String>>,
+    merges: Vec<Merge>,
+    doc: &mut Document,
+) {
     let first_table_index = doc
         .blocks
         .iter()
@@ -331,20 +328,31 @@ fn sheet_blocks(
         first_table_index,
     };
     doc.blocks.extend(grid::blocks(&grid));
-    Ok(())
 }
 
 /// A formula whose writer stored no result shows nothing until recalculated: the cell stays
 /// blank (never an invented value) and the document gets a warning.
 fn warn_uncached(name: &str, values: &Range<Data>, formulas: &Range<String>, doc: &mut Document) {
+    let Some(fs) = formulas.start() else { return };
+    let cells = formulas.used_cells().map(|(r, c, f)| {
+        let (row, col) = (fs.0 + r as u32, fs.1 + c as u32);
+        ((row, col), f, values.get_value((row, col)))
+    });
+    warn_blank_formulas(name, cells, doc);
+}
+
+/// The warning for formula cells, in sheet order, whose value is blank.
+fn warn_blank_formulas<'a>(
+    name: &str,
+    cells: impl Iterator<Item = ((u32, u32), &'a String, Option<&'a Data>)>,
+    doc: &mut Document,
+) {
     let mut missing = Vec::new();
-    for (r, c, f) in formulas.used_cells() {
+    for ((row, col), f, value) in cells {
         if f.trim().is_empty() {
             continue;
         }
-        let Some(fs) = formulas.start() else { continue };
-        let (row, col) = (fs.0 + r as u32, fs.1 + c as u32);
-        let blank = match values.get_value((row, col)) {
+        let blank = match value {
             None | Some(Data::Empty) => true,
             Some(Data::String(s)) => s.is_empty(),
             Some(_) => false,
@@ -551,8 +559,11 @@ mod tests {
             .iter()
             .map(|s| {
                 let cells = cells::sheet(s.xml, &shared)?;
-                let values = Range::from_sparse(cells.values);
-                Ok((values, Range::from_sparse(cells.formulas)))
+                let values = cells.values.into_iter().map(|(p, v)| Cell::new(p, v));
+                let values = Range::from_sparse(values.collect());
+                let formulas = cells.formulas.into_iter().map(|(p, f)| Cell::new(p, f));
+                let formulas = formulas.collect();
+                Ok((values, Range::from_sparse(formulas)))
             })
             .collect()
     }
@@ -586,14 +597,20 @@ mod tests {
                 .iter()
                 .map(|(v, f)| v.used_cells().count() + f.used_cells().count())
                 .sum::<usize>();
-            // And the adapter takes this path for the whole workbook.
-            assert!(read_plain(&package::Parts::of(
-                &guard::check_zip(bytes, &Default::default(), guard::only_for_calamine)
-                    .unwrap()
-                    .parts
-                    .unwrap()
-            ))
-            .is_ok());
+            // And the adapter takes this path for the whole workbook, to the same document
+            // (blocks, provenance, warnings) as calamine's.
+            let limits = Default::default();
+            let input = Input {
+                bytes,
+                path: "t.xlsx",
+                limits: &limits,
+            };
+            let mut seen = guard::check_zip(bytes, &limits, guard::only_for_calamine).unwrap();
+            let plain = plain::read(&package::Parts::of(seen.parts.as_deref().unwrap()));
+            let plain = plain.expect("read without calamine").unwrap();
+            guard::check_deferred(bytes, &limits, &mut seen).unwrap();
+            let calamine = read_with_calamine(Kind::Xlsx, &input, Some(&seen)).unwrap();
+            assert_eq!(plain, calamine);
         }
         // Values and formulas compared, counted off the XML by hand: baihe 287 cells with a
         // value; shuiting 298 cells, 32 with a formula, one of those without a cached value
@@ -635,7 +652,7 @@ mod tests {
                 .unwrap()
                 .parts
                 .unwrap();
-            assert!(read_plain(&package::Parts::of(&parts)).is_err(), "{c}");
+            assert!(plain::read(&package::Parts::of(&parts)).is_err(), "{c}");
         }
         // A date is still read, by calamine, as a date.
         let bytes = xlsx_with(
@@ -645,6 +662,24 @@ mod tests {
         );
         let (row, _) = first_row(&bytes);
         assert_eq!(row, ["依申请公开", "2023-03-15"]);
+    }
+
+    #[test]
+    fn a_sheet_too_large_is_refused_before_its_grid_is_allocated() {
+        // Two cells 9,999,998 rows and 18,277 columns apart: a grid of them would not fit.
+        let cells = "<c r=\"A1\"><v>1</v></c><c r=\"ZZZ9999999\"><v>2</v></c>";
+        let bytes = xlsx_with_sheet(&sheet_xml(cells));
+        let input = Input {
+            bytes: &bytes,
+            path: "t.xlsx",
+            limits: &Default::default(),
+        };
+        let err = XlsxAdapter.extract(&input).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::TooLarge);
+        assert_eq!(
+            err.message,
+            "sheet 表1 spans 9999999 x 18278 cells, over the limit of 4000000"
+        );
     }
 
     #[test]
