@@ -138,6 +138,10 @@ fn cell_value(
     kind: Option<&[u8]>,
     shared: &Shared,
 ) -> Read<(Data, Option<String>)> {
+    // Most cells are `<v>…</v></c>`: read at once, without a tag at a time.
+    if let Some(text) = scan.lone_value() {
+        return Ok((v_value(text, style, kind, shared)?, None));
+    }
     let mut value = Data::Empty;
     let mut formula = None;
     loop {
@@ -165,31 +169,36 @@ fn cell_value(
                 } else {
                     scan.text_to_end(b"v")?
                 };
-                match kind {
-                    Some(b"inlineStr" | b"is") => Data::Empty,
-                    // A formula's text result: kept even when empty, as calamine keeps it.
-                    Some(b"str") => Data::String(unescape(text)?),
-                    _ if text.is_empty() => Data::Empty,
-                    Some(b"s") => {
-                        let i = digits(text)?;
-                        Data::String(shared.strings.get(i).ok_or(Decline)?.clone())
-                    }
-                    None | Some(b"n") => {
-                        let plain = match style {
-                            None => true,
-                            Some(s) => shared.plain_number.get(digits(s)?).is_none_or(|&p| p),
-                        };
-                        if !plain {
-                            return Err(Decline);
-                        }
-                        Data::Float(plain_decimal(text)?)
-                    }
-                    _ => return Err(Decline),
-                }
+                v_value(text, style, kind, shared)?
             }
             _ => return Err(Decline),
         };
     }
+}
+
+/// The value a `<v>` holds, by the cell's type and style.
+fn v_value(text: &[u8], style: Option<&[u8]>, kind: Option<&[u8]>, shared: &Shared) -> Read<Data> {
+    Ok(match kind {
+        Some(b"inlineStr" | b"is") => Data::Empty,
+        // A formula's text result: kept even when empty, as calamine keeps it.
+        Some(b"str") => Data::String(unescape(text)?),
+        _ if text.is_empty() => Data::Empty,
+        Some(b"s") => {
+            let i = digits(text)?;
+            Data::String(shared.strings.get(i).ok_or(Decline)?.clone())
+        }
+        None | Some(b"n") => {
+            let plain = match style {
+                None => true,
+                Some(s) => shared.plain_number.get(digits(s)?).is_none_or(|&p| p),
+            };
+            if !plain {
+                return Err(Decline);
+            }
+            Data::Float(plain_decimal(text)?)
+        }
+        _ => return Err(Decline),
+    })
 }
 
 /// The shared strings part: one string per `<si>`.
@@ -495,6 +504,16 @@ impl<'a> Scan<'a> {
             close,
             empty,
         }))
+    }
+
+    /// At `<v>text</v></c>` (text without markup), the text, the cursor moved past it.
+    fn lone_value(&mut self) -> Option<&'a [u8]> {
+        let rest = self.xml.get(self.at..)?.strip_prefix(b"<v>")?;
+        let len = rest.iter().position(|&b| b == b'<')?;
+        rest[len..].starts_with(b"</v></c>").then(|| {
+            self.at += 3 + len + 8;
+            &rest[..len]
+        })
     }
 
     /// The next tag, which must be there.

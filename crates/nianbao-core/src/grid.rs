@@ -3,6 +3,7 @@
 //! per row); any other band is a table covering the band's columns, with every grid position
 //! present (blank cells stay as empty cells, so values keep their column).
 use crate::{Block, Cell, Paragraph, Provenance, Table};
+use std::sync::Arc;
 
 /// A merged region in sheet coordinates, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +27,7 @@ pub struct SheetGrid<'a> {
 }
 
 pub fn blocks(g: &SheetGrid) -> Vec<Block> {
+    let sheet: Option<Arc<str>> = g.name.map(Arc::from);
     let height = g.text.len();
     let width = g.text.iter().map(Vec::len).max().unwrap_or(0);
     // For each grid position: the merge that covers it (if it is not the top-left cell), or
@@ -84,7 +86,7 @@ pub fn blocks(g: &SheetGrid) -> Vec<Block> {
                 if let Some(c) = (0..width).find(|&c| !at(i, c).is_empty()) {
                     out.push(Block::Paragraph(Paragraph {
                         text: at(i, c).to_string(),
-                        prov: prov(g, None, i, c),
+                        prov: prov(g, &sheet, None, i, c),
                     }));
                 }
             }
@@ -100,7 +102,7 @@ pub fn blocks(g: &SheetGrid) -> Vec<Block> {
         };
         let c_last = (0..width).rev().find(|&c| used(c)).unwrap_or(c_first);
         let mut table = Table {
-            prov: prov(g, Some(table_index), start, c_first),
+            prov: prov(g, &sheet, Some(table_index), start, c_first),
             ..Default::default()
         };
         for i in band.clone() {
@@ -109,7 +111,11 @@ pub fn blocks(g: &SheetGrid) -> Vec<Block> {
                 if covered[i][c] {
                     continue;
                 }
-                let mut cell = Cell::new(at(i, c), c - c_first, prov(g, Some(table_index), i, c));
+                let mut cell = Cell::new(
+                    at(i, c),
+                    c - c_first,
+                    prov(g, &sheet, Some(table_index), i, c),
+                );
                 if let Some((rows, cols)) = starts[i][c] {
                     cell.row_span = rows.min(r - i);
                     cell.col_span = cols.min(c_last + 1 - c);
@@ -125,9 +131,15 @@ pub fn blocks(g: &SheetGrid) -> Vec<Block> {
     out
 }
 
-fn prov(g: &SheetGrid, table: Option<u32>, r: usize, c: usize) -> Provenance {
+fn prov(
+    g: &SheetGrid,
+    sheet: &Option<Arc<str>>,
+    table: Option<u32>,
+    r: usize,
+    c: usize,
+) -> Provenance {
     Provenance {
-        sheet: g.name.map(str::to_string),
+        sheet: sheet.clone(),
         line: g.lines.get(r).copied(),
         table,
         row: Some(g.origin.0 + r as u32),

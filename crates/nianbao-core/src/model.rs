@@ -1,4 +1,5 @@
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Where a piece of text was read. Every field is optional: each format fills what it knows
 /// (a PDF page and position, a spreadsheet sheet and cell, a text line).
@@ -6,8 +7,10 @@ use serde::Serialize;
 pub struct Provenance {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
+    /// Shared by every cell of the sheet (a string per cell was a tenth of a spreadsheet's
+    /// template pass).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
+    pub sheet: Option<Arc<str>>,
     /// Index of the table in the document (0-based), for formats with real tables.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<u32>,
