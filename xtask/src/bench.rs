@@ -120,14 +120,40 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let mut one: Vec<(&Folder, Run)> = Vec::new();
     for f in &folders {
-        println!("bench: {} ({} documents) with --jobs 1 …", f.name, f.docs);
-        let r = measure::nianbao(
-            &bin,
-            &corpus.dir.join(f.name),
-            &runs.join(format!("jobs1-{}", f.name)),
-            1,
-        )?;
-        one.push((f, r));
+        // The formats whose floor is the fastest of three runs are timed the same way: a
+        // single run of a fraction of a second moves by a tenth with the machine.
+        let times = if matches!(f.name, "docx" | "xlsx" | "txt") && !o.skip_floor {
+            FLOOR_RUNS
+        } else {
+            1
+        };
+        println!(
+            "bench: {} ({} documents) with --jobs 1 (×{times}) …",
+            f.name, f.docs
+        );
+        let mut best: Option<Run> = None;
+        for _ in 0..times {
+            let r = measure::nianbao(
+                &bin,
+                &corpus.dir.join(f.name),
+                &runs.join(format!("jobs1-{}", f.name)),
+                1,
+            )?;
+            // The fastest run, with the highest memory peak of all of them.
+            best = Some(match best {
+                None => r,
+                Some(b) => {
+                    let peaks = (
+                        b.peak_proc_kib.max(r.peak_proc_kib),
+                        b.peak_tree_kib.max(r.peak_tree_kib),
+                    );
+                    let mut fastest = if b.secs <= r.secs { b } else { r };
+                    (fastest.peak_proc_kib, fastest.peak_tree_kib) = peaks;
+                    fastest
+                }
+            });
+        }
+        one.push((f, best.ok_or("no run")?));
     }
     println!("bench: whole corpus with --jobs 1 …");
     let all1 = measure::nianbao(&bin, &corpus.dir, &runs.join("jobs1-all"), 1)?;
