@@ -145,7 +145,8 @@ fn read_with_calamine(
                             .unwrap_or_default()
                     });
                 match values_and_formulas(&mut wb, name) {
-                    Some((values, formulas)) => {
+                    Some(read) => {
+                        let (values, formulas) = read?;
                         sheet_blocks(name, values, Some(formulas), merges, &mut doc)?
                     }
                     None => read_sheet(&mut wb, name, merges, formulas, &mut doc)?,
@@ -251,13 +252,14 @@ fn too_many_cells(range: &Range<Data>) -> bool {
 }
 
 /// An xlsx sheet's values and formulas in one pass over its XML, as `worksheet_range` and
-/// `worksheet_formula` read them in two (the formulas pass was a tenth of an xlsx's time).
-/// `None` on anything unexpected: the caller then takes the two passes, with their own
-/// handling of errors.
+/// `worksheet_formula` read them in two (the formulas pass was a tenth of an xlsx's time), or
+/// the error of a sheet too large, found before a range of its size is allocated. `None` on
+/// anything unexpected: the caller then takes the two passes, with their own handling of
+/// errors.
 fn values_and_formulas<RS: std::io::Read + std::io::Seek>(
     wb: &mut calamine::Xlsx<RS>,
     name: &str,
-) -> Option<(Range<Data>, Range<String>)> {
+) -> Option<Result<(Range<Data>, Range<String>), ExtractError>> {
     let mut cells = wb.worksheet_cells_reader(name).ok()?;
     let (mut values, mut formulas) = (Vec::new(), Vec::new());
     while let Some(cell) = cells.next_cell_with_formula().ok()? {
@@ -268,7 +270,18 @@ fn values_and_formulas<RS: std::io::Read + std::io::Seek>(
             values.push(Cell::new(cell.pos, Data::from(cell.value)));
         }
     }
-    Some((Range::from_sparse(values), Range::from_sparse(formulas)))
+    let values_span = plain::Bounds::of(values.iter().map(Cell::get_position));
+    let formulas_span = plain::Bounds::of(formulas.iter().map(Cell::get_position));
+    for span in [values_span, formulas_span].into_iter().flatten() {
+        let (height, width) = (span.height(), span.width());
+        if height.saturating_mul(width) > MAX_CELLS {
+            return Some(Err(sheet_too_large(name, height, width)));
+        }
+    }
+    Some(Ok((
+        Range::from_sparse(values),
+        Range::from_sparse(formulas),
+    )))
 }
 
 /// The blocks of one sheet read (with the warning about uncached formulas when they were read).
@@ -446,7 +459,7 @@ mod tests {
             "<c r=\"A1\"><v>7</v></c><c r=\"B1\"><f>A1*2</f><v>14</v></c><c r=\"C1\"><f>A1+B1</f></c>",
         ));
         let mut wb = calamine::Xlsx::new(Cursor::new(&bytes[..])).unwrap();
-        let (values, formulas) = values_and_formulas(&mut wb, "表1").unwrap();
+        let (values, formulas) = values_and_formulas(&mut wb, "表1").unwrap().unwrap();
         assert_eq!(values.get_value((0, 1)), Some(&Data::Float(14.0)));
         assert_eq!(
             formulas.get_value((0, 2)).map(String::as_str),
@@ -541,7 +554,11 @@ mod tests {
         let names = wb.sheet_names();
         names
             .iter()
-            .map(|n| values_and_formulas(&mut wb, n).expect("calamine's one pass"))
+            .map(|n| {
+                values_and_formulas(&mut wb, n)
+                    .expect("calamine's one pass")
+                    .unwrap()
+            })
             .collect()
     }
 
@@ -667,19 +684,25 @@ mod tests {
     #[test]
     fn a_sheet_too_large_is_refused_before_its_grid_is_allocated() {
         // Two cells 9,999,998 rows and 18,277 columns apart: a grid of them would not fit.
-        let cells = "<c r=\"A1\"><v>1</v></c><c r=\"ZZZ9999999\"><v>2</v></c>";
-        let bytes = xlsx_with_sheet(&sheet_xml(cells));
-        let input = Input {
-            bytes: &bytes,
-            path: "t.xlsx",
-            limits: &Default::default(),
-        };
-        let err = XlsxAdapter.extract(&input).unwrap_err();
-        assert_eq!(err.kind, ErrorKind::TooLarge);
-        assert_eq!(
-            err.message,
-            "sheet 表1 spans 9999999 x 18278 cells, over the limit of 4000000"
-        );
+        // The second workbook holds a date, so calamine reads it.
+        for first in [
+            "<c r=\"A1\"><v>1</v></c>",
+            "<c r=\"A1\" s=\"3\"><v>45000</v></c>",
+        ] {
+            let cells = format!("{first}<c r=\"ZZZ9999999\"><v>2</v></c>");
+            let bytes = xlsx_with(&sheet_xml(&cells), None, Some(STYLES));
+            let input = Input {
+                bytes: &bytes,
+                path: "t.xlsx",
+                limits: &Default::default(),
+            };
+            let err = XlsxAdapter.extract(&input).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::TooLarge);
+            assert_eq!(
+                err.message,
+                "sheet 表1 spans 9999999 x 18278 cells, over the limit of 4000000"
+            );
+        }
     }
 
     #[test]

@@ -91,7 +91,7 @@ fn owned_text(value: Data) -> String {
 }
 
 /// The rows and columns a sheet's cells span.
-struct Bounds {
+pub(crate) struct Bounds {
     first_row: u32,
     last_row: u32,
     first_col: u32,
@@ -99,7 +99,7 @@ struct Bounds {
 }
 
 impl Bounds {
-    fn of(mut cells: impl Iterator<Item = (u32, u32)>) -> Option<Bounds> {
+    pub fn of(mut cells: impl Iterator<Item = (u32, u32)>) -> Option<Bounds> {
         let (r, c) = cells.next()?;
         let mut b = Bounds {
             first_row: r,
@@ -116,11 +116,11 @@ impl Bounds {
         Some(b)
     }
 
-    fn height(&self) -> usize {
+    pub fn height(&self) -> usize {
         (self.last_row - self.first_row) as usize + 1
     }
 
-    fn width(&self) -> usize {
+    pub fn width(&self) -> usize {
         (self.last_col - self.first_col) as usize + 1
     }
 
