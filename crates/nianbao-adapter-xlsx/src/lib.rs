@@ -251,6 +251,9 @@ fn too_many_cells(range: &Range<Data>) -> bool {
     height.saturating_mul(width) > MAX_CELLS
 }
 
+/// One sheet's values and formulas, as calamine reads them.
+type SheetCells = (Range<Data>, Range<String>);
+
 /// An xlsx sheet's values and formulas in one pass over its XML, as `worksheet_range` and
 /// `worksheet_formula` read them in two (the formulas pass was a tenth of an xlsx's time), or
 /// the error of a sheet too large, found before a range of its size is allocated. `None` on
@@ -259,7 +262,7 @@ fn too_many_cells(range: &Range<Data>) -> bool {
 fn values_and_formulas<RS: std::io::Read + std::io::Seek>(
     wb: &mut calamine::Xlsx<RS>,
     name: &str,
-) -> Option<Result<(Range<Data>, Range<String>), ExtractError>> {
+) -> Option<Result<SheetCells, ExtractError>> {
     let mut cells = wb.worksheet_cells_reader(name).ok()?;
     let (mut values, mut formulas) = (Vec::new(), Vec::new());
     while let Some(cell) = cells.next_cell_with_formula().ok()? {
@@ -544,9 +547,6 @@ mod tests {
         // The two fixtures hold 72 regions (baihe 37, shuiting 35), the made-up sheets 3.
         assert_eq!(regions, 75);
     }
-
-    /// One sheet's values and formulas.
-    type SheetCells = (Range<Data>, Range<String>);
 
     /// Each sheet's values and formulas as calamine's one pass reads them.
     fn calamine_cells(bytes: &[u8]) -> Vec<SheetCells> {
