@@ -132,9 +132,9 @@ impl<'a> Check<'a> {
             return Ok(false);
         }
         // A folder entry holds nothing the workbook reads; one whose name does not decode
-        // cannot be looked up by name, so it is not kept either.
+        // cannot be looked up by name: neither is kept, and the others still are.
         let name = name.ok().filter(|_| !raw.is_dir());
-        if name.is_none() || raw.size() > KEPT_MAX_BYTES.saturating_sub(self.kept_bytes) {
+        if raw.size() > KEPT_MAX_BYTES.saturating_sub(self.kept_bytes) {
             self.kept = None;
         }
         // Inflated whole, straight from the package bytes, when the part is an ordinary
@@ -179,6 +179,7 @@ impl<'a> Check<'a> {
                     });
                 }
             }
+            (Some(_), _, None) => {}
             _ => self.kept = None,
         }
         Ok(true)
@@ -358,6 +359,20 @@ mod tests {
         let large = check_zip(&package_of(KEPT_MAX_BYTES as usize + 1), &limits, |_| false);
         let large = large.unwrap();
         assert_eq!(large.parts, None, "checked, but not kept");
+    }
+
+    #[test]
+    fn folder_entries_are_checked_but_not_kept() {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.add_directory("xl/", options).unwrap();
+        zip.start_file("xl/workbook.xml", options).unwrap();
+        zip.write_all(b"<w/>").unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let seen = check_zip(&bytes, &Limits::default(), |_| false).unwrap();
+        let parts = seen.parts.expect("the other parts are kept");
+        let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["xl/workbook.xml"]);
     }
 
     #[test]
