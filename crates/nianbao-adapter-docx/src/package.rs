@@ -46,7 +46,8 @@ impl<'a> Package<'a> {
         let cap = declared.min(max) as usize;
         let direct = match (file.encrypted(), file.compression(), file.data_start()) {
             (false, CompressionMethod::Deflated, Some(start)) => {
-                span(self.bytes, start, file.compressed_size()).map(|data| (data, file.crc32()))
+                let data = nianbao_core::inflate::span(self.bytes, start, file.compressed_size());
+                data.map(|data| (data, file.crc32()))
             }
             _ => None,
         };
@@ -81,12 +82,6 @@ impl<'a> Package<'a> {
         let rels = String::from_utf8_lossy(&rels);
         Ok(office_document_target(&rels).unwrap_or(default))
     }
-}
-
-/// `len` bytes of `bytes` from `start`, when they are all there.
-fn span(bytes: &[u8], start: u64, len: u64) -> Option<&[u8]> {
-    let start = usize::try_from(start).ok()?;
-    bytes.get(start..)?.get(..usize::try_from(len).ok()?)
 }
 
 fn too_large(message: String) -> ExtractError {

@@ -142,7 +142,7 @@ impl<'a> Check<'a> {
         let keep = self.kept.is_some();
         let direct = match (keep, raw.encrypted(), raw.compression(), raw.data_start()) {
             (true, false, CompressionMethod::Deflated, Some(start)) => {
-                let data = span(self.bytes, start, raw.compressed_size());
+                let data = nianbao_core::inflate::span(self.bytes, start, raw.compressed_size());
                 data.map(|d| (d, raw.size(), raw.crc32()))
             }
             _ => None,
@@ -228,12 +228,6 @@ fn stream_part(
         )));
     }
     Ok(kept)
-}
-
-/// `len` bytes of `bytes` from `start`, when they are all there.
-fn span(bytes: &[u8], start: u64, len: u64) -> Option<&[u8]> {
-    let start = usize::try_from(start).ok()?;
-    bytes.get(start..)?.get(..usize::try_from(len).ok()?)
 }
 
 /// The package again with the kept parts stored uncompressed, for calamine to read without

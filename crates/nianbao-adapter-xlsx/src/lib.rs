@@ -248,7 +248,7 @@ where
 
 fn too_many_cells(range: &Range<Data>) -> bool {
     let (height, width) = range.get_size();
-    height.saturating_mul(width) > MAX_CELLS
+    check_size("", height, width).is_err()
 }
 
 /// One sheet's values and formulas, as calamine reads them.
@@ -276,9 +276,8 @@ fn values_and_formulas<RS: std::io::Read + std::io::Seek>(
     let values_span = plain::Bounds::of(values.iter().map(Cell::get_position));
     let formulas_span = plain::Bounds::of(formulas.iter().map(Cell::get_position));
     for span in [values_span, formulas_span].into_iter().flatten() {
-        let (height, width) = (span.height(), span.width());
-        if height.saturating_mul(width) > MAX_CELLS {
-            return Some(Err(sheet_too_large(name, height, width)));
+        if let Err(e) = check_size(name, span.height(), span.width()) {
+            return Some(Err(e));
         }
     }
     Some(Ok((
@@ -299,9 +298,7 @@ fn sheet_blocks(
         return Ok(());
     };
     let (height, width) = range.get_size();
-    if too_many_cells(&range) {
-        return Err(sheet_too_large(name, height, width));
-    }
+    check_size(name, height, width)?;
     let mut text = vec![vec![String::new(); width]; height];
     for (r, row) in range.rows().enumerate() {
         for (c, d) in row.iter().enumerate() {
@@ -315,11 +312,15 @@ fn sheet_blocks(
     Ok(())
 }
 
-fn sheet_too_large(name: &str, height: usize, width: usize) -> ExtractError {
-    ExtractError::new(
+/// A sheet of `height` x `width` places is refused above [`MAX_CELLS`].
+fn check_size(name: &str, height: usize, width: usize) -> Result<(), ExtractError> {
+    if height.saturating_mul(width) <= MAX_CELLS {
+        return Ok(());
+    }
+    Err(ExtractError::new(
         ErrorKind::TooLarge,
         format!("sheet {name} spans {height} x {width} cells, over the limit of {MAX_CELLS}"),
-    )
+    ))
 }
 
 /// A sheet's text grid, from `origin`, as blocks of the document.

@@ -4,7 +4,7 @@
 //! `Range::from_sparse` lays them out (later cells of one position win), moving each string into
 //! its place instead of building a range of values and copying them out of it.
 use crate::cells::{self, Decline};
-use crate::{merges, package, MAX_CELLS};
+use crate::{merges, package};
 use calamine::Data;
 use nianbao_core::{Document, ExtractError};
 
@@ -43,9 +43,7 @@ fn push_sheet(
     };
     let (height, width) = (bounds.height(), bounds.width());
     // Checked before anything of that size is allocated.
-    if height.saturating_mul(width) > MAX_CELLS {
-        return Err(crate::sheet_too_large(name, height, width));
-    }
+    crate::check_size(name, height, width)?;
     // Which value each place shows: the last one written there.
     let mut shown = vec![usize::MAX; height * width];
     for (i, (pos, _)) in values.iter().enumerate() {

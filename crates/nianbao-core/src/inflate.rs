@@ -11,6 +11,13 @@ thread_local! {
     static INFLATER: RefCell<Decompress> = RefCell::new(Decompress::new(false));
 }
 
+/// `len` bytes of `bytes` from `start` (a part's raw data in its package), when they are all
+/// there.
+pub fn span(bytes: &[u8], start: u64, len: u64) -> Option<&[u8]> {
+    let start = usize::try_from(start).ok()?;
+    bytes.get(start..)?.get(..usize::try_from(len).ok()?)
+}
+
 /// Inflates a raw deflate stream of at most `declared` bytes whose CRC-32 is `crc`.
 pub fn zip_part(data: &[u8], declared: usize, crc: u32) -> Result<Vec<u8>, &'static str> {
     INFLATER.with(|z| {
