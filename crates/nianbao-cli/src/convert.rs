@@ -9,11 +9,12 @@
 use crate::csv_row::CsvRow;
 use crate::inputs::{self, Item, Shard};
 use crate::output::{self, CsvSpool, Log, Tally};
-use crate::pool::{Engine, Job, Pool};
+use crate::pool::{Doc, Engine, Job, Pool};
 use crate::progress::Progress;
 use crate::resume::Seen;
 use crate::worker::{self, Spawn};
 use nianbao_core::{ErrorKind, ExtractError, Input, Limits};
+use nianbao_sources::Found;
 use nianbao_template::{Record, Source};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -163,19 +164,19 @@ pub fn run(args: Args) -> ExitCode {
     };
     let resumed = batch.tally.records;
     let pool = Pool::start(engine, jobs);
-    let result = batch.run(
-        &pool,
-        nianbao_sources::walk(&inputs, &args.source_limits()),
-        args.shard,
-        jobs as u64,
-        &mut progress,
-    );
+    let walk = nianbao_sources::walk(&inputs, &args.source_limits());
+    // The workers read and hash the document files themselves, unless this run must know
+    // each document's sha256 before converting it (to pick its shard, or to skip it as
+    // already done).
+    let result = if args.shard.is_none() && !args.resume {
+        batch.run(&pool, walk.defer_files(), None, jobs as u64, &mut progress)
+    } else {
+        let found = walk.map(Found::Item);
+        batch.run(&pool, found, args.shard, jobs as u64, &mut progress)
+    };
     pool.join();
     let tally = std::mem::take(&mut batch.tally);
-    if let Err(e) = result
-        .and_then(|()| batch.log.sync())
-        .and_then(|()| output::finish(&out, &tally, batch.csv))
-    {
+    if let Err(e) = result.and_then(|()| output::finish(&out, &tally, batch.csv, &batch.log)) {
         return fatal(&format!("cannot write to {}: {e}", out.display()));
     }
     progress.finish();
@@ -205,9 +206,10 @@ fn fatal(msg: &str) -> ExitCode {
 
 /// A document's place in the output order while it is in flight.
 enum Slot {
-    /// Sent to a worker.
-    Converting { sha: String, bytes: u64 },
-    /// Its record, waiting for the documents before it.
+    /// Sent to a worker (with its sha256, unless the worker reads the file).
+    Converting { sha: Option<String>, bytes: u64 },
+    /// Its record, waiting for the documents before it. `sha` is the sha256 of a converted
+    /// document as sent (a worker that read the file itself gives it in the record).
     Done {
         line: String,
         sha: Option<String>,
@@ -256,19 +258,41 @@ impl Batch {
     fn run(
         &mut self,
         pool: &Pool,
-        items: impl Iterator<Item = Item>,
+        items: impl Iterator<Item = Found>,
         shard: Option<Shard>,
         jobs: u64,
         progress: &mut Progress,
     ) -> io::Result<()> {
         let window = jobs.max(1) * WINDOW_PER_JOB;
-        for item in items {
-            let size = item.data.as_ref().map(|b| b.len() as u64).unwrap_or(0);
+        for found in items {
+            let size = match &found {
+                Found::Item(item) => item.data.as_ref().map(|b| b.len() as u64).unwrap_or(0),
+                Found::File { file, .. } => file.len(),
+            };
             while self.next_seq - self.next_write >= window
                 || (self.next_seq > self.next_write && self.bytes_in_flight + size > WINDOW_BYTES)
             {
                 self.wait_one(pool, progress)?;
             }
+            let item = match found {
+                Found::Item(item) => item,
+                // Only given when there is no shard and nothing done yet (see `run`): its
+                // sha256 comes back in its record, and a copy is found when it is written.
+                Found::File { path, file } => {
+                    let seq = self.next_seq;
+                    self.next_seq += 1;
+                    self.bytes_in_flight += size;
+                    let doc = Doc::File(file);
+                    pool.submit(Job { seq, path, doc });
+                    let slot = Slot::Converting {
+                        sha: None,
+                        bytes: size,
+                    };
+                    self.slots.insert(seq, slot);
+                    self.write_ready(progress)?;
+                    continue;
+                }
+            };
             let sha = item
                 .data
                 .as_ref()
@@ -296,13 +320,19 @@ impl Batch {
                 },
                 Ok(bytes) => {
                     self.bytes_in_flight += size;
+                    let doc = Doc::Bytes {
+                        sha: sha.clone(),
+                        bytes: Arc::new(bytes),
+                    };
                     pool.submit(Job {
                         seq,
                         path: item.path,
-                        sha: sha.clone(),
-                        bytes: Arc::new(bytes),
+                        doc,
                     });
-                    Slot::Converting { sha, bytes: size }
+                    Slot::Converting {
+                        sha: Some(sha),
+                        bytes: size,
+                    }
                 }
             };
             self.slots.insert(seq, slot);
@@ -325,7 +355,7 @@ impl Batch {
                 answer.seq,
                 Slot::Done {
                     line: answer.line,
-                    sha: Some(sha),
+                    sha,
                     row: answer.row,
                 },
             );
@@ -336,18 +366,32 @@ impl Batch {
     fn write_ready(&mut self, progress: &mut Progress) -> io::Result<()> {
         loop {
             let (line, sha, row) = match self.slots.remove(&self.next_write) {
-                Some(Slot::Done { line, sha, row }) => (line, sha, row),
+                Some(Slot::Done { line, sha, row }) => {
+                    let row = match row {
+                        Some(row) => row,
+                        None => self.csv.row(&line)?,
+                    };
+                    let facts = output::LineFacts::from_row(&row);
+                    let sha = sha.or_else(|| {
+                        let sha = facts.sha256.as_deref().filter(|s| !s.is_empty())?;
+                        Some(sha.to_string())
+                    });
+                    // Same bytes as a record already written: a file whose worker read and
+                    // hashed it, so it could not be known for a copy before it was converted.
+                    match sha.as_deref().and_then(|s| self.seen.first_offset(s)) {
+                        Some(first) => {
+                            let path = facts.path.into_owned();
+                            (self.duplicate_of(first, &path)?, None, None)
+                        }
+                        None => (line, sha, Some(row)),
+                    }
+                }
                 Some(Slot::Duplicate { sha, path }) => {
                     let at = self
                         .seen
                         .first_offset(&sha)
                         .ok_or_else(|| io::Error::other("a copy came before its first document"))?;
-                    (
-                        output::duplicate_line(&self.log.line_at(at)?, &path)
-                            .map_err(io::Error::other)?,
-                        None,
-                        None,
-                    )
+                    (self.duplicate_of(at, &path)?, None, None)
                 }
                 Some(converting) => {
                     self.slots.insert(self.next_write, converting);
@@ -362,6 +406,12 @@ impl Batch {
             self.next_write += 1;
             progress.update(self.tally.records as usize, self.tally.counts[2] as usize);
         }
+    }
+
+    /// The record of a copy: the first record with the same bytes (at `first` in the log),
+    /// with this copy's path and a warning naming the first.
+    fn duplicate_of(&self, first: u64, path: &str) -> io::Result<String> {
+        output::duplicate_line(&self.log.line_at(first)?, path).map_err(io::Error::other)
     }
 
     /// Appends a record line, and its CSV row (read off the line when the converter sent none).

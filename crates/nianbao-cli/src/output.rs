@@ -275,8 +275,9 @@ impl CsvSpool {
 /// The finishing pass: when any record gets or loses a `carry_over` check, rewrites the log
 /// with them (replacing any from an earlier pass over a resumed log) and rebuilds the CSV from
 /// the spool with those rows redone; then renames the CSV into place. Both through temporary
-/// files.
-pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
+/// files, each synced before it replaces the old one (the log itself is synced only when it is
+/// kept as it is).
+pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool, log: &Log) -> io::Result<()> {
     let changes = tally.carry_checks();
     let CsvSpool {
         w,
@@ -287,9 +288,11 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool) -> io::Result<()> {
     } = spool;
     let spool_file = w.into_inner().map_err(|e| e.into_error())?;
     if changes.is_empty() && !any_carry {
+        log.sync()?;
         spool_file.sync_all()?;
         return fs::rename(spool_path, dir.join(CSV));
     }
+    // The log is not synced: its rewritten copy is, before it replaces it.
     drop(spool_file);
     let jsonl = dir.join(JSONL);
     let files = Rewrite {
@@ -671,9 +674,8 @@ mod tests {
             tally.add(&LineFacts::from_row(&row), at);
             csv.push(line, &row).unwrap();
         }
-        log.sync().unwrap();
+        finish(&dir, &tally, csv, &log).unwrap();
         drop(log);
-        finish(&dir, &tally, csv).unwrap();
         let jsonl = fs::read_to_string(dir.join(JSONL)).unwrap();
         let csv = fs::read_to_string(dir.join(CSV)).unwrap();
         let mut want = CsvRow::of_fields(&csv_header()).as_str().to_string();

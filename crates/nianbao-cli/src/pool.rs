@@ -8,7 +8,9 @@ use crate::convert::convert_document;
 use crate::csv_row::CsvRow;
 use crate::worker::{Spawn, Worker};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
-use nianbao_template::Record;
+use nianbao_sources::DiskFile;
+use nianbao_template::{Record, Source};
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
@@ -21,10 +23,48 @@ const PIPELINE: usize = 2;
 pub struct Job {
     pub seq: u64,
     pub path: String,
-    /// sha256 of `bytes`, lower-case hex (computed once, by the caller).
-    pub sha: String,
-    /// Shared with the worker's request writer; kept for the record of a worker that dies.
-    pub bytes: Arc<Vec<u8>>,
+    pub doc: Doc,
+}
+
+/// A document to convert: its bytes, or the file that holds them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Doc {
+    Bytes {
+        /// sha256 of `bytes`, lower-case hex (computed once, by the caller).
+        sha: String,
+        /// Shared with the worker's request writer; kept for the record of a worker that dies.
+        bytes: Arc<Vec<u8>>,
+    },
+    /// Read and hashed by the converter, not by the parent (see `Walk::defer_files`).
+    File(DiskFile),
+}
+
+impl Doc {
+    /// The document's bytes and their sha256, reading a file left on disk.
+    pub fn open(&self) -> Result<(Cow<'_, [u8]>, Cow<'_, str>), ExtractError> {
+        match self {
+            Doc::Bytes { sha, bytes } => Ok((Cow::Borrowed(bytes), Cow::Borrowed(sha))),
+            Doc::File(file) => {
+                let bytes = file.read()?;
+                let sha = nianbao_sources::sha256_hex(&bytes);
+                Ok((Cow::Owned(bytes), Cow::Owned(sha)))
+            }
+        }
+    }
+
+    /// The document's record: converted, or failed because its file could not be read.
+    pub fn convert(&self, path: String, limits: &Limits) -> Record {
+        match self.open() {
+            Ok((bytes, sha)) => convert_document(path, &bytes, sha.into_owned(), limits),
+            Err(e) => Record::failed(
+                Source {
+                    path,
+                    ..Default::default()
+                },
+                e,
+            ),
+        }
+    }
 }
 
 pub struct Answer {
@@ -115,7 +155,7 @@ fn slot(engine: Engine, jobs: Arc<Mutex<Receiver<Job>>>, answers: Sender<Answer>
 
 fn in_process(job: Job, limits: &Limits, timeout: Duration) -> Record {
     let start = Instant::now();
-    let rec = convert_document(job.path, &job.bytes, job.sha, limits);
+    let rec = job.doc.convert(job.path, limits);
     if start.elapsed() > timeout {
         let msg = format!(
             "ran past the time limit of {:.0} s (--timeout)",
@@ -160,7 +200,7 @@ fn worker_slot(spawn: &Spawn, jobs: &Mutex<Receiver<Job>>, answers: &Sender<Answ
                             spawn.exe.display()
                         ),
                     );
-                    let line = Worker::failed_line(&job.path, &job.sha, &job.bytes, err);
+                    let line = Worker::failed_line(&job.path, &job.doc, err);
                     let seq = job.seq;
                     queue.pop_front();
                     if answers

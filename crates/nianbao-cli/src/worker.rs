@@ -5,8 +5,10 @@
 //! Protocol (one answer per request, in order; the parent may send the next request before the
 //! answer to the previous one, see `pool`):
 //! * request, parent → worker stdin: `u32` path length (little endian), the UTF-8 display path,
-//!   the 64 hex digits of the document's sha256, `u64` byte count (little endian), the
-//!   document's bytes. End of input = no more work.
+//!   then either `B`, the 64 hex digits of the document's sha256, `u64` byte count (little
+//!   endian) and the document's bytes; or `F`, the file's `u64` length as the walk saw it,
+//!   `u64` largest size to read, `u32` length and bytes of the file's own path (the worker
+//!   reads and hashes the file). End of input = no more work.
 //! * answer, worker → parent stdout: one line `@nianbao <record JSON>\t<CSV row as one JSON
 //!   string>` (a compact JSON line holds no raw tab, so the first tab splits it). The row is
 //!   the CSV text itself, quoted and ended as the file holds it: the parent writes it as it
@@ -16,10 +18,10 @@
 //! The parent waits `--timeout` for an answer, then kills the worker and records the document
 //! as `timeout`; a worker that dies records its document as `internal` (or `too_large` when it
 //! ran out of its `--max-memory` address space). Either way a fresh worker takes the next one.
-use crate::convert::convert_document;
 use crate::csv_row::CsvRow;
-use crate::pool::{Answer, Job};
+use crate::pool::{Answer, Doc, Job};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
+use nianbao_sources::DiskFile;
 use nianbao_template::{Record, Source};
 use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, IoSlice, Read, Write};
@@ -42,10 +44,10 @@ pub fn serve(limits: &Limits, max_memory: u64) -> io::Result<()> {
     let mut stdin = io::stdin().lock();
     let mut stdout = io::stdout().lock();
     let mut answer = Vec::with_capacity(ANSWER_CAPACITY);
-    while let Some(Request { path, sha, bytes }) = read_request(&mut stdin)? {
+    while let Some(Request { path, doc }) = read_request(&mut stdin)? {
         #[cfg(debug_assertions)]
-        test_hook::check(&bytes);
-        let record = convert_document(path, &bytes, sha, limits);
+        test_hook::check(&doc);
+        let record = doc.convert(path, limits);
         // The whole answer goes out in one write: written piece by piece through stdout's
         // line buffer, it took several pipe writes, each waking the parent's reader.
         answer.clear();
@@ -63,19 +65,12 @@ pub fn serve(limits: &Limits, max_memory: u64) -> io::Result<()> {
     Ok(())
 }
 
-/// One document, as the worker receives it.
+/// One document, as the worker receives it, and as the parent's writer thread sends it (the
+/// bytes shared with the slot).
 #[derive(Debug, PartialEq)]
 struct Request {
     path: String,
-    sha: String,
-    bytes: Vec<u8>,
-}
-
-/// One document, as the parent's writer thread sends it (the bytes shared with the slot).
-struct Outgoing {
-    path: String,
-    sha: String,
-    bytes: Arc<Vec<u8>>,
+    doc: Doc,
 }
 
 const SHA_HEX: usize = 64;
@@ -96,35 +91,108 @@ fn read_request(r: &mut impl Read) -> io::Result<Option<Request>> {
             "request path too long",
         ));
     }
-    let mut path = vec![0u8; n as usize];
-    r.read_exact(&mut path)?;
-    let mut sha = [0u8; SHA_HEX];
-    r.read_exact(&mut sha)?;
-    let mut len = [0u8; 8];
-    r.read_exact(&mut len)?;
-    let len = u64::from_le_bytes(len);
-    // Sized up front (no regrowth copies); a corrupt length only reserves up to the cap.
-    let mut bytes = Vec::with_capacity(len.min(PRESIZE_CAP) as usize);
-    r.take(len).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 != len {
-        return Err(io::ErrorKind::UnexpectedEof.into());
-    }
-    Ok(Some(Request {
-        path: String::from_utf8_lossy(&path).into_owned(),
-        sha: String::from_utf8_lossy(&sha).into_owned(),
-        bytes,
-    }))
+    let path = String::from_utf8_lossy(&read_vec(r, n as usize)?).into_owned();
+    let mut tag = [0u8; 1];
+    r.read_exact(&mut tag)?;
+    let doc = match &tag {
+        b"B" => {
+            let mut sha = [0u8; SHA_HEX];
+            r.read_exact(&mut sha)?;
+            let len = read_u64(r)?;
+            // Sized up front (no regrowth copies); a corrupt length only reserves up to the cap.
+            let mut bytes = Vec::with_capacity(len.min(PRESIZE_CAP) as usize);
+            r.take(len).read_to_end(&mut bytes)?;
+            if bytes.len() as u64 != len {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            Doc::Bytes {
+                sha: String::from_utf8_lossy(&sha).into_owned(),
+                bytes: Arc::new(bytes),
+            }
+        }
+        b"F" => {
+            let (len, max_bytes) = (read_u64(r)?, read_u64(r)?);
+            let mut n = [0u8; 4];
+            r.read_exact(&mut n)?;
+            let n = u32::from_le_bytes(n);
+            if n > MAX_PATH_BYTES {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "request path too long",
+                ));
+            }
+            let file = path_of_bytes(read_vec(r, n as usize)?);
+            Doc::File(DiskFile::new(file, len, max_bytes))
+        }
+        _ => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "unknown request kind",
+            ))
+        }
+    };
+    Ok(Some(Request { path, doc }))
 }
 
-fn write_request(w: &mut impl Write, path: &str, sha: &str, bytes: &[u8]) -> io::Result<()> {
+fn read_u64(r: &mut impl Read) -> io::Result<u64> {
+    let mut b = [0u8; 8];
+    r.read_exact(&mut b)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+fn read_vec(r: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
+    let mut v = vec![0u8; n];
+    r.read_exact(&mut v)?;
+    Ok(v)
+}
+
+#[cfg(unix)]
+fn path_of_bytes(bytes: Vec<u8>) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(OsString::from_vec(bytes))
+}
+
+#[cfg(unix)]
+fn bytes_of_path(path: &std::path::Path) -> &[u8] {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes()
+}
+
+#[cfg(not(unix))]
+fn path_of_bytes(bytes: Vec<u8>) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(not(unix))]
+fn bytes_of_path(path: &std::path::Path) -> &[u8] {
+    path.to_str().unwrap_or("").as_bytes()
+}
+
+fn write_request(w: &mut impl Write, path: &str, doc: &Doc) -> io::Result<()> {
     let p = path.as_bytes();
     let p = &p[..p.len().min(MAX_PATH_BYTES as usize)];
+    let mut head = Vec::with_capacity(4 + p.len() + 1 + SHA_HEX + 8);
+    head.extend_from_slice(&(p.len() as u32).to_le_bytes());
+    head.extend_from_slice(p);
+    let (sha, bytes) = match doc {
+        Doc::Bytes { sha, bytes } => (sha, bytes),
+        Doc::File(file) => {
+            // A path too long to send fails in the worker as a file that cannot be opened.
+            let f = bytes_of_path(file.path());
+            let f = &f[..f.len().min(MAX_PATH_BYTES as usize)];
+            head.push(b'F');
+            head.extend_from_slice(&file.len().to_le_bytes());
+            head.extend_from_slice(&file.max_bytes().to_le_bytes());
+            head.extend_from_slice(&(f.len() as u32).to_le_bytes());
+            head.extend_from_slice(f);
+            w.write_all(&head)?;
+            return w.flush();
+        }
+    };
     let mut hex = [b'0'; SHA_HEX];
     let n = sha.len().min(SHA_HEX);
     hex[..n].copy_from_slice(&sha.as_bytes()[..n]);
-    let mut head = Vec::with_capacity(4 + p.len() + SHA_HEX + 8);
-    head.extend_from_slice(&(p.len() as u32).to_le_bytes());
-    head.extend_from_slice(p);
+    head.push(b'B');
     head.extend_from_slice(&hex);
     head.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
     // One gathered write for the header and the bytes: each write to the pipe can wake the
@@ -235,7 +303,7 @@ pub struct Worker {
     /// Requests for the writer thread, which owns the worker's stdin: a large document can
     /// then be sent while the worker is still busy with the previous one, and the slot keeps
     /// watching the clock.
-    requests: Option<Sender<Outgoing>>,
+    requests: Option<Sender<Request>>,
     writer: Option<JoinHandle<()>>,
     answers: Receiver<(String, Option<CsvRow>)>,
     stderr: Arc<Mutex<String>>,
@@ -253,7 +321,7 @@ impl Worker {
             .spawn()?;
         let stdin = child.stdin.take().expect("piped stdin");
         widen_pipe(&stdin);
-        let (requests, pending) = mpsc::channel::<Outgoing>();
+        let (requests, pending) = mpsc::channel::<Request>();
         let writer = std::thread::spawn(move || write_requests(stdin, pending));
         let stdout = child.stdout.take().expect("piped stdout");
         let err = child.stderr.take().expect("piped stderr");
@@ -308,10 +376,9 @@ impl Worker {
         if let Some(tx) = &self.requests {
             // A closed channel means the writer stopped: the worker is gone, which
             // `answer` reports.
-            let _ = tx.send(Outgoing {
+            let _ = tx.send(Request {
                 path: job.path.clone(),
-                sha: job.sha.clone(),
-                bytes: Arc::clone(&job.bytes),
+                doc: job.doc.clone(),
             });
         }
     }
@@ -343,20 +410,23 @@ impl Worker {
         };
         Err(Answer {
             seq: job.seq,
-            line: Self::failed_line(&job.path, &job.sha, &job.bytes, error),
+            line: Self::failed_line(&job.path, &job.doc, error),
             row: None,
         })
     }
 
-    /// The record of a document whose worker did not answer.
-    pub fn failed_line(path: &str, sha: &str, bytes: &[u8], error: ExtractError) -> String {
-        let source = Source {
+    /// The record of a document whose worker did not answer (a file left on disk is read
+    /// here to describe it).
+    pub fn failed_line(path: &str, doc: &Doc, error: ExtractError) -> String {
+        let mut source = Source {
             path: path.to_string(),
-            format: nianbao_core::detect(bytes).map(|a| a.name().to_string()),
-            sha256: sha.to_string(),
-            bytes: bytes.len() as u64,
-            encoding: None,
+            ..Default::default()
         };
+        if let Ok((bytes, sha)) = doc.open() {
+            source.format = nianbao_core::detect(&bytes).map(|a| a.name().to_string());
+            source.sha256 = sha.into_owned();
+            source.bytes = bytes.len() as u64;
+        }
         Record::failed(source, error).to_json_line()
     }
 
@@ -436,9 +506,9 @@ fn widen_pipe(_: &ChildStdin) {}
 
 /// The writer thread: sends queued requests until the channel closes or the pipe breaks;
 /// dropping stdin then tells the worker there is no more work.
-fn write_requests(mut stdin: ChildStdin, pending: Receiver<Outgoing>) {
+fn write_requests(mut stdin: ChildStdin, pending: Receiver<Request>) {
     for req in pending {
-        if write_request(&mut stdin, &req.path, &req.sha, &req.bytes).is_err() {
+        if write_request(&mut stdin, &req.path, &req.doc).is_err() {
             break;
         }
     }
@@ -480,11 +550,11 @@ fn describe_exit(status: ExitStatus) -> String {
 /// recursion), and release builds do not contain this code.
 #[cfg(debug_assertions)]
 mod test_hook {
-    pub fn check(bytes: &[u8]) {
+    pub fn check(doc: &crate::pool::Doc) {
         let Some(spec) = std::env::var_os("NIANBAO_TEST_CRASH") else {
             return;
         };
-        let sha = nianbao_sources::sha256_hex(bytes);
+        let Ok((_, sha)) = doc.open() else { return };
         for rule in spec.to_string_lossy().split(',') {
             let Some((want, what)) = rule.split_once(':') else {
                 continue;
@@ -571,22 +641,45 @@ mod tests {
     #[test]
     fn request_round_trip() {
         let sha = "ab".repeat(32);
-        let mut buf = Vec::new();
-        write_request(&mut buf, "a.zip!/报告.pdf", &sha, b"%PDF-1.7").unwrap();
-        write_request(&mut buf, "b", &sha, b"x").unwrap();
-        let mut r = &buf[..];
-        let req = |path: &str, bytes: &[u8]| Request {
-            path: path.into(),
+        let bytes = |b: &[u8]| Doc::Bytes {
             sha: sha.clone(),
-            bytes: bytes.to_vec(),
+            bytes: Arc::new(b.to_vec()),
         };
-        assert_eq!(
-            read_request(&mut r).unwrap(),
-            Some(req("a.zip!/报告.pdf", b"%PDF-1.7"))
-        );
-        assert_eq!(read_request(&mut r).unwrap(), Some(req("b", b"x")));
+        // A file's own path need not be UTF-8 (its display path is made lossy by the walk).
+        #[cfg(unix)]
+        let file = path_of_bytes(b"in/\xb1\xa8\xb8\xe6.pdf".to_vec());
+        #[cfg(not(unix))]
+        let file = PathBuf::from("in/报告.pdf");
+        let on_disk = Doc::File(DiskFile::new(file, 1234, 256 << 20));
+        let sent = [
+            ("a.zip!/报告.pdf", bytes(b"%PDF-1.7")),
+            ("in/��.pdf", on_disk),
+            ("b", bytes(b"x")),
+        ];
+        let (mut buf, mut ends) = (Vec::new(), Vec::new());
+        for (path, doc) in &sent {
+            write_request(&mut buf, path, doc).unwrap();
+            ends.push(buf.len());
+        }
+        let mut r = &buf[..];
+        for (path, doc) in sent {
+            let want = Request {
+                path: path.into(),
+                doc,
+            };
+            assert_eq!(read_request(&mut r).unwrap(), Some(want));
+        }
         assert_eq!(read_request(&mut r).unwrap(), None);
-        let mut cut = &buf[..10];
-        assert!(read_request(&mut cut).is_err());
+        // A request cut after its length is an error, never a shorter request (cut inside the
+        // length, it reads as the end of the requests).
+        for cut in 1..buf.len() {
+            let start = ends.iter().rev().find(|&&e| e <= cut).copied().unwrap_or(0);
+            let got = read_request(&mut &buf[start..cut]);
+            if cut - start < 4 {
+                assert!(matches!(got, Ok(None)), "cut at {cut}: {got:?}");
+            } else {
+                assert!(got.is_err(), "cut at {cut}: {got:?}");
+            }
+        }
     }
 }

@@ -263,3 +263,65 @@ fn a_second_run_into_the_same_folder_is_refused() {
     assert_eq!(records(&out).len(), 1);
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// A copy is found whoever hashed it: a document file on disk is read and hashed by its
+/// worker, an archive member by the parent, and either way the first in input order keeps
+/// the record and each later copy points to it.
+#[test]
+fn copies_are_found_across_files_and_archive_members() {
+    let dir = temp_dir("copies");
+    let input = dir.join("in");
+    fs::create_dir_all(input.join("0first")).unwrap();
+    let a = fs::read(seed(0).0).unwrap();
+    let b = fs::read(seed(2).0).unwrap();
+    // Input order: 0first/b.txt, 0first/early.zip!/a.txt, a.txt, b.txt, z.zip!/a.txt,
+    // z.zip!/b.txt.
+    fs::write(input.join("0first/b.txt"), &b).unwrap();
+    fs::write(input.join("0first/early.zip"), zip(&[(b"a.txt", &a, true)])).unwrap();
+    fs::write(input.join("a.txt"), &a).unwrap();
+    fs::write(input.join("b.txt"), &b).unwrap();
+    let z = zip(&[(b"a.txt", &a, true), (b"b.txt", &b, false)]);
+    fs::write(input.join("z.zip"), z).unwrap();
+    let at = |p: &str| input.join(p).to_string_lossy().into_owned();
+    let want = [
+        (at("0first/b.txt"), None),
+        (at("0first/early.zip") + "!/a.txt", None),
+        (at("a.txt"), Some(at("0first/early.zip") + "!/a.txt")),
+        (at("b.txt"), Some(at("0first/b.txt"))),
+        (
+            at("z.zip") + "!/a.txt",
+            Some(at("0first/early.zip") + "!/a.txt"),
+        ),
+        (at("z.zip") + "!/b.txt", Some(at("0first/b.txt"))),
+    ];
+    let out = dir.join("out");
+    for how in [&["-j", "1"][..], &["-j", "2"], &["--in-process"]] {
+        let mut args = vec![
+            "convert",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(how);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{how:?}: {}", stderr(&o));
+        let recs = records(&out);
+        let got: Vec<(String, Option<String>)> = recs
+            .iter()
+            .map(|r| {
+                let first = r["warnings"].as_array().unwrap().iter().find_map(|w| {
+                    let w = w.as_str().unwrap();
+                    Some(w.strip_prefix("duplicate of ")?.to_string())
+                });
+                (r["source"]["path"].as_str().unwrap().to_string(), first)
+            })
+            .collect();
+        assert_eq!(got, want, "{how:?}");
+        for (r, copy_of) in recs.iter().zip([0, 1, 1, 0, 1, 0]) {
+            assert_eq!(r["source"]["sha256"], recs[copy_of]["source"]["sha256"]);
+            assert_eq!(r["applications"], recs[copy_of]["applications"]);
+        }
+        assert_ne!(recs[0]["source"]["sha256"], recs[1]["source"]["sha256"]);
+    }
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -30,6 +30,7 @@
 
 mod capped;
 mod detect;
+mod disk_file;
 mod limits;
 mod members;
 mod names;
@@ -38,8 +39,9 @@ mod stream_source;
 mod walk;
 mod zip_source;
 
+pub use disk_file::DiskFile;
 pub use limits::{Limits, RATIO_GRACE_BYTES};
-pub use walk::Walk;
+pub use walk::{Found, Walk};
 
 use nianbao_core::ExtractError;
 use std::io::BufRead;

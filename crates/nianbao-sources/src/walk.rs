@@ -2,6 +2,7 @@
 
 use crate::capped::{read_file_capped, read_head};
 use crate::detect::{kind_of, Kind, HEAD_LEN};
+use crate::disk_file::DiskFile;
 use crate::limits::{Budget, Limits};
 use crate::members::{Member, Members};
 use crate::names::member_path;
@@ -25,10 +26,36 @@ pub struct Walk {
     limits: Limits,
     inputs: std::vec::IntoIter<PathBuf>,
     stack: Vec<Frame>,
-    ready: VecDeque<Item>,
+    ready: VecDeque<Found>,
     budget: Budget,
     /// Folders already walked, so symlink loops (and two links to one folder) end.
     visited: HashSet<DirKey>,
+    /// Documents on disk are yielded unread, as [`Found::File`] ([`Walk::defer_files`]).
+    defer: bool,
+}
+
+/// What [`Walk::defer_files`] yields: an item, or a document file on disk left unread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Item(Item),
+    File {
+        /// Display path, as [`Item::path`].
+        path: String,
+        file: DiskFile,
+    },
+}
+
+impl Found {
+    /// The item, reading a file left unread.
+    pub fn load(self) -> Item {
+        match self {
+            Found::Item(item) => item,
+            Found::File { path, file } => Item {
+                path,
+                data: file.read(),
+            },
+        }
+    }
 }
 
 enum Frame {
@@ -59,11 +86,21 @@ impl Walk {
             ready: VecDeque::new(),
             budget: Budget::new(limits),
             visited: HashSet::new(),
+            defer: false,
         }
     }
 
+    /// The walk, with each document file on disk that is not a zip (a PDF, a text, an old
+    /// Word file…) yielded as [`Found::File`] after only its first bytes were read: the
+    /// process that converts it reads it. Zip-based documents are still read here (their
+    /// directory tells a DOCX from an archive), and so is everything inside archives.
+    pub fn defer_files(mut self) -> impl Iterator<Item = Found> {
+        self.defer = true;
+        std::iter::from_fn(move || self.next_found())
+    }
+
     fn push_item(&mut self, path: String, data: Result<Vec<u8>, ExtractError>) {
-        self.ready.push_back(Item { path, data });
+        self.ready.push_back(Found::Item(Item { path, data }));
     }
 
     /// A path from the command line or a folder.
@@ -132,7 +169,7 @@ impl Walk {
             return self.push_item(display, Err(too_deep(&self.limits)));
         }
         match kind {
-            Kind::Document => return self.read_whole_file(file, display, len),
+            Kind::Document => return self.read_whole_file(file, path, display, len),
             // A DOCX or XLSX is read whole anyway: its directory is checked in memory, not
             // through a buffered file that every seek of the zip reader refills (which was
             // a fifth of the main thread's time on a folder of DOCX).
@@ -163,7 +200,7 @@ impl Walk {
             ) {
                 ZipOpen::Archive(m) => m,
                 ZipOpen::Document => match File::open(path) {
-                    Ok(f) => return self.read_whole_file(f, display, len),
+                    Ok(f) => return self.read_whole_file(f, path, display, len),
                     Err(e) => return self.push_item(display, Err(io_error("cannot open", &e))),
                 },
             },
@@ -190,9 +227,16 @@ impl Walk {
         });
     }
 
-    fn read_whole_file(&mut self, mut file: File, display: String, len: u64) {
+    fn read_whole_file(&mut self, mut file: File, path: &Path, display: String, len: u64) {
         if len > self.limits.max_entry_bytes {
             return self.push_item(display, Err(entry_too_large(&self.limits)));
+        }
+        if self.defer {
+            let file = DiskFile::new(path.to_path_buf(), len, self.limits.max_entry_bytes);
+            return self.ready.push_back(Found::File {
+                path: display,
+                file,
+            });
         }
         let data = file
             .seek(SeekFrom::Start(0))
@@ -273,9 +317,15 @@ impl Iterator for Walk {
     type Item = Item;
 
     fn next(&mut self) -> Option<Item> {
+        self.next_found().map(Found::load)
+    }
+}
+
+impl Walk {
+    fn next_found(&mut self) -> Option<Found> {
         loop {
-            if let Some(item) = self.ready.pop_front() {
-                return Some(item);
+            if let Some(found) = self.ready.pop_front() {
+                return Some(found);
             }
             let Some(top) = self.stack.last_mut() else {
                 let path = self.inputs.next()?;

@@ -5,7 +5,7 @@
 use flate2::write::{DeflateEncoder, GzEncoder};
 use flate2::Compression;
 use nianbao_core::ErrorKind;
-use nianbao_sources::{walk, Item, Limits};
+use nianbao_sources::{walk, Found, Item, Limits};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -565,6 +565,57 @@ fn seven_zip_fixture() {
                 Ok("第一部分 总体情况\n".as_bytes().to_vec())
             ),
             ("!/说明.txt".to_string(), Ok("readme\n".as_bytes().to_vec())),
+        ]
+    );
+}
+
+/// `defer_files` leaves exactly the document files on disk that are not zips unread, and
+/// reading them later gives what the plain walk gives, errors included.
+#[test]
+fn deferred_files_read_later_match_the_plain_walk() {
+    let dir = tmpdir("defer");
+    let docx = zip_of(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", b"<w/>"),
+    ]);
+    write(&dir, "a.pdf", b"%PDF-1.7 a report");
+    write(&dir, "b.docx", &docx);
+    write(&dir, "c.zip", &zip_of(&[("inner.txt", b"text in a zip")]));
+    write(&dir, "d-empty.txt", b"");
+    write(&dir, "e.txt", &[b'x'; 401]);
+    write(&dir, "f.txt", b"short");
+    let limits = Limits {
+        max_entry_bytes: 400,
+        ..Limits::default()
+    };
+    assert!(docx.len() < 400);
+    let inputs = [dir.clone()];
+    let plain = run(&inputs, &limits);
+    let found: Vec<Found> = walk(&inputs, &limits).defer_files().collect();
+    let unread: Vec<&str> = found
+        .iter()
+        .filter_map(|f| match f {
+            Found::File { path, file } => {
+                assert_eq!(file.path(), Path::new(path.as_str()));
+                Some(path.strip_prefix(&format!("{}/", dir.display())).unwrap())
+            }
+            Found::Item(_) => None,
+        })
+        .collect();
+    // The docx and the zip member are read by the walk; the empty file and the one over the
+    // limit are already errors.
+    assert_eq!(unread, ["a.pdf", "f.txt"]);
+    let loaded: Vec<Item> = found.into_iter().map(Found::load).collect();
+    assert_eq!(loaded, plain);
+    assert_eq!(
+        summary(&dir, &loaded),
+        [
+            ok("a.pdf", b"%PDF-1.7 a report"),
+            ok("b.docx", &docx),
+            ok("c.zip!/inner.txt", b"text in a zip"),
+            err("d-empty.txt", ErrorKind::Empty),
+            err("e.txt", ErrorKind::TooLarge),
+            ok("f.txt", b"short"),
         ]
     );
 }
