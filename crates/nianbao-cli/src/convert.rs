@@ -8,7 +8,7 @@
 //! checks and writes the CSV.
 use crate::csv_row::CsvRow;
 use crate::inputs::{self, Item, Shard};
-use crate::output::{self, CsvSpool, Log, Tally};
+use crate::output::{self, CsvSpool, LineFacts, Log, Tally};
 use crate::pool::{Doc, Engine, Job, Pool};
 use crate::progress::Progress;
 use crate::resume::Seen;
@@ -22,7 +22,6 @@ use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(clap::Args)]
@@ -165,9 +164,9 @@ pub fn run(args: Args) -> ExitCode {
     let resumed = batch.tally.records;
     let pool = Pool::start(engine, jobs);
     let walk = nianbao_sources::walk(&inputs, &args.source_limits());
-    // The workers read and hash the document files themselves, unless this run must know
-    // each document's sha256 before converting it (to pick its shard, or to skip it as
-    // already done).
+    // The workers read the document files themselves, unless this run must know each
+    // document's sha256 before converting it (to pick its shard, or to skip it as already
+    // done).
     let result = if args.shard.is_none() && !args.resume {
         batch.run(&pool, walk.defer_files(), None, jobs as u64, &mut progress)
     } else {
@@ -227,6 +226,8 @@ struct Batch {
     csv: CsvSpool,
     tally: Tally,
     seen: Seen,
+    /// A resumed run: each document's hash is needed before it is sent.
+    resumed: bool,
     slots: BTreeMap<u64, Slot>,
     next_seq: u64,
     next_write: u64,
@@ -248,6 +249,7 @@ impl Batch {
             csv,
             tally,
             seen,
+            resumed: resume,
             slots: BTreeMap::new(),
             next_seq: 0,
             next_write: 0,
@@ -264,6 +266,9 @@ impl Batch {
         progress: &mut Progress,
     ) -> io::Result<()> {
         let window = jobs.max(1) * WINDOW_PER_JOB;
+        // Hashed here only when the hash decides whether to convert at all; otherwise the
+        // worker hashes what it converts, and a copy is found when its record is written.
+        let hash_first = shard.is_some() || self.resumed;
         for found in items {
             let size = match &found {
                 Found::Item(item) => item.data.as_ref().map(|b| b.len() as u64).unwrap_or(0),
@@ -274,65 +279,49 @@ impl Batch {
             {
                 self.wait_one(pool, progress)?;
             }
-            let item = match found {
-                Found::Item(item) => item,
-                // Only given when there is no shard and nothing done yet (see `run`): its
-                // sha256 comes back in its record, and a copy is found when it is written.
-                Found::File { path, file } => {
-                    let seq = self.next_seq;
-                    self.next_seq += 1;
-                    self.bytes_in_flight += size;
-                    let doc = Doc::File(file);
-                    pool.submit(Job { seq, path, doc });
-                    let slot = Slot::Converting {
-                        sha: None,
-                        bytes: size,
-                    };
-                    self.slots.insert(seq, slot);
-                    self.write_ready(progress)?;
+            let (path, data) = match found {
+                Found::Item(item) => (item.path, item.data.map(Doc::bytes)),
+                Found::File { path, file } => (path, Ok(Doc::File(file))),
+            };
+            let mut sha = None;
+            if hash_first {
+                // A file left on disk never comes here: `run` walks with `defer_files` only
+                // when nothing needs the hash first.
+                sha = match &data {
+                    Ok(Doc::Bytes { bytes, .. }) => Some(nianbao_sources::sha256_hex(bytes)),
+                    _ => None,
+                };
+                let place = match &sha {
+                    Some(sha) => sha.clone(),
+                    None => nianbao_sources::sha256_hex(path.as_bytes()),
+                };
+                let done = self.seen.is_done(sha.as_deref().unwrap_or(""), &path);
+                if shard.is_some_and(|s| !s.holds(&place)) || done {
                     continue;
                 }
-            };
-            let sha = item
-                .data
-                .as_ref()
-                .map(|b| nianbao_sources::sha256_hex(b))
-                .unwrap_or_default();
-            let place = if sha.is_empty() {
-                nianbao_sources::sha256_hex(item.path.as_bytes())
-            } else {
-                sha.clone()
-            };
-            if shard.is_some_and(|s| !s.holds(&place)) || self.seen.is_done(&sha, &item.path) {
-                continue;
             }
             let seq = self.next_seq;
             self.next_seq += 1;
-            let slot = match item.data {
-                Err(_) => Slot::Done {
-                    line: convert_item(item, &Limits::default()).to_json_line(),
-                    sha: None,
-                    row: None,
-                },
-                Ok(_) if !self.seen.claim(&sha) => Slot::Duplicate {
-                    sha,
-                    path: item.path,
-                },
-                Ok(bytes) => {
-                    self.bytes_in_flight += size;
-                    let doc = Doc::Bytes {
-                        sha: sha.clone(),
-                        bytes: Arc::new(bytes),
+            let slot = match (data, sha) {
+                (Err(e), _) => {
+                    let source = Source {
+                        path,
+                        ..Default::default()
                     };
-                    pool.submit(Job {
-                        seq,
-                        path: item.path,
-                        doc,
-                    });
-                    Slot::Converting {
-                        sha: Some(sha),
-                        bytes: size,
+                    Slot::Done {
+                        line: Record::failed(source, e).to_json_line(),
+                        sha: None,
+                        row: None,
                     }
+                }
+                (Ok(_), Some(sha)) if !self.seen.claim(&sha) => Slot::Duplicate { sha, path },
+                (Ok(mut doc), sha) => {
+                    self.bytes_in_flight += size;
+                    if let Doc::Bytes { sha: known, .. } = &mut doc {
+                        known.clone_from(&sha);
+                    }
+                    pool.submit(Job { seq, path, doc });
+                    Slot::Converting { sha, bytes: size }
                 }
             };
             self.slots.insert(seq, slot);
@@ -365,25 +354,31 @@ impl Batch {
 
     fn write_ready(&mut self, progress: &mut Progress) -> io::Result<()> {
         loop {
-            let (line, sha, row) = match self.slots.remove(&self.next_write) {
+            match self.slots.remove(&self.next_write) {
                 Some(Slot::Done { line, sha, row }) => {
                     let row = match row {
                         Some(row) => row,
                         None => self.csv.row(&line)?,
                     };
-                    let facts = output::LineFacts::from_row(&row);
+                    let facts = LineFacts::from_row(&row);
                     let sha = sha.or_else(|| {
                         let sha = facts.sha256.as_deref().filter(|s| !s.is_empty())?;
                         Some(sha.to_string())
                     });
-                    // Same bytes as a record already written: a file whose worker read and
-                    // hashed it, so it could not be known for a copy before it was converted.
+                    // Same bytes as a record already written: a document the worker hashed,
+                    // so it could not be known for a copy before it was converted.
                     match sha.as_deref().and_then(|s| self.seen.first_offset(s)) {
                         Some(first) => {
                             let path = facts.path.into_owned();
-                            (self.duplicate_of(first, &path)?, None, None)
+                            let copy = self.duplicate_of(first, &path)?;
+                            self.append(&copy)?;
                         }
-                        None => (line, sha, Some(row)),
+                        None => {
+                            let at = self.append_row(&line, &row, &facts)?;
+                            if let Some(sha) = sha {
+                                self.seen.written(&sha, at);
+                            }
+                        }
                     }
                 }
                 Some(Slot::Duplicate { sha, path }) => {
@@ -391,17 +386,14 @@ impl Batch {
                         .seen
                         .first_offset(&sha)
                         .ok_or_else(|| io::Error::other("a copy came before its first document"))?;
-                    (self.duplicate_of(at, &path)?, None, None)
+                    let copy = self.duplicate_of(at, &path)?;
+                    self.append(&copy)?;
                 }
                 Some(converting) => {
                     self.slots.insert(self.next_write, converting);
                     return Ok(());
                 }
                 None => return Ok(()),
-            };
-            let at = self.append(&line, row)?;
-            if let Some(sha) = sha {
-                self.seen.written(&sha, at);
             }
             self.next_write += 1;
             progress.update(self.tally.records as usize, self.tally.counts[2] as usize);
@@ -414,15 +406,17 @@ impl Batch {
         output::duplicate_line(&self.log.line_at(first)?, path).map_err(io::Error::other)
     }
 
-    /// Appends a record line, and its CSV row (read off the line when the converter sent none).
-    fn append(&mut self, line: &str, row: Option<CsvRow>) -> io::Result<u64> {
-        let row = match row {
-            Some(row) => row,
-            None => self.csv.row(line)?,
-        };
+    /// Appends a record line made here (a copy's), with its CSV row read off it.
+    fn append(&mut self, line: &str) -> io::Result<u64> {
+        let row = self.csv.row(line)?;
+        self.append_row(line, &row, &LineFacts::from_row(&row))
+    }
+
+    /// Appends a record line and its CSV row, and counts it.
+    fn append_row(&mut self, line: &str, row: &CsvRow, facts: &LineFacts) -> io::Result<u64> {
         let at = self.log.append(line)?;
-        self.tally.add(&output::LineFacts::from_row(&row), at);
-        self.csv.push(line, &row)?;
+        self.tally.add(facts, at);
+        self.csv.push(line, row)?;
         Ok(at)
     }
 }

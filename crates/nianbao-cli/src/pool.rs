@@ -30,8 +30,9 @@ pub struct Job {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Doc {
     Bytes {
-        /// sha256 of `bytes`, lower-case hex (computed once, by the caller).
-        sha: String,
+        /// sha256 of `bytes`, lower-case hex, when the caller needed it first (else the
+        /// converter computes it).
+        sha: Option<String>,
         /// Shared with the worker's request writer; kept for the record of a worker that dies.
         bytes: Arc<Vec<u8>>,
     },
@@ -40,10 +41,25 @@ pub enum Doc {
 }
 
 impl Doc {
+    /// Bytes read by the walk, not hashed yet.
+    pub fn bytes(bytes: Vec<u8>) -> Doc {
+        Doc::Bytes {
+            sha: None,
+            bytes: Arc::new(bytes),
+        }
+    }
+
     /// The document's bytes and their sha256, reading a file left on disk.
     pub fn open(&self) -> Result<(Cow<'_, [u8]>, Cow<'_, str>), ExtractError> {
         match self {
-            Doc::Bytes { sha, bytes } => Ok((Cow::Borrowed(bytes), Cow::Borrowed(sha))),
+            Doc::Bytes {
+                sha: Some(sha),
+                bytes,
+            } => Ok((Cow::Borrowed(bytes), Cow::Borrowed(sha))),
+            Doc::Bytes { sha: None, bytes } => {
+                let sha = nianbao_sources::sha256_hex(bytes);
+                Ok((Cow::Borrowed(bytes), Cow::Owned(sha)))
+            }
             Doc::File(file) => {
                 let bytes = file.read()?;
                 let sha = nianbao_sources::sha256_hex(&bytes);

@@ -5,8 +5,9 @@
 //! Protocol (one answer per request, in order; the parent may send the next request before the
 //! answer to the previous one, see `pool`):
 //! * request, parent → worker stdin: `u32` path length (little endian), the UTF-8 display path,
-//!   then either `B`, the 64 hex digits of the document's sha256, `u64` byte count (little
-//!   endian) and the document's bytes; or `F`, the file's `u64` length as the walk saw it,
+//!   then either `B` and the 64 hex digits of the document's sha256, or `b` (the worker
+//!   hashes it), then `u64` byte count (little endian) and the document's bytes; or `F`, the
+//!   file's `u64` length as the walk saw it,
 //!   `u64` largest size to read, `u32` length and bytes of the file's own path (the worker
 //!   reads and hashes the file). End of input = no more work.
 //! * answer, worker → parent stdout: one line `@nianbao <record JSON>\t<CSV row as one JSON
@@ -95,9 +96,14 @@ fn read_request(r: &mut impl Read) -> io::Result<Option<Request>> {
     let mut tag = [0u8; 1];
     r.read_exact(&mut tag)?;
     let doc = match &tag {
-        b"B" => {
-            let mut sha = [0u8; SHA_HEX];
-            r.read_exact(&mut sha)?;
+        b"B" | b"b" => {
+            let sha = if tag == *b"B" {
+                let mut sha = [0u8; SHA_HEX];
+                r.read_exact(&mut sha)?;
+                Some(String::from_utf8_lossy(&sha).into_owned())
+            } else {
+                None
+            };
             let len = read_u64(r)?;
             // Sized up front (no regrowth copies); a corrupt length only reserves up to the cap.
             let mut bytes = Vec::with_capacity(len.min(PRESIZE_CAP) as usize);
@@ -106,7 +112,7 @@ fn read_request(r: &mut impl Read) -> io::Result<Option<Request>> {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
             Doc::Bytes {
-                sha: String::from_utf8_lossy(&sha).into_owned(),
+                sha,
                 bytes: Arc::new(bytes),
             }
         }
@@ -189,11 +195,16 @@ fn write_request(w: &mut impl Write, path: &str, doc: &Doc) -> io::Result<()> {
             return w.flush();
         }
     };
-    let mut hex = [b'0'; SHA_HEX];
-    let n = sha.len().min(SHA_HEX);
-    hex[..n].copy_from_slice(&sha.as_bytes()[..n]);
-    head.push(b'B');
-    head.extend_from_slice(&hex);
+    match sha {
+        Some(sha) => {
+            let mut hex = [b'0'; SHA_HEX];
+            let n = sha.len().min(SHA_HEX);
+            hex[..n].copy_from_slice(&sha.as_bytes()[..n]);
+            head.push(b'B');
+            head.extend_from_slice(&hex);
+        }
+        None => head.push(b'b'),
+    }
     head.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
     // One gathered write for the header and the bytes: each write to the pipe can wake the
     // worker, and five small ones per document did.
@@ -642,7 +653,7 @@ mod tests {
     fn request_round_trip() {
         let sha = "ab".repeat(32);
         let bytes = |b: &[u8]| Doc::Bytes {
-            sha: sha.clone(),
+            sha: Some(sha.clone()),
             bytes: Arc::new(b.to_vec()),
         };
         // A file's own path need not be UTF-8 (its display path is made lossy by the walk).
@@ -655,6 +666,7 @@ mod tests {
             ("a.zip!/报告.pdf", bytes(b"%PDF-1.7")),
             ("in/��.pdf", on_disk),
             ("b", bytes(b"x")),
+            ("c", Doc::bytes(b"not hashed yet".to_vec())),
         ];
         let (mut buf, mut ends) = (Vec::new(), Vec::new());
         for (path, doc) in &sent {
