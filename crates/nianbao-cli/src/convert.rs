@@ -1,11 +1,13 @@
 //! `nianbao convert`: every input becomes exactly one record, whatever happens to it.
 //!
-//! Inputs are walked lazily (nianbao-sources: folders, nested archives, limits); each document
-//! is hashed, kept or skipped (`--shard`, `--resume`, a second copy of bytes already seen) and
-//! sent to one of N worker processes (`pool`, `worker`). Answers are put back in input order and
-//! appended to the log DIR/reports.jsonl as they complete; a bounded window of documents in
-//! flight keeps memory flat. The finishing pass (`output::finish`) adds the cross-document
-//! checks and writes the CSV.
+//! Inputs are walked lazily (nianbao-sources: folders, nested archives, limits), and each
+//! document is sent to one of N worker processes (`pool`, `worker`): as its path when it is a
+//! file the worker can read itself, else as its bytes. The worker hashes it; only `--shard` and
+//! `--resume` hash here first, to keep or skip it. Answers are put back in input order and
+//! appended to the log DIR/reports.jsonl as they complete, a second copy of bytes already
+//! written becoming a copy of that record; a bounded window of documents in flight keeps
+//! memory flat. The finishing pass (`output::finish`) adds the cross-document checks and
+//! writes the CSV.
 use crate::csv_row::CsvRow;
 use crate::inputs::{self, Item, Shard};
 use crate::output::{self, CsvSpool, LineFacts, Log, Tally};
@@ -205,10 +207,10 @@ fn fatal(msg: &str) -> ExitCode {
 
 /// A document's place in the output order while it is in flight.
 enum Slot {
-    /// Sent to a worker (with its sha256, unless the worker reads the file).
+    /// Sent to a worker (with its sha256 when it was hashed here first).
     Converting { sha: Option<String>, bytes: u64 },
     /// Its record, waiting for the documents before it. `sha` is the sha256 of a converted
-    /// document as sent (a worker that read the file itself gives it in the record).
+    /// document hashed here (a worker that hashed it gives it in the record).
     Done {
         line: String,
         sha: Option<String>,
