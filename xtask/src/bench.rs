@@ -329,6 +329,15 @@ fn render(
             100.0 * p / total,
             2.0 / (1.0 + p / w)
         );
+        // The main thread walks the inputs and writes every record in order: one thread,
+        // however many workers, so it caps the speed-up on a machine with many cores.
+        let m = all.main_cpu.max(f64::MIN_POSITIVE);
+        let _ = writeln!(
+            s,
+            "  its main thread {:.2} s: it keeps up with about {:.0} workers as busy as these",
+            all.main_cpu,
+            (total - p) / m
+        );
     }
     let _ = writeln!(
         s,

@@ -22,6 +22,9 @@ pub struct Run {
     pub statuses: BTreeMap<String, [usize; 3]>,
     /// CPU seconds of the nianbao parent itself (its threads, not its workers), sampled.
     pub parent_cpu: f64,
+    /// CPU seconds of the parent's main thread alone (the walk and the ordered writer: the
+    /// part that does not grow with the number of workers), sampled.
+    pub main_cpu: f64,
     /// CPU seconds of the parent and all its workers (GNU time), when known.
     pub total_cpu: Option<f64>,
 }
@@ -68,7 +71,12 @@ pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run,
     let status = child.wait().map_err(|e| e.to_string())?;
     let secs = t0.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
-    let (peak_tree_kib, sampled_hwm, parent_cpu) = sampler.join().unwrap_or((0, 0, 0.0));
+    let Sampled {
+        peak_tree_kib,
+        peak_hwm: sampled_hwm,
+        parent_cpu,
+        main_cpu,
+    } = sampler.join().unwrap_or_default();
     // Exit 1 only says some documents failed; they are counted below.
     if !matches!(status.code(), Some(0 | 1)) {
         let err = fs::read_to_string(out.join("stderr.txt")).unwrap_or_default();
@@ -91,15 +99,26 @@ pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run,
         peak_tree_kib,
         statuses: statuses(&out.join("result/reports.jsonl"))?,
         parent_cpu,
+        main_cpu,
         total_cpu: (timed.len() == 3).then(|| timed[1] + timed[2]),
     })
 }
 
-/// Until `stop`: the largest sum of VmRSS over the process tree of `pid` (without `pid` itself
-/// when it is GNU time) and the largest VmHWM seen, in KiB; and the last CPU time of the
-/// nianbao parent seen, in seconds.
-fn sample_memory(pid: u32, skip_root: bool, stop: &AtomicBool) -> (u64, u64, f64) {
-    let (mut peak_sum, mut peak_hwm, mut parent_cpu) = (0u64, 0u64, 0.0f64);
+#[derive(Default)]
+struct Sampled {
+    /// The largest sum of VmRSS over the process tree, KiB.
+    peak_tree_kib: u64,
+    /// The largest VmHWM of one process, KiB.
+    peak_hwm: u64,
+    /// The last CPU seconds seen of the nianbao parent, and of its main thread.
+    parent_cpu: f64,
+    main_cpu: f64,
+}
+
+/// Until `stop`: memory and CPU of the process tree of `pid` (without `pid` itself when it is
+/// GNU time).
+fn sample_memory(pid: u32, skip_root: bool, stop: &AtomicBool) -> Sampled {
+    let mut got = Sampled::default();
     while !stop.load(Ordering::Relaxed) {
         let mut tree = Vec::new();
         descendants(pid, &mut tree, 0);
@@ -109,8 +128,13 @@ fn sample_memory(pid: u32, skip_root: bool, stop: &AtomicBool) -> (u64, u64, f64
         } else {
             Some(pid)
         };
-        if let Some(cpu) = parent.and_then(self_cpu_secs) {
-            parent_cpu = parent_cpu.max(cpu);
+        if let Some(p) = parent {
+            if let Some(cpu) = cpu_secs(&format!("/proc/{p}/stat")) {
+                got.parent_cpu = got.parent_cpu.max(cpu);
+            }
+            if let Some(cpu) = cpu_secs(&format!("/proc/{p}/task/{p}/stat")) {
+                got.main_cpu = got.main_cpu.max(cpu);
+            }
         }
         if !skip_root {
             tree.push(pid);
@@ -119,18 +143,19 @@ fn sample_memory(pid: u32, skip_root: bool, stop: &AtomicBool) -> (u64, u64, f64
         for p in tree {
             let (rss, hwm) = status_kib(p);
             sum += rss;
-            peak_hwm = peak_hwm.max(hwm);
+            got.peak_hwm = got.peak_hwm.max(hwm);
         }
-        peak_sum = peak_sum.max(sum);
+        got.peak_tree_kib = got.peak_tree_kib.max(sum);
         std::thread::sleep(Duration::from_millis(10));
     }
-    (peak_sum, peak_hwm, parent_cpu)
+    got
 }
 
-/// User + system CPU seconds of one process's own threads (`/proc/PID/stat` fields 14 and 15,
-/// in clock ticks of 1/100 s, Linux's USER_HZ), without its children.
-fn self_cpu_secs(pid: u32) -> Option<f64> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+/// User + system CPU seconds in a `stat` file of /proc (fields 14 and 15, in clock ticks of
+/// 1/100 s, Linux's USER_HZ): of one process's own threads, or of one thread, without
+/// children.
+fn cpu_secs(stat: &str) -> Option<f64> {
+    let stat = fs::read_to_string(stat).ok()?;
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
     Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
