@@ -1,6 +1,6 @@
 //! Batch behaviour: a killed run resumed gives the same output as an uninterrupted one, shards
-//! add up to the whole, paths can come from stdin, copies are converted once, and the
-//! cross-document carry_over check lands in the later record.
+//! add up to the whole, paths can come from stdin, copies get the first one's record, a file
+//! named in GBK is read, and the cross-document carry_over check lands in the later record.
 mod common;
 use common::*;
 use std::fs;
@@ -323,5 +323,34 @@ fn copies_are_found_across_files_and_archive_members() {
         }
         assert_ne!(recs[0]["source"]["sha256"], recs[1]["source"]["sha256"]);
     }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// A file whose name is not UTF-8 (GBK, as Chinese Windows disks and zips have them) is read by
+/// its worker through its own path, not through the display path, which is made lossy.
+#[cfg(unix)]
+#[test]
+fn a_file_named_in_gbk_is_read_by_its_worker() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = temp_dir("gbk-name");
+    let input = dir.join("in");
+    fs::create_dir_all(&input).unwrap();
+    let (s, expected) = seed(0);
+    // 报告.txt in GBK.
+    let name = std::ffi::OsStr::from_bytes(b"\xb1\xa8\xb8\xe6.txt");
+    fs::copy(&s, input.join(name)).unwrap();
+    let out = dir.join("out");
+    let o = run(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 1);
+    assert_matches_expected(&recs[0], &expected);
+    let shown = format!("{}/\u{fffd}\u{fffd}\u{fffd}\u{fffd}.txt", input.display());
+    assert_eq!(recs[0]["source"]["path"], shown.as_str());
     let _ = fs::remove_dir_all(&dir);
 }
