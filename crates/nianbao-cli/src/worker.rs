@@ -127,7 +127,7 @@ fn read_request(r: &mut impl Read) -> io::Result<Option<Request>> {
                     "request path too long",
                 ));
             }
-            let file = path_of_bytes(read_vec(r, n as usize)?);
+            let file = nianbao_sources::bytes_to_path(read_vec(r, n as usize)?);
             Doc::File(DiskFile::new(file, len, max_bytes))
         }
         _ => {
@@ -153,20 +153,9 @@ fn read_vec(r: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
 }
 
 #[cfg(unix)]
-fn path_of_bytes(bytes: Vec<u8>) -> PathBuf {
-    use std::os::unix::ffi::OsStringExt;
-    PathBuf::from(OsString::from_vec(bytes))
-}
-
-#[cfg(unix)]
 fn bytes_of_path(path: &std::path::Path) -> &[u8] {
     use std::os::unix::ffi::OsStrExt;
     path.as_os_str().as_bytes()
-}
-
-#[cfg(not(unix))]
-fn path_of_bytes(bytes: Vec<u8>) -> PathBuf {
-    PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[cfg(not(unix))]
@@ -658,7 +647,7 @@ mod tests {
         };
         // A file's own path need not be UTF-8 (its display path is made lossy by the walk).
         #[cfg(unix)]
-        let file = path_of_bytes(b"in/\xb1\xa8\xb8\xe6.pdf".to_vec());
+        let file = nianbao_sources::bytes_to_path(b"in/\xb1\xa8\xb8\xe6.pdf".to_vec());
         #[cfg(not(unix))]
         let file = PathBuf::from("in/报告.pdf");
         let on_disk = Doc::File(DiskFile::new(file, 1234, 256 << 20));

@@ -83,14 +83,17 @@ pub fn paths_from_reader(reader: impl BufRead) -> Vec<PathBuf> {
     paths
 }
 
+/// A path from its bytes as the OS holds them (on Unix any bytes, such as a GBK file name;
+/// elsewhere UTF-8, lossily).
 #[cfg(unix)]
-fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
+pub fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
     use std::os::unix::ffi::OsStringExt;
     PathBuf::from(std::ffi::OsString::from_vec(bytes))
 }
 
+/// A path from its bytes (UTF-8, lossily, off Unix).
 #[cfg(not(unix))]
-fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
+pub fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
 }
 
