@@ -305,17 +305,11 @@ impl Batch {
             let seq = self.next_seq;
             self.next_seq += 1;
             let slot = match (data, sha) {
-                (Err(e), _) => {
-                    let source = Source {
-                        path,
-                        ..Default::default()
-                    };
-                    Slot::Done {
-                        line: Record::failed(source, e).to_json_line(),
-                        sha: None,
-                        row: None,
-                    }
-                }
+                (Err(e), _) => Slot::Done {
+                    line: unreadable(path, e).to_json_line(),
+                    sha: None,
+                    row: None,
+                },
                 (Ok(_), Some(sha)) if !self.seen.claim(&sha) => Slot::Duplicate { sha, path },
                 (Ok(mut doc), sha) => {
                     self.bytes_in_flight += size;
@@ -427,18 +421,18 @@ impl Batch {
 /// template becomes a `failed` record of kind `internal`.
 pub fn convert_item(item: Item, limits: &Limits) -> Record {
     match item.data {
-        Ok(bytes) => {
-            let sha = nianbao_sources::sha256_hex(&bytes);
-            convert_document(item.path, &bytes, sha, limits)
-        }
-        Err(e) => Record::failed(
-            Source {
-                path: item.path,
-                ..Default::default()
-            },
-            e,
-        ),
+        Ok(bytes) => Doc::bytes(bytes).convert(item.path, limits),
+        Err(e) => unreadable(item.path, e),
     }
+}
+
+/// The record of an input whose bytes could not be had: only its path is known.
+pub fn unreadable(path: String, error: ExtractError) -> Record {
+    let source = Source {
+        path,
+        ..Default::default()
+    };
+    Record::failed(source, error)
 }
 
 /// [`convert_item`] for bytes whose sha256 (lower-case hex) the caller already computed.

@@ -4,12 +4,12 @@
 //!
 //! A worker slot keeps [`PIPELINE`] documents sent ahead, so that its worker starts the next
 //! one as soon as it has answered, instead of idling for the round trip through the parent.
-use crate::convert::convert_document;
+use crate::convert::{convert_document, unreadable};
 use crate::csv_row::CsvRow;
 use crate::worker::{Spawn, Worker};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use nianbao_sources::DiskFile;
-use nianbao_template::{Record, Source};
+use nianbao_template::Record;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
@@ -72,13 +72,7 @@ impl Doc {
     pub fn convert(&self, path: String, limits: &Limits) -> Record {
         match self.open() {
             Ok((bytes, sha)) => convert_document(path, &bytes, sha.into_owned(), limits),
-            Err(e) => Record::failed(
-                Source {
-                    path,
-                    ..Default::default()
-                },
-                e,
-            ),
+            Err(e) => unreadable(path, e),
         }
     }
 }

@@ -85,14 +85,7 @@ fn read_request(r: &mut impl Read) -> io::Result<Option<Request>> {
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
         Err(e) => return Err(e),
     }
-    let n = u32::from_le_bytes(len);
-    if n > MAX_PATH_BYTES {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "request path too long",
-        ));
-    }
-    let path = String::from_utf8_lossy(&read_vec(r, n as usize)?).into_owned();
+    let path = String::from_utf8_lossy(&read_path(r, u32::from_le_bytes(len))?).into_owned();
     let mut tag = [0u8; 1];
     r.read_exact(&mut tag)?;
     let doc = match &tag {
@@ -120,14 +113,7 @@ fn read_request(r: &mut impl Read) -> io::Result<Option<Request>> {
             let (len, max_bytes) = (read_u64(r)?, read_u64(r)?);
             let mut n = [0u8; 4];
             r.read_exact(&mut n)?;
-            let n = u32::from_le_bytes(n);
-            if n > MAX_PATH_BYTES {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "request path too long",
-                ));
-            }
-            let file = nianbao_sources::bytes_to_path(read_vec(r, n as usize)?);
+            let file = nianbao_sources::bytes_to_path(read_path(r, u32::from_le_bytes(n))?);
             Doc::File(DiskFile::new(file, len, max_bytes))
         }
         _ => {
@@ -146,10 +132,25 @@ fn read_u64(r: &mut impl Read) -> io::Result<u64> {
     Ok(u64::from_le_bytes(b))
 }
 
-fn read_vec(r: &mut impl Read, n: usize) -> io::Result<Vec<u8>> {
-    let mut v = vec![0u8; n];
+/// A path of `n` bytes (a display path or a file's own), bounded against a corrupt stream.
+fn read_path(r: &mut impl Read, n: u32) -> io::Result<Vec<u8>> {
+    if n > MAX_PATH_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "request path too long",
+        ));
+    }
+    let mut v = vec![0u8; n as usize];
     r.read_exact(&mut v)?;
     Ok(v)
+}
+
+/// Appends a path as its `u32` length and bytes, cut at [`MAX_PATH_BYTES`] (a path too long
+/// to send then fails in the worker: a display path shortened, a file that cannot be opened).
+fn push_path(head: &mut Vec<u8>, p: &[u8]) {
+    let p = &p[..p.len().min(MAX_PATH_BYTES as usize)];
+    head.extend_from_slice(&(p.len() as u32).to_le_bytes());
+    head.extend_from_slice(p);
 }
 
 #[cfg(unix)]
@@ -164,22 +165,15 @@ fn bytes_of_path(path: &std::path::Path) -> &[u8] {
 }
 
 fn write_request(w: &mut impl Write, path: &str, doc: &Doc) -> io::Result<()> {
-    let p = path.as_bytes();
-    let p = &p[..p.len().min(MAX_PATH_BYTES as usize)];
-    let mut head = Vec::with_capacity(4 + p.len() + 1 + SHA_HEX + 8);
-    head.extend_from_slice(&(p.len() as u32).to_le_bytes());
-    head.extend_from_slice(p);
+    let mut head = Vec::with_capacity(4 + path.len() + 1 + SHA_HEX + 8);
+    push_path(&mut head, path.as_bytes());
     let (sha, bytes) = match doc {
         Doc::Bytes { sha, bytes } => (sha, bytes),
         Doc::File(file) => {
-            // A path too long to send fails in the worker as a file that cannot be opened.
-            let f = bytes_of_path(file.path());
-            let f = &f[..f.len().min(MAX_PATH_BYTES as usize)];
             head.push(b'F');
             head.extend_from_slice(&file.len().to_le_bytes());
             head.extend_from_slice(&file.max_bytes().to_le_bytes());
-            head.extend_from_slice(&(f.len() as u32).to_le_bytes());
-            head.extend_from_slice(f);
+            push_path(&mut head, bytes_of_path(file.path()));
             w.write_all(&head)?;
             return w.flush();
         }
