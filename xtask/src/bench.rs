@@ -13,6 +13,8 @@ mod measure;
 /// The PDF engineer's pages/s comparison with pdftotext (whole processes, repeated).
 #[path = "bench_pdf.rs"]
 mod pdf;
+#[path = "bench_summary.rs"]
+pub mod summary;
 #[path = "bench_vary.rs"]
 mod vary;
 
@@ -28,6 +30,7 @@ const PDF_SAMPLE: usize = 300;
 
 struct Options {
     docs: usize,
+    json: bool,
     out: PathBuf,
     skip_floor: bool,
     bin: Option<PathBuf>,
@@ -36,6 +39,7 @@ struct Options {
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         docs: 10_000,
+        json: false,
         out: crate::root().join("target/bench"),
         skip_floor: false,
         bin: None,
@@ -52,6 +56,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--quick" => o.docs = 1_000,
             "--out" => o.out = it.next().map(PathBuf::from).ok_or("--out takes a folder")?,
             "--skip-floor" => o.skip_floor = true,
+            "--json" => o.json = true,
             "--bin" => o.bin = Some(it.next().map(PathBuf::from).ok_or("--bin takes a path")?),
             other => return Err(format!("bench: unknown argument `{other}`\n\n{USAGE}")),
         }
@@ -64,7 +69,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
 
 const USAGE: &str =
     "usage: cargo xtask bench [--docs N (10000) | --quick (1000)] [--out DIR (target/bench)]
-                         [--skip-floor] [--bin PATH (default: builds the release nianbao)]";
+                         [--skip-floor] [--bin PATH (default: builds the release nianbao)]
+                         [--json (also writes OUT/summary.json, the input of docs/BENCHMARKS.md)]";
 
 /// One folder of the corpus: its files, their bytes, and the documents they hold.
 struct Folder {
@@ -204,6 +210,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("\n{report}");
     fs::write(o.out.join("summary.txt"), &report).map_err(|e| e.to_string())?;
     println!("(saved to {})", o.out.join("summary.txt").display());
+    if o.json {
+        let summary = summary::of(&o, &one, (&all1, &all), &tenth, &floors);
+        let path = o.out.join("summary.json");
+        let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
+        fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+        println!(
+            "(and to {}: `cargo xtask bench-table {}` renders it into docs/BENCHMARKS.md)",
+            path.display(),
+            path.display()
+        );
+    }
     Ok(())
 }
 
@@ -364,7 +381,9 @@ fn render(
         let Some((_, _, Some(base))) = floors.iter().find(|x| x.0 == f.name) else {
             continue;
         };
-        let limit = if f.name == "pdf" { 1.0 } else { 3.0 };
+        let Some(limit) = goal_ratio(f.name) else {
+            continue;
+        };
         let ratio = r.secs / base;
         let _ = writeln!(
             s,
@@ -376,23 +395,31 @@ fn render(
     let peak = mib(all.peak_kib());
     let _ = writeln!(
         s,
-        "  peak RSS {peak:.0} MiB < 256 MiB  {}",
-        verdict(peak < 256.0)
+        "  peak RSS {peak:.0} MiB < {PEAK_MIB:.0} MiB  {}",
+        verdict(peak < PEAK_MIB)
     );
     let growth = peak / mib(tenth.peak_kib()).max(1.0);
     let _ = writeln!(
         s,
-        "  RSS growth ×10 documents: {growth:.2}× ≤ 1.25  {}",
-        verdict(growth <= 1.25)
-    );
-    let _ = writeln!(
-        s,
-        "  --jobs 2 speed-up {:.2}× ≥ 1.8  {}",
-        j1 / all.secs,
-        verdict(j1 / all.secs >= 1.8)
+        "  RSS growth ×10 documents: {growth:.2}× ≤ {GROWTH:.2}  {}",
+        verdict(growth <= GROWTH)
     );
     s
 }
+
+/// The bound on a format's time against its baseline on the same files, where there is one:
+/// PDF against `pdftotext -layout`, DOCX and XLSX against reading and inflating their parts.
+fn goal_ratio(format: &str) -> Option<f64> {
+    match format {
+        "pdf" => Some(0.25),
+        "docx" | "xlsx" => Some(5.0),
+        _ => None,
+    }
+}
+/// Peak resident memory of the whole process tree.
+const PEAK_MIB: f64 = 64.0;
+/// Memory must not grow with the length of a run: the peak over ten times the documents.
+const GROWTH: f64 = 1.25;
 
 fn verdict(ok: bool) -> &'static str {
     if ok {

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         "eval" => eval::run(rest),
         "fixtures" => fixtures::run(rest),
         "bench" => bench::run(rest),
+        "bench-table" => bench::summary::table(rest),
         "bench-readers" => bench_readers::run(rest),
         "new-adapter" => new_adapter::run(rest),
         other => Err(format!("unknown task `{other}`\n\n{HELP}")),
@@ -41,7 +42,8 @@ tasks:
   ci            build once, run every check CI runs (fmt, clippy, tests, eval)
   eval          convert fixtures/ and compare with the expected files, cell by cell
   fixtures      regenerate the generated fixtures (DOCX, XLSX, PDF, ...)
-  bench         benchmark conversion speed and memory
+  bench         benchmark conversion speed and memory (--json: also a summary.json)
+  bench-table   render a bench summary.json into docs/BENCHMARKS.md
   bench-readers compare pdf-extract with the PDF adapter (text, speed, panics)
   new-adapter   scaffold a new format adapter crate";
 
