@@ -56,6 +56,7 @@ pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run,
         .arg(input)
         .arg("--out")
         .arg(out.join("result"))
+        .arg("--overwrite")
         .args(["--jobs", &jobs.to_string()])
         .stdout(Stdio::null())
         .stderr(fs::File::create(out.join("stderr.txt")).map_err(|e| e.to_string())?);

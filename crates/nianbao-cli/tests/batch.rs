@@ -249,7 +249,13 @@ fn a_second_run_into_the_same_folder_is_refused() {
         .unwrap();
     fs::write(out.join("reports.jsonl"), "{\"earlier\":1}\n").unwrap();
     held.lock().unwrap();
-    let o = run(&["convert", s1.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "convert",
+        s1.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--overwrite",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("another nianbao convert is writing to"));
     // The other run's log is untouched.
@@ -258,7 +264,13 @@ fn a_second_run_into_the_same_folder_is_refused() {
         "{\"earlier\":1}\n"
     );
     drop(held);
-    let o = run(&["convert", s1.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "convert",
+        s1.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--overwrite",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(records(&out).len(), 1);
     let _ = fs::remove_dir_all(&dir);
@@ -301,6 +313,7 @@ fn copies_are_found_across_files_and_archive_members() {
             input.to_str().unwrap(),
             "-o",
             out.to_str().unwrap(),
+            "--overwrite",
         ];
         args.extend_from_slice(how);
         let o = run(&args);

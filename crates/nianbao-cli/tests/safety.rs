@@ -1,0 +1,124 @@
+//! Data safety: results already in the output folder are never lost by accident, CSV cells
+//! never start a formula, I/O failures have their own exit code.
+mod common;
+use common::*;
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    fs::read(dir.join(name)).unwrap()
+}
+
+fn lines(path: &Path) -> usize {
+    fs::read(path)
+        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn results_already_there_are_refused_or_replaced_once_the_new_run_has_finished() {
+    let dir = temp_dir("existing");
+    let out = dir.join("out");
+    let o_ = out.to_str().unwrap();
+    let (s1, _) = seed(1);
+    let (s2, _) = seed(2);
+    let o = run(&["convert", s1.to_str().unwrap(), "-o", o_]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (jsonl1, csv1) = (read(&out, "reports.jsonl"), read(&out, "reports.csv"));
+
+    // A plain second run is refused and changes nothing.
+    let o = run(&["convert", s2.to_str().unwrap(), "-o", o_]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--overwrite"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("already holds results"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(read(&out, "reports.jsonl"), jsonl1);
+    assert_eq!(read(&out, "reports.csv"), csv1);
+
+    // A replacing run killed half-way leaves the old results whole.
+    let input = dir.join("many");
+    fs::create_dir_all(&input).unwrap();
+    let text = fs::read(&s2).unwrap();
+    for i in 0..400 {
+        let mut t = text.clone();
+        t.extend_from_slice(format!("\n（附：第{i}份）\n").as_bytes());
+        fs::write(input.join(format!("r{i:04}.txt")), t).unwrap();
+    }
+    let mut child = nianbao(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        o_,
+        "-j",
+        "2",
+        "--overwrite",
+    ])
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let staged = out.join(".nianbao-replacing/reports.jsonl");
+    let start = Instant::now();
+    while lines(&staged) < 40 && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(child.try_wait().unwrap().is_none(), "ended before the kill");
+    assert_eq!(
+        read(&out, "reports.jsonl"),
+        jsonl1,
+        "replaced before the end"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(read(&out, "reports.jsonl"), jsonl1);
+    assert_eq!(read(&out, "reports.csv"), csv1);
+
+    // --overwrite replaces both files.
+    let o = run(&["convert", s2.to_str().unwrap(), "-o", o_, "--overwrite"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let recs = records(&out);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["source"]["path"], s2.to_str().unwrap());
+    let csv = String::from_utf8(read(&out, "reports.csv")).unwrap();
+    assert_eq!(csv.matches("\r\n").count(), 2);
+    assert!(csv.contains(s2.to_str().unwrap()));
+    let left: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+
+    // --resume keeps them and adds what they lack.
+    let o = run(&[
+        "convert",
+        s1.to_str().unwrap(),
+        s2.to_str().unwrap(),
+        "-o",
+        o_,
+        "--resume",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(records(&out).len(), 2);
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn out_naming_a_file_is_not_a_directory() {
+    let dir = temp_dir("outfile");
+    let file = dir.join("out.txt");
+    fs::write(&file, "mine").unwrap();
+    let (s1, _) = seed(1);
+    let o = run(&[
+        "convert",
+        s1.to_str().unwrap(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a directory"), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+    let _ = fs::remove_dir_all(&dir);
+}
