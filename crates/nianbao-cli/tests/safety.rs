@@ -122,3 +122,22 @@ fn out_naming_a_file_is_not_a_directory() {
     assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// A file whose name is a formula: the CSV cell shows it as text, the JSONL keeps it exact.
+#[test]
+fn a_formula_file_name_is_text_in_the_csv() {
+    let dir = temp_dir("formula");
+    let name = "=cmd|' -C calc'!A0.txt";
+    fs::copy(seed(1).0, dir.join(name)).unwrap();
+    let o = nianbao(&["convert", name, "-o", "out"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = dir.join("out");
+    assert_eq!(records(&out)[0]["source"]["path"], name);
+    let csv = String::from_utf8(read(&out, "reports.csv")).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.starts_with("'=cmd|' -C calc'!A0.txt,"), "{row}");
+    let _ = fs::remove_dir_all(&dir);
+}
