@@ -11,7 +11,9 @@
 //!   [`Limits::max_depth`]. A zip holding `[Content_Types].xml`, `mimetype` or `OFD.xml` is a
 //!   document (DOCX, XLSX, ODT, EPUB, OFD…) and is yielded whole. RAR is recognised and failed
 //!   with instructions to unpack it.
-//! * Member paths read `outer.zip!/目录/inner.zip!/报告.docx`.
+//! * Member paths read `outer.zip!/目录/inner.zip!/报告.docx`. Every entry is a member: when an
+//!   archive holds several entries with one name, the second reads `报告.docx#2`, the third `#3`.
+//!   Zip entries whose bytes overlap another's (the overlapping zip bomb) are `too_large`.
 //! * Order is deterministic: inputs as given, folder entries and archive members sorted by
 //!   name, nested archives expanded in place.
 //! * Memory stays flat: one document at a time; an archive on disk is read through its file;

@@ -619,3 +619,48 @@ fn deferred_files_read_later_match_the_plain_walk() {
         ]
     );
 }
+
+/// Two entries with one name are two members, each with its own path; neither is lost.
+#[test]
+fn entries_with_one_name_are_each_a_member() {
+    let dir = tmpdir("same-name");
+    let z = zip_of(&[
+        ("报告.txt", b"first"),
+        ("b.txt", b"other"),
+        ("报告.txt", b"second"),
+        ("报告.txt", b"third"),
+    ]);
+    let a = write(&dir, "a.zip", &z);
+    assert_eq!(
+        summary(&dir, &run(&[a], &Limits::default())),
+        vec![
+            ok("a.zip!/b.txt", b"other"),
+            ok("a.zip!/报告.txt", b"first"),
+            ok("a.zip!/报告.txt#2", b"second"),
+            ok("a.zip!/报告.txt#3", b"third"),
+        ]
+    );
+}
+
+/// Entries whose bytes overlap (many names pointing at one stored stream: the overlapping
+/// zip bomb) are refused as too_large without being read; entries beside them are read.
+#[test]
+fn overlapping_entries_are_refused() {
+    let dir = tmpdir("overlap");
+    let data = vec![b'x'; 4000];
+    let mut z = RawZip::new();
+    z.add(Entry::stored(b"a.txt", b"alone"));
+    z.add(Entry::stored(b"bomb000.txt", &data));
+    for i in 1..50 {
+        z.alias(format!("bomb{i:03}.txt").as_bytes(), i);
+    }
+    let p = write(&dir, "o.zip", &z.finish());
+    let items = run(&[p], &Limits::default());
+    assert_eq!(items.len(), 51);
+    assert_eq!(items[0].data.as_deref(), Ok(&b"alone"[..]));
+    for item in &items[1..] {
+        let e = item.data.as_ref().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::TooLarge, "{}", item.path);
+        assert!(e.message.contains("overlap"), "{}", e.message);
+    }
+}
