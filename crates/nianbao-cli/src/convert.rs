@@ -522,6 +522,9 @@ fn convert_bytes(bytes: &[u8], mut source: Source, limits: &Limits) -> Record {
         if let Some((kind, msg)) = nianbao_core::sniff::known_unread(bytes) {
             return Record::failed(source, ExtractError::new(kind, msg));
         }
+        if let Some(e) = damaged_office_file(bytes) {
+            return Record::failed(source, e);
+        }
         let head: String = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
         let msg =
             format!("not a format nianbao reads (first bytes {head}); formats: `nianbao formats`");
@@ -537,6 +540,20 @@ fn convert_bytes(bytes: &[u8], mut source: Source, limits: &Limits) -> Record {
         Ok(doc) => nianbao_template::convert(&doc, source),
         Err(e) => Record::failed(source, e),
     }
+}
+
+/// A zip or compound file that no adapter recognises because its directory cannot be read:
+/// a truncated or damaged Office document (DOCX, XLSX, DOC, XLS), which is `corrupt`, where
+/// bytes of a format nianbao does not read are `unsupported_format`.
+fn damaged_office_file(bytes: &[u8]) -> Option<ExtractError> {
+    let what = if nianbao_sources::is_damaged_zip(bytes) {
+        "a damaged zip-based document (DOCX, XLSX…): its central directory cannot be read (truncated or damaged file)"
+    } else if nianbao_core::sniff::is_cfb(bytes) && nianbao_core::cfb::Cfb::open(bytes).is_err() {
+        "a damaged Office 97-2003 file (DOC, XLS): its compound-file directory cannot be read (truncated or damaged file)"
+    } else {
+        return None;
+    };
+    Some(ExtractError::corrupt(what))
 }
 
 /// Panics are caught and recorded; the default hook would also print them on stderr, once per

@@ -141,3 +141,92 @@ fn a_formula_file_name_is_text_in_the_csv() {
     assert!(row.starts_with("'=cmd|' -C calc'!A0.txt,"), "{row}");
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// (path, error kind) of every record.
+fn kinds(out: &Path) -> Vec<(String, String)> {
+    records(out)
+        .iter()
+        .map(|r| {
+            (
+                r["source"]["path"].as_str().unwrap().to_string(),
+                kind(r).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A truncated or damaged Office file is one document: one record, `corrupt`, whether it is
+/// on disk or inside an archive, whatever part of it was cut off.
+#[test]
+fn damaged_office_files_are_one_corrupt_record_each() {
+    let dir = temp_dir("office");
+    let input = dir.join("in");
+    fs::create_dir_all(&input).unwrap();
+    let fx = fixtures();
+    let openpyxl = fs::read(fx.join("xlsx/bad-truncated-openpyxl.xlsx")).unwrap();
+    fs::write(input.join("openpyxl.xlsx"), &openpyxl).unwrap();
+    let mut want = vec!["openpyxl.xlsx".to_string()];
+    for (src, ext) in [
+        ("docx/qingshan-2020.docx", "docx"),
+        ("xlsx/shuiting-2019.xlsx", "xlsx"),
+        ("doc/donghu-2021.doc", "doc"),
+    ] {
+        let bytes = fs::read(fx.join(src)).unwrap();
+        for cut in [700, bytes.len() / 10, bytes.len() / 2, bytes.len() - 30] {
+            let name = format!("cut-{cut}.{ext}");
+            fs::write(input.join(&name), &bytes[..cut]).unwrap();
+            want.push(name);
+        }
+    }
+    // The same truncated workbook inside an archive.
+    fs::write(input.join("z.zip"), zip(&[(b"book.xlsx", &openpyxl, true)])).unwrap();
+    want.push("z.zip!/book.xlsx".into());
+    want.sort();
+    let o = run(&[
+        "convert",
+        input.to_str().unwrap(),
+        "-o",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let prefix = format!("{}/", input.display());
+    let mut got: Vec<(String, String)> = kinds(&dir.join("out"))
+        .into_iter()
+        .map(|(p, k)| (p.strip_prefix(&prefix).unwrap().to_string(), k))
+        .collect();
+    got.sort();
+    let want: Vec<(String, String)> = want.into_iter().map(|p| (p, "corrupt".into())).collect();
+    assert_eq!(got, want);
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// A DOCX whose `[Content_Types].xml` name is damaged (its directory still reads) is one
+/// document, not an archive of its parts.
+#[test]
+fn a_docx_with_a_damaged_marker_is_one_record() {
+    let dir = temp_dir("marker");
+    let mut bytes = fs::read(fixtures().join("docx/donghu-2021.docx")).unwrap();
+    let name = b"[Content_Types].xml";
+    let mut hits = 0;
+    for i in 0..bytes.len() - name.len() {
+        if &bytes[i..i + name.len()] == name {
+            bytes[i + 14] = b'z';
+            hits += 1;
+        }
+    }
+    assert_eq!(hits, 2, "local and central name");
+    let file = dir.join("mutated.docx");
+    fs::write(&file, &bytes).unwrap();
+    let out = dir.join("out");
+    let o = run(&[
+        "convert",
+        file.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let got = kinds(&out);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, file.to_str().unwrap());
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -99,6 +99,12 @@ pub fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Whether `bytes` begin as a zip whose central directory cannot be read (a truncated or
+/// damaged DOCX, XLSX…): such a file is `corrupt`, not a format nianbao does not read.
+pub fn is_damaged_zip(bytes: &[u8]) -> bool {
+    nianbao_core::sniff::is_zip(bytes) && zip::ZipArchive::new(std::io::Cursor::new(bytes)).is_err()
+}
+
 /// Lower-case hex SHA-256 of `bytes` (for `source.sha256`).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
