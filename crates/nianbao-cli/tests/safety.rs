@@ -230,3 +230,38 @@ fn a_docx_with_a_damaged_marker_is_one_record() {
     assert_eq!(got[0].0, file.to_str().unwrap());
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// One bad byte in a UTF-8 report: the record is the one the intact report gives, cell by
+/// cell against the hand-checked expectation, read as UTF-8 with a warning.
+#[test]
+fn one_bad_byte_does_not_garble_a_utf8_report() {
+    let dir = temp_dir("badbyte");
+    let (txt, expected) = seed(1);
+    let text = fs::read_to_string(&txt).unwrap();
+    let mut bytes = text.into_bytes();
+    // The last byte of the first 。 (E3 80 82), in prose.
+    let at = bytes.windows(3).position(|w| w == "。".as_bytes()).unwrap() + 2;
+    bytes[at] = 0xFF;
+    let file = dir.join("damaged.txt");
+    fs::write(&file, &bytes).unwrap();
+    let out = dir.join("out");
+    let o = run(&[
+        "convert",
+        file.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let r = &records(&out)[0];
+    assert_eq!(r["source"]["encoding"], "UTF-8");
+    assert_matches_expected(r, &expected);
+    let warned = r["warnings"].as_array().unwrap().iter();
+    assert!(
+        warned
+            .map(|w| w.as_str().unwrap())
+            .any(|w| w.contains("not valid UTF-8")),
+        "{}",
+        r["warnings"]
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
