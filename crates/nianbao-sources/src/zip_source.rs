@@ -6,14 +6,14 @@
 //! reader). Entries whose bytes overlap another's, the construction of the "overlapping" zip
 //! bomb (thousands of entries pointing at one compressed stream), are refused unread.
 
-use crate::capped::{read_capped, CapError, Compressed, Counted};
+use crate::capped::{copy_capped, read_capped, CapError, Compressed, Counted};
 use crate::detect::is_document_marker;
 use crate::limits::{Budget, Limits, RATIO_GRACE_BYTES};
 use crate::members::{Member, Members, Next, SpoolBuilder};
 use crate::names::{decode_name, is_dir_name, normalize};
 use crate::spool::ReadSeek;
 use nianbao_core::{ErrorKind, ExtractError};
-use std::io::{BufReader, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use zip::read::{ZipFileEntry, ZipReadOptions};
 use zip::result::ZipError;
 use zip::unstable::read::ZipIterable;
@@ -226,15 +226,71 @@ impl ZipMembers {
         let mut file = entry
             .with_reader(reader, ZipReadOptions::default())
             .map_err(zip_error)?;
-        read_capped(&mut file, &Compressed::Known(compressed), limits, budget).map_err(|e| match e {
+        let (data_start, deflated) = (
+            file.data_start(),
+            file.compression() == zip::CompressionMethod::Deflated,
+        );
+        let read = read_capped(&mut file, &Compressed::Known(compressed), limits, budget);
+        drop(file);
+        read.map_err(|e| match e {
             // The zip reader stops a member that inflates past its declared size: a bomb that
-            // lies about its size, refused like any other over-size member.
-            CapError::Io(io) if io.to_string().contains("declared uncompressed size") => ExtractError::new(
-                ErrorKind::TooLarge,
-                format!("inflates past its declared size of {declared} bytes, a likely zip bomb; not extracted"),
-            ),
+            // lies about its size, or damaged data. Inflating it again under the caps tells.
+            CapError::Io(io) if io.to_string().contains("declared uncompressed size") => {
+                // Damaged data comes out near its declared size; twice that, or a limit, is
+                // a bomb's (and the bound keeps the second reading short).
+                let bound = Limits {
+                    max_entry_bytes: limits
+                        .max_entry_bytes
+                        .min(declared.saturating_mul(2).saturating_add(RATIO_GRACE_BYTES)),
+                    ..limits.clone()
+                };
+                let past_caps = match (data_start, deflated) {
+                    (Some(at), true) => self.inflates_past_caps(at, compressed, &bound, budget),
+                    _ => false,
+                };
+                if past_caps {
+                    ExtractError::new(
+                        ErrorKind::TooLarge,
+                        format!("inflates far past its declared size of {declared} bytes, a likely zip bomb; not extracted"),
+                    )
+                } else {
+                    ExtractError::corrupt(format!(
+                        "damaged zip member: its data inflates to more than its declared {declared} bytes"
+                    ))
+                }
+            }
             other => other.into_extract(ErrorKind::Corrupt),
         })
+    }
+
+    /// Whether the deflated data at `at` inflates past a limit (a ratio, the entry size or the
+    /// archive's budget), read again without the declared size as a bound.
+    fn inflates_past_caps(
+        &mut self,
+        at: u64,
+        compressed: u64,
+        limits: &Limits,
+        budget: &mut Budget,
+    ) -> bool {
+        let Ok(files) = self.iterable.files() else {
+            return false;
+        };
+        let reader = files.reader_mut();
+        if reader.seek(SeekFrom::Start(at)).is_err() {
+            return false;
+        }
+        let mut inflate = flate2::read::DeflateDecoder::new(reader.take(compressed));
+        let mut sink = std::io::sink();
+        matches!(
+            copy_capped(
+                &mut inflate,
+                &mut sink,
+                &Compressed::Known(compressed),
+                limits,
+                budget
+            ),
+            Err(CapError::TooLarge { .. })
+        )
     }
 }
 

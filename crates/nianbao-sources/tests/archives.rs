@@ -664,3 +664,60 @@ fn overlapping_entries_are_refused() {
         assert!(e.message.contains("overlap"), "{}", e.message);
     }
 }
+
+/// A member whose data inflates a little past its declared size is damaged (`corrupt`); one
+/// that inflates far past it is a bomb (`too_large`, see above).
+#[test]
+fn a_member_slightly_over_its_declared_size_is_corrupt() {
+    let dir = tmpdir("over-declared");
+    let text: Vec<u8> = (0..6000u32)
+        .flat_map(|i| format!("第{i}行，").into_bytes())
+        .collect();
+    let mut enc = DeflateEncoder::new(Vec::new(), Compression::default());
+    enc.write_all(&text).unwrap();
+    let packed = enc.finish().unwrap();
+    let mut z = RawZip::new();
+    z.add(Entry {
+        method: 8,
+        size: text.len() as u32 - 100,
+        crc: crc32(&text),
+        ..Entry::stored(b"damaged.txt", &packed)
+    });
+    let p = write(&dir, "d.zip", &z.finish());
+    let items = run(&[p], &Limits::default());
+    assert_eq!(items.len(), 1);
+    let e = items[0].data.as_ref().unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Corrupt, "{e}");
+}
+
+/// A tar.gz bomb is measured against the compressed bytes it came from, which the decoder
+/// read before the member began: refused at the default ratio, read when the ratio allows it.
+#[test]
+fn a_tar_gz_bomb_obeys_max_ratio() {
+    let dir = tmpdir("targz-bomb");
+    let zeros = vec![0u8; 10 << 20];
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(zeros.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    tar.append_data(&mut h, "zeros.bin", &zeros[..]).unwrap();
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(&tar.into_inner().unwrap()).unwrap();
+    let p = write(&dir, "bomb.tar.gz", &gz.finish().unwrap());
+    let items = run(std::slice::from_ref(&p), &Limits::default());
+    let member = items
+        .iter()
+        .find(|i| i.path.ends_with("!/zeros.bin"))
+        .unwrap();
+    let e = member.data.as_ref().unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TooLarge);
+    assert!(!e.message.contains(" 0 bytes compressed"), "{e}");
+    let lax = Limits {
+        max_ratio: 100_000,
+        ..Limits::default()
+    };
+    let items = run(&[p], &lax);
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].data.as_ref().map(Vec::len), Ok(10 << 20));
+}
