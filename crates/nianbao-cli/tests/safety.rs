@@ -265,3 +265,109 @@ fn one_bad_byte_does_not_garble_a_utf8_report() {
     );
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// The errors of `value` against `schema`, for the keywords `nianbao schema` uses (type, enum,
+/// required, properties, additionalProperties, items, minimum).
+fn schema_errors(schema: &serde_json::Value, value: &serde_json::Value, at: &str) -> Vec<String> {
+    use serde_json::Value;
+    let mut errs = Vec::new();
+    let type_ok = |t: &str| match t {
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "null" => value.is_null(),
+        other => panic!("type {other}"),
+    };
+    match &schema["type"] {
+        Value::String(t) if !type_ok(t) => errs.push(format!("{at}: not {t}")),
+        Value::Array(ts) if !ts.iter().any(|t| type_ok(t.as_str().unwrap())) => {
+            errs.push(format!("{at}: not {ts:?}"))
+        }
+        _ => {}
+    }
+    if let Some(options) = schema["enum"].as_array() {
+        if !options.contains(value) {
+            errs.push(format!("{at}: {value} not in {options:?}"));
+        }
+    }
+    if let (Some(min), Some(v)) = (schema["minimum"].as_f64(), value.as_f64()) {
+        if v < min {
+            errs.push(format!("{at}: {v} below {min}"));
+        }
+    }
+    if let Some(obj) = value.as_object() {
+        for r in schema["required"].as_array().into_iter().flatten() {
+            if !obj.contains_key(r.as_str().unwrap()) {
+                errs.push(format!("{at}: {r} missing"));
+            }
+        }
+        for (k, v) in obj {
+            let sub = &schema["properties"][k];
+            let here = format!("{at}.{k}");
+            if !sub.is_null() {
+                errs.extend(schema_errors(sub, v, &here));
+            } else if schema["additionalProperties"] == Value::Bool(false) {
+                errs.push(format!("{here}: not in the schema"));
+            } else if schema["additionalProperties"].is_object() {
+                errs.extend(schema_errors(&schema["additionalProperties"], v, &here));
+            }
+        }
+    }
+    if let (Some(items), Some(list)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in list.iter().enumerate() {
+            errs.extend(schema_errors(items, v, &format!("{at}[{i}]")));
+        }
+    }
+    errs
+}
+
+/// Every record of the fixtures (all formats, failures included) is valid against `nianbao
+/// schema`; a negative count outside `*.change`, a negative amount and an unknown field are not.
+#[test]
+fn the_schema_is_closed_and_counts_are_not_negative() {
+    let dir = temp_dir("schema");
+    let o = run(&["schema"]);
+    assert_eq!(o.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let out = dir.join("out");
+    let fx = fixtures();
+    let o = run(&["convert", fx.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let recs = records(&out);
+    assert!(recs.len() > 50);
+    for r in &recs {
+        let errs = schema_errors(&schema, r, "");
+        assert!(errs.is_empty(), "{}: {errs:?}", r["source"]["path"]);
+    }
+    let full = recs
+        .iter()
+        .find(|r| r["active"]["licensing"]["decisions"].is_number())
+        .expect("a record of the 2019 template with 行政许可");
+    let with = |path: &[&str], v: serde_json::Value| {
+        let mut r = full.clone();
+        let (last, init) = path.split_last().unwrap();
+        let obj = init.iter().fold(&mut r, |r, k| &mut r[*k]);
+        obj[*last] = v;
+        schema_errors(&schema, &r, "")
+    };
+    assert!(with(&["active", "licensing", "change"], (-3).into()).is_empty());
+    assert_eq!(
+        with(&["active", "licensing", "decisions"], (-3).into()).len(),
+        1
+    );
+    assert_eq!(
+        with(&["applications", "new", "total"], (-1).into()).len(),
+        1
+    );
+    assert_eq!(
+        with(&["active", "fees", "amount_wan"], (-0.5).into()).len(),
+        1
+    );
+    assert_eq!(with(&["unknown"], 1.into()).len(), 1);
+    assert_eq!(with(&["source", "unknown"], 1.into()).len(), 1);
+    assert_eq!(with(&["applications", "new", "unknown"], 1.into()).len(), 1);
+    let _ = fs::remove_dir_all(&dir);
+}
