@@ -371,3 +371,23 @@ fn the_schema_is_closed_and_counts_are_not_negative() {
     assert_eq!(with(&["applications", "new", "unknown"], 1.into()).len(), 1);
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// `nianbao schema | head -c10`: the reader goes away and the command ends quietly, as `cat`
+/// does, without a panic or a backtrace.
+#[test]
+fn printing_into_a_closed_pipe_is_quiet() {
+    for args in [&["schema"][..], &["formats"]] {
+        let mut child = nianbao(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .env("RUST_BACKTRACE", "1")
+            .spawn()
+            .unwrap();
+        // Closed before the child writes anything.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = stderr(&o);
+        assert!(err.is_empty(), "{args:?}: {err}");
+        assert_ne!(o.status.code(), Some(101), "{args:?} panicked");
+    }
+}
