@@ -5,7 +5,7 @@ use crate::detect::{kind_of, Kind, HEAD_LEN};
 use crate::disk_file::DiskFile;
 use crate::limits::{Budget, Limits};
 use crate::members::{Member, Members};
-use crate::names::member_path;
+use crate::names::{display_path, member_path};
 use crate::spool::{ReadSeek, Spool};
 use crate::stream_source::{open_7z, open_gzip, open_tar};
 use crate::zip_source::{has_document_marker, is_document_zip, open_zip, ZipOpen};
@@ -108,7 +108,7 @@ impl Walk {
 
     /// A path from the command line or a folder.
     fn visit_path(&mut self, path: PathBuf) {
-        let display = path.to_string_lossy().into_owned();
+        let display = display_path(&path);
         let meta = match fs::metadata(&path) {
             Ok(m) => m,
             Err(e) => return self.push_item(display, Err(io_error("cannot read", &e))),
