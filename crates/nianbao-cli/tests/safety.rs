@@ -391,3 +391,68 @@ fn printing_into_a_closed_pipe_is_quiet() {
         assert_ne!(o.status.code(), Some(101), "{args:?} panicked");
     }
 }
+
+/// A disk that fills up mid-run (a file-size limit stands for it): exit code 3, not the 2 of
+/// a usage error; no work file left behind; results already there kept whole by --overwrite.
+#[cfg(unix)]
+#[test]
+fn a_full_disk_exits_3_and_leaves_no_work_files() {
+    let dir = temp_dir("full");
+    let seeds = fixtures().join("seeds");
+    let full = |out: &Path, extra: &str| {
+        // Writing past 64 KiB fails with EFBIG instead of killing the process.
+        let script =
+            format!("trap '' XFSZ; ulimit -f 64; exec \"$0\" convert \"$1\" -o \"$2\" {extra}");
+        std::process::Command::new("sh")
+            .args([
+                "-c",
+                &script,
+                BIN,
+                seeds.to_str().unwrap(),
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = dir.join("fresh");
+    let o = full(&out, "");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("File too large"), "{}", stderr(&o));
+    let left: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        ["reports.jsonl"],
+        "only the log, which --resume continues"
+    );
+    assert!(
+        lines(&out.join("reports.jsonl")) >= 1,
+        "records were written before"
+    );
+
+    let kept = dir.join("kept");
+    let (s1, _) = seed(1);
+    let o = run(&[
+        "convert",
+        s1.to_str().unwrap(),
+        "-o",
+        kept.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let before = (read(&kept, "reports.jsonl"), read(&kept, "reports.csv"));
+    let o = full(&kept, "--overwrite");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(
+        (read(&kept, "reports.jsonl"), read(&kept, "reports.csv")),
+        before
+    );
+    let mut left: Vec<String> = fs::read_dir(&kept)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["reports.csv", "reports.jsonl"]);
+    let _ = fs::remove_dir_all(&dir);
+}
