@@ -26,6 +26,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Convert files, folders and archives into DIR/reports.jsonl and DIR/reports.csv.
+    #[command(
+        after_help = "Exit codes: 0 every document converted; 1 finished, some documents \
+        failed (see their records); 2 usage error (bad arguments, an output folder holding \
+        results without --overwrite or --resume, --out naming a file, a folder another run \
+        is writing to); 3 an I/O failure outside the documents (a full or read-only disk, \
+        no permission): results already in the folder are kept."
+    )]
     Convert(convert::Args),
     /// Print the JSON Schema of one output record.
     Schema,
