@@ -456,3 +456,35 @@ fn a_full_disk_exits_3_and_leaves_no_work_files() {
     assert_eq!(left, ["reports.csv", "reports.jsonl"]);
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// A zip with two entries of one name (written by Python's zipfile): two records, the second
+/// with an ordinal, each the record of its own report.
+#[test]
+fn two_members_with_one_name_are_two_records() {
+    let dir = temp_dir("same-name");
+    let zip = fixtures().join("archives/same-name.zip");
+    let out = dir.join("out");
+    let o = run(&[
+        "convert",
+        zip.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let recs = records(&out);
+    let paths: Vec<&str> = recs
+        .iter()
+        .map(|r| r["source"]["path"].as_str().unwrap())
+        .collect();
+    let at = zip.to_str().unwrap();
+    assert_eq!(
+        paths,
+        [
+            format!("{at}!/年报/报告.txt"),
+            format!("{at}!/年报/报告.txt#2")
+        ]
+    );
+    assert_matches_expected(&recs[0], &seed(0).1);
+    assert_matches_expected(&recs[1], &seed(2).1);
+    let _ = fs::remove_dir_all(&dir);
+}
