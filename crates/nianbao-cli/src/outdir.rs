@@ -62,20 +62,22 @@ impl Target {
             Err(e) => return Err(io_err(e)),
         }
         let has_results = holds_results(out);
-        if !has_results || existing == Existing::Resume {
-            return Ok(Target {
-                out: out.to_path_buf(),
-                staging: None,
-                _old_log: None,
-            });
-        }
-        if existing == Existing::Refuse {
+        if has_results && existing == Existing::Refuse {
             return Err(Refusal::Usage(format!(
                 "{} already holds results ({JSONL}, {CSV}); nothing was changed. Run again with \
                  --overwrite to replace them (the old ones stay until the new run has finished), \
                  with --resume to continue that run, or with another --out folder",
                 out.display()
             )));
+        }
+        let staging = out.join(STAGING);
+        clear_stale(&staging, out)?;
+        if !has_results || existing == Existing::Resume {
+            return Ok(Target {
+                out: out.to_path_buf(),
+                staging: None,
+                _old_log: None,
+            });
         }
         // A run in progress on the old results (a resumed one) holds the lock on their log.
         let old_log = match fs::OpenOptions::new().write(true).open(out.join(JSONL)) {
@@ -91,19 +93,6 @@ impl Target {
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(io_err(e)),
         };
-        let staging = out.join(STAGING);
-        // What a replacing run that was killed left behind; a replacing run still writing
-        // there holds the lock on its log.
-        if let Ok(f) = fs::OpenOptions::new().write(true).open(staging.join(JSONL)) {
-            if matches!(f.try_lock(), Err(fs::TryLockError::WouldBlock)) {
-                return Err(Refusal::Usage(busy(out)));
-            }
-        }
-        match fs::remove_dir_all(&staging) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err(e)),
-        }
         fs::create_dir_all(&staging).map_err(io_err)?;
         Ok(Target {
             out: out.to_path_buf(),
@@ -149,6 +138,24 @@ impl Target {
                 }
             }
         }
+    }
+}
+
+/// Removes what a replacing run that was killed left behind. A replacing run still writing
+/// there holds the lock on its log: the folder is then busy.
+fn clear_stale(staging: &Path, out: &Path) -> Result<(), Refusal> {
+    if let Ok(f) = fs::OpenOptions::new().write(true).open(staging.join(JSONL)) {
+        if matches!(f.try_lock(), Err(fs::TryLockError::WouldBlock)) {
+            return Err(Refusal::Usage(busy(out)));
+        }
+    }
+    match fs::remove_dir_all(staging) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Refusal::Io(format!(
+            "cannot write to {}: {e}",
+            out.display()
+        ))),
     }
 }
 
@@ -207,6 +214,11 @@ mod tests {
         fs::write(t.dir().join(JSONL), "{\"newer\":1}\n").unwrap();
         t.abandon();
         assert_eq!(fs::read_to_string(d.join(JSONL)).unwrap(), "{\"new\":1}\n");
+        assert!(!d.join(STAGING).exists());
+        // What a killed replacing run left goes with the next run.
+        fs::create_dir_all(d.join(STAGING)).unwrap();
+        fs::write(d.join(STAGING).join(JSONL), "{}\n").unwrap();
+        Target::prepare(&d, Existing::Resume).unwrap();
         assert!(!d.join(STAGING).exists());
         let _ = fs::remove_dir_all(&d);
     }
