@@ -2,7 +2,8 @@
 //! DOC, HTML, zip), made with a seeded PRNG so that every run converts the same files, go
 //! through `nianbao convert` as one batch. Whatever the damage: every input gets its record
 //! (exactly one for a document, one per member for an archive), no record is `internal`, and
-//! every error kind is one the schema documents for damaged input.
+//! every error kind is one the schema documents for damaged input. `NIANBAO_MUTANTS=N` makes N
+//! copies per format instead of 300.
 mod common;
 use common::*;
 use std::collections::BTreeMap;
@@ -112,7 +113,11 @@ const KINDS: [&str; 7] = [
 
 #[test]
 fn damaged_copies_of_every_format_each_get_their_records() {
-    const PER_FORMAT: usize = 300;
+    // NIANBAO_MUTANTS=N runs N per format (a longer search than CI's).
+    let per_format: usize = std::env::var("NIANBAO_MUTANTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300);
     let dir = temp_dir("mutants");
     let input = dir.join("in");
     fs::create_dir_all(&input).unwrap();
@@ -135,7 +140,7 @@ fn damaged_copies_of_every_format_each_get_their_records() {
     let mut rng = Rng(0x6E69_616E_6261_6F21);
     let mut made: BTreeMap<String, (&str, Damage)> = BTreeMap::new();
     for (ext, base) in &bases {
-        for i in 0..PER_FORMAT {
+        for i in 0..per_format {
             let damage = DAMAGES[i % DAMAGES.len()];
             let name = format!("{ext}-{i:03}.{ext}");
             fs::write(input.join(&name), mutate(base, damage, &mut rng)).unwrap();

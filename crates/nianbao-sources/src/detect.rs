@@ -72,6 +72,15 @@ pub(crate) fn is_document_marker(name: &str) -> bool {
         && (name.ends_with(".xml") || name.ends_with(".rels")))
 }
 
+/// Whether a name lies in a folder of an Office package (`word/`, `xl/`, `docProps/`…),
+/// whatever follows. Too loose for an intact archive, where a user's folder may be named so;
+/// for a damaged zip read front to back, whose entry names may themselves be damaged (`word/`
+/// followed by garbage), it tells a package from an archive.
+pub(crate) fn in_office_folder(name: &str) -> bool {
+    const FOLDERS: [&str; 6] = ["word/", "xl/", "ppt/", "docProps/", "_rels/", "customXml/"];
+    FOLDERS.iter().any(|f| name.starts_with(f))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@
 //! bomb (thousands of entries pointing at one compressed stream), are refused unread.
 
 use crate::capped::{copy_capped, read_capped, CapError, Compressed, Counted};
-use crate::detect::is_document_marker;
+use crate::detect::{in_office_folder, is_document_marker};
 use crate::limits::{Budget, Limits, RATIO_GRACE_BYTES};
 use crate::members::{Member, Members, Next, SpoolBuilder};
 use crate::names::{decode_name, is_dir_name, normalize};
@@ -314,7 +314,7 @@ fn salvage(
         match zip::read::read_zipfile_from_stream(&mut r) {
             Ok(Some(mut file)) => {
                 let raw = decode_name(file.name_raw());
-                if is_document_marker(&raw) {
+                if is_document_marker(&raw) || in_office_folder(&raw) {
                     return ZipOpen::Document;
                 }
                 let name = normalize(&raw);

@@ -721,3 +721,29 @@ fn a_tar_gz_bomb_obeys_max_ratio() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].data.as_ref().map(Vec::len), Ok(10 << 20));
 }
+
+/// A damaged package read front to back whose first entry's name is garbled after its folder
+/// (`word/` then junk) is still one document, not an archive of its parts.
+#[test]
+fn a_damaged_package_with_a_garbled_part_name_is_one_document() {
+    let dir = tmpdir("garbled-part");
+    let mut z = RawZip::new();
+    z.add(Entry::stored(
+        b"word/_\x14\x00\x00\x00\x08",
+        b"<w:document/>",
+    ));
+    z.add(Entry::stored(b"other.txt", b"text"));
+    let mut bytes = z.finish();
+    // No central directory: cut inside it.
+    let cd = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    bytes.truncate(cd + 10);
+    let p = write(&dir, "d.docx", &bytes);
+    let items = run(&[p], &Limits::default());
+    assert_eq!(
+        items.len(),
+        1,
+        "{:?}",
+        items.iter().map(|i| &i.path).collect::<Vec<_>>()
+    );
+    assert_eq!(items[0].data.as_deref(), Ok(&bytes[..]));
+}
