@@ -42,6 +42,12 @@ impl Run {
 /// Runs `nianbao convert INPUT --out OUT --jobs JOBS`, sampling memory every 10 ms.
 pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run, String> {
     fs::create_dir_all(out).map_err(|e| e.to_string())?;
+    // The previous run's results go first (nianbao refuses a folder holding results): removed
+    // here rather than with --overwrite, which binaries being compared may predate.
+    let result = out.join("result");
+    if result.exists() {
+        fs::remove_dir_all(&result).map_err(|e| format!("{}: {e}", result.display()))?;
+    }
     warm(input)?;
     let time_file = out.join("time.txt");
     let gnu_time = Path::new(GNU_TIME).exists();
@@ -55,7 +61,7 @@ pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run,
     cmd.arg("convert")
         .arg(input)
         .arg("--out")
-        .arg(out.join("result"))
+        .arg(&result)
         .args(["--jobs", &jobs.to_string()])
         .stdout(Stdio::null())
         .stderr(fs::File::create(out.join("stderr.txt")).map_err(|e| e.to_string())?);

@@ -35,6 +35,7 @@ pub fn run<P: AsRef<Path>>(files: &[P]) -> Result<(), String> {
             .args(&files)
             .arg("--out")
             .arg(&out)
+            .arg("--overwrite")
             .output()
             .map_err(|e| format!("running {}: {e}", binary.display()))?;
         if !status.status.success() {

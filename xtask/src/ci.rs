@@ -47,6 +47,7 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             .arg(shared.join("real"))
             .arg("--out")
             .arg(&out)
+            .arg("--overwrite")
             .status();
         let expected = root.join("target/eval-shared-expected");
         let _ = std::fs::create_dir_all(&expected);

@@ -10,6 +10,7 @@
 //! writes the CSV.
 use crate::csv_row::CsvRow;
 use crate::inputs::{self, Item, Shard};
+use crate::outdir::{Existing, Refusal, Target};
 use crate::output::{self, CsvSpool, LineFacts, Log, Tally};
 use crate::pool::{Doc, Engine, Job, Pool};
 use crate::progress::Progress;
@@ -31,9 +32,14 @@ pub struct Args {
     /// Files, folders and archives to convert; `-` reads paths from stdin, one per line.
     #[arg(required_unless_present = "worker")]
     inputs: Vec<PathBuf>,
-    /// Output folder (created if missing): reports.jsonl and reports.csv are written there.
+    /// Output folder (created if missing): reports.jsonl and reports.csv are written there. A
+    /// folder that already holds results is refused unless --overwrite or --resume is given.
     #[arg(long, short, required_unless_present = "worker")]
     out: Option<PathBuf>,
+    /// Replace the results already in the output folder. The old ones stay in place until the
+    /// new run has finished; a run that fails or is stopped leaves them untouched.
+    #[arg(long, conflicts_with = "resume")]
+    overwrite: bool,
     /// Worker processes converting at once (default: all cores).
     #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..=1024))]
     jobs: Option<u32>,
@@ -145,7 +151,7 @@ pub fn run(args: Args) -> ExitCode {
         let exe = match std::env::current_exe() {
             Ok(e) => e,
             Err(e) => {
-                return fatal(&format!(
+                return io_failure(&format!(
                     "cannot find the nianbao executable to start workers: {e}"
                 ))
             }
@@ -157,11 +163,28 @@ pub fn run(args: Args) -> ExitCode {
             max_memory: args.max_memory,
         })
     };
+    let existing = match (args.overwrite, args.resume) {
+        (true, _) => Existing::Overwrite,
+        (_, true) => Existing::Resume,
+        _ => Existing::Refuse,
+    };
+    let target = match Target::prepare(&out, existing) {
+        Ok(t) => t,
+        Err(Refusal::Usage(msg)) => return fatal(&msg),
+        Err(Refusal::Io(msg)) => return io_failure(&msg),
+    };
     let inputs = inputs::expand_stdin(args.inputs.clone(), io::stdin().lock());
     let mut progress = Progress::new();
-    let mut batch = match Batch::open(&out, args.resume) {
+    let mut batch = match Batch::open(target.dir(), args.resume) {
         Ok(b) => b,
-        Err(e) => return fatal(&format!("cannot write to {}: {e}", out.display())),
+        Err(e) if e.kind() == io::ErrorKind::ResourceBusy => {
+            target.abandon();
+            return fatal(&e.to_string());
+        }
+        Err(e) => {
+            target.abandon();
+            return io_failure(&format!("cannot write to {}: {e}", out.display()));
+        }
     };
     let resumed = batch.tally.records;
     let pool = Pool::start(engine, jobs);
@@ -177,8 +200,21 @@ pub fn run(args: Args) -> ExitCode {
     };
     pool.join();
     let tally = std::mem::take(&mut batch.tally);
-    if let Err(e) = result.and_then(|()| output::finish(&out, &tally, batch.csv, &batch.log)) {
-        return fatal(&format!("cannot write to {}: {e}", out.display()));
+    let dir = target.dir().to_path_buf();
+    let written = match result.and_then(|()| output::finish(&dir, &tally, batch.csv, &batch.log)) {
+        Ok(()) => target.commit(),
+        Err(e) => {
+            target.abandon();
+            Err(e)
+        }
+    };
+    if let Err(e) = written {
+        let kept = if args.overwrite {
+            "the results already there are kept"
+        } else {
+            "the records written so far are kept in reports.jsonl; --resume continues from them"
+        };
+        return io_failure(&format!("cannot write to {}: {e} ({kept})", out.display()));
     }
     progress.finish();
     let [ok, partial, failed] = tally.counts;
@@ -200,9 +236,21 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
+/// Exit code of a usage error: bad arguments, or an output folder the command line does not
+/// allow to be written (clap uses the same code for its own errors).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code of a run that could not read or write what it needs outside the documents (a
+/// full or read-only disk, a missing permission, no executable to start workers from).
+pub const EXIT_IO: u8 = 3;
+
 fn fatal(msg: &str) -> ExitCode {
     eprintln!("nianbao: {msg}");
-    ExitCode::from(2)
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn io_failure(msg: &str) -> ExitCode {
+    eprintln!("nianbao: {msg}");
+    ExitCode::from(EXIT_IO)
 }
 
 /// A document's place in the output order while it is in flight.
@@ -474,6 +522,9 @@ fn convert_bytes(bytes: &[u8], mut source: Source, limits: &Limits) -> Record {
         if let Some((kind, msg)) = nianbao_core::sniff::known_unread(bytes) {
             return Record::failed(source, ExtractError::new(kind, msg));
         }
+        if let Some(e) = damaged_office_file(bytes) {
+            return Record::failed(source, e);
+        }
         let head: String = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
         let msg =
             format!("not a format nianbao reads (first bytes {head}); formats: `nianbao formats`");
@@ -489,6 +540,20 @@ fn convert_bytes(bytes: &[u8], mut source: Source, limits: &Limits) -> Record {
         Ok(doc) => nianbao_template::convert(&doc, source),
         Err(e) => Record::failed(source, e),
     }
+}
+
+/// A zip or compound file that no adapter recognises because its directory cannot be read:
+/// a truncated or damaged Office document (DOCX, XLSX, DOC, XLS), which is `corrupt`, where
+/// bytes of a format nianbao does not read are `unsupported_format`.
+fn damaged_office_file(bytes: &[u8]) -> Option<ExtractError> {
+    let what = if nianbao_sources::is_damaged_zip(bytes) {
+        "a damaged zip-based document (DOCX, XLSX…): its central directory cannot be read (truncated or damaged file)"
+    } else if nianbao_core::sniff::is_cfb(bytes) && nianbao_core::cfb::Cfb::open(bytes).is_err() {
+        "a damaged Office 97-2003 file (DOC, XLS): its compound-file directory cannot be read (truncated or damaged file)"
+    } else {
+        return None;
+    };
+    Some(ExtractError::corrupt(what))
 }
 
 /// Panics are caught and recorded; the default hook would also print them on stderr, once per

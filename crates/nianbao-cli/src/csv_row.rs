@@ -20,6 +20,8 @@ struct Columns {
     header: Vec<String>,
     /// FNV-hashed: the paths are short, and SipHash was a sixth of the time of a row.
     paths: HashMap<String, Path, BuildHasherDefault<Fnv>>,
+    /// Whether each column holds text (else a number, never neutralised: see [`guard`]).
+    text: Vec<bool>,
 }
 
 /// What a dotted path of a record line is to the CSV.
@@ -45,7 +47,19 @@ fn columns() -> &'static Columns {
                 end += 1;
             }
         }
-        Columns { header, paths }
+        let numeric: std::collections::HashSet<&str> = ["source.bytes", "report.year"]
+            .into_iter()
+            .chain(keys::all().iter().map(|d| d.key))
+            .collect();
+        let text = header
+            .iter()
+            .map(|h| !numeric.contains(h.as_str()))
+            .collect();
+        Columns {
+            header,
+            paths,
+            text,
+        }
     })
 }
 
@@ -118,13 +132,22 @@ pub fn row_of_record(r: &Record) -> Vec<String> {
 pub struct CsvRow(String);
 
 impl CsvRow {
+    /// Text fields that a spreadsheet would take for a formula get a leading `'` ([`guard`]).
     pub fn of_fields<S: AsRef<str>>(fields: &[S]) -> CsvRow {
+        let text = &columns().text;
         let mut out = String::with_capacity(1024);
+        let mut guarded = String::new();
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            let f = f.as_ref();
+            let mut f = f.as_ref();
+            if text.get(i).copied().unwrap_or(true) && needs_guard(f) {
+                guarded.clear();
+                guarded.push(GUARD);
+                guarded.push_str(f);
+                f = &guarded;
+            }
             if f.contains([',', '"', '\n', '\r']) {
                 out.push('"');
                 out.push_str(&f.replace('"', "\"\""));
@@ -162,11 +185,36 @@ impl CsvRow {
         self.0.into_bytes()
     }
 
-    /// Calls `f(i, field)` with each field, unquoted, up to field `last`.
-    pub fn fields_to<'a>(&'a self, last: usize, f: impl FnMut(usize, Cow<'a, str>)) {
+    /// Calls `f(i, field)` with each field, unquoted and with its [`guard`] taken off, up to
+    /// field `last`: the text the record holds.
+    pub fn fields_to<'a>(&'a self, last: usize, mut f: impl FnMut(usize, Cow<'a, str>)) {
         let body = self.0.strip_suffix("\r\n").unwrap_or(&self.0);
-        scan(body, last, f);
+        let text = &columns().text;
+        scan(body, last, |i, field| {
+            if !text.get(i).copied().unwrap_or(true) || !field.starts_with(GUARD) {
+                return f(i, field);
+            }
+            f(
+                i,
+                match field {
+                    Cow::Borrowed(s) => Cow::Borrowed(&s[1..]),
+                    Cow::Owned(s) => Cow::Owned(s[1..].to_string()),
+                },
+            )
+        });
     }
+}
+
+/// The guard: spreadsheets (Excel, LibreOffice, Google Sheets) run a cell that starts with
+/// `=`, `+`, `-` or `@` as a formula, and some strip a leading tab or carriage return first.
+/// A text field that starts with one of them is written with a leading `'`, as OWASP
+/// recommends against CSV injection, so that it shows as text; so is a field that starts
+/// with `'` itself, so that the guard can always be taken off again. Numeric columns are never
+/// guarded (a change of -3 stays a number); the JSONL keeps the exact text.
+const GUARD: char = '\'';
+
+fn needs_guard(field: &str) -> bool {
+    field.starts_with(['=', '+', '-', '@', '\t', '\r', GUARD])
 }
 
 /// Reads the fields of a row's text (without its `\r\n`) up to field `last`, giving each to `f`
@@ -460,6 +508,56 @@ mod tests {
                 "{}",
                 r.source.path
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::*;
+    use crate::output::{csv_header, LineFacts};
+    use serde_json::json;
+
+    /// Text cells that a spreadsheet would run get a leading `'`; numbers never do; the facts
+    /// read back off the row are the record's own text.
+    #[test]
+    fn formula_text_is_neutralised_and_numbers_are_not() {
+        let path = "in/=cmd|' -C calc'!A0.txt";
+        let line = json!({"source": {"path": path, "bytes": 12, "sha256": "ab"}, "status": "ok",
+            "report": {"agency": "@SUM(1+1)", "title": "=1+1 年报", "year": 2024},
+            "active": {"licensing": {"change": -3}, "fees": {"amount_raw": "-80056元"}},
+            "warnings": ["+warn", "\tx"]})
+        .to_string();
+        let h = csv_header();
+        let col = |k: &str| h.iter().position(|x| x == k).unwrap();
+        let row = CsvRow::of_line(&line).unwrap();
+        let mut raw = Vec::new();
+        scan(
+            row.as_str().strip_suffix("\r\n").unwrap(),
+            usize::MAX,
+            |_, f| raw.push(f.into_owned()),
+        );
+        assert_eq!(raw[col("source.path")], "in/=cmd|' -C calc'!A0.txt");
+        assert_eq!(raw[col("report.agency")], "'@SUM(1+1)");
+        assert_eq!(raw[col("report.title")], "'=1+1 年报");
+        assert_eq!(raw[col("active.licensing.change")], "-3");
+        assert_eq!(raw[col("active.fees.amount_raw")], "'-80056元");
+        assert_eq!(raw[col("report.year")], "2024");
+        assert_eq!(raw[col("warnings")], "'+warn | \tx");
+        let path = "=cmd|' -C calc'!A0.txt";
+        for (name, want) in [
+            (path, format!("'{path}")),
+            ("\tx", "'\tx".into()),
+            ("\rx", "\"'\rx\"".into()),
+            ("-1", "'-1".into()),
+            ("'quoted", "''quoted".into()),
+            ("a=b", "a=b".into()),
+        ] {
+            let line = json!({"source": {"path": name}}).to_string();
+            let row = CsvRow::of_line(&line).unwrap();
+            assert!(row.as_str().starts_with(&format!("{want},")), "{row:?}");
+            // Read back, the guard is gone.
+            assert_eq!(LineFacts::from_row(&row).path, name);
         }
     }
 }

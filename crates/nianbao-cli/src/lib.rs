@@ -8,6 +8,7 @@ pub mod convert;
 mod csv_row;
 pub mod inputs;
 pub mod inspect;
+pub mod outdir;
 pub mod output;
 mod pool;
 mod progress;

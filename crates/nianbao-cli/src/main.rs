@@ -26,6 +26,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Convert files, folders and archives into DIR/reports.jsonl and DIR/reports.csv.
+    #[command(
+        after_help = "Exit codes: 0 every document converted; 1 finished, some documents \
+        failed (see their records); 2 usage error (bad arguments, an output folder holding \
+        results without --overwrite or --resume, --out naming a file, a folder another run \
+        is writing to); 3 an I/O failure outside the documents (a full or read-only disk, \
+        no permission): results already in the folder are kept."
+    )]
     Convert(convert::Args),
     /// Print the JSON Schema of one output record.
     Schema,
@@ -44,6 +51,9 @@ fn main() -> ExitCode {
     #[cfg(not(target_os = "linux"))]
     tune_allocator();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Convert(_)) {
+        die_on_closed_pipe();
+    }
     match cli.command {
         Command::Convert(args) => convert::run(args),
         Command::Schema => {
@@ -67,6 +77,18 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// The commands that print (`schema`, `inspect`, `formats`) end quietly when their reader goes
+/// away (`nianbao schema | head`), as `cat` does, instead of panicking on the closed pipe: the
+/// Rust runtime ignores SIGPIPE, so it is given back its default action. `convert` keeps it
+/// ignored: a worker that dies must not take the run down through its pipe.
+fn die_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -44,10 +44,10 @@ impl Log {
         // Two runs writing one log would interleave their lines: the second one stops here.
         if let Err(e) = file.try_lock() {
             return Err(match e {
-                fs::TryLockError::WouldBlock => io::Error::other(format!(
-                    "another nianbao convert is writing to {}",
-                    dir.display()
-                )),
+                fs::TryLockError::WouldBlock => io::Error::new(
+                    io::ErrorKind::ResourceBusy,
+                    format!("another nianbao convert is writing to {}", dir.display()),
+                ),
                 fs::TryLockError::Error(e) => e,
             });
         }

@@ -249,7 +249,13 @@ fn a_second_run_into_the_same_folder_is_refused() {
         .unwrap();
     fs::write(out.join("reports.jsonl"), "{\"earlier\":1}\n").unwrap();
     held.lock().unwrap();
-    let o = run(&["convert", s1.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "convert",
+        s1.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--overwrite",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("another nianbao convert is writing to"));
     // The other run's log is untouched.
@@ -258,7 +264,13 @@ fn a_second_run_into_the_same_folder_is_refused() {
         "{\"earlier\":1}\n"
     );
     drop(held);
-    let o = run(&["convert", s1.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "convert",
+        s1.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--overwrite",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(records(&out).len(), 1);
     let _ = fs::remove_dir_all(&dir);
@@ -301,6 +313,7 @@ fn copies_are_found_across_files_and_archive_members() {
             input.to_str().unwrap(),
             "-o",
             out.to_str().unwrap(),
+            "--overwrite",
         ];
         args.extend_from_slice(how);
         let o = run(&args);
@@ -327,7 +340,7 @@ fn copies_are_found_across_files_and_archive_members() {
 }
 
 /// A file whose name is not UTF-8 (GBK, as Chinese Windows disks and zips have them) is read by
-/// its worker through its own path, not through the display path, which is made lossy.
+/// its worker through its own path, not through the display path, which escapes its bytes.
 #[cfg(unix)]
 #[test]
 fn a_file_named_in_gbk_is_read_by_its_worker() {
@@ -350,7 +363,8 @@ fn a_file_named_in_gbk_is_read_by_its_worker() {
     let recs = records(&out);
     assert_eq!(recs.len(), 1);
     assert_matches_expected(&recs[0], &expected);
-    let shown = format!("{}/\u{fffd}\u{fffd}\u{fffd}\u{fffd}.txt", input.display());
+    // The bytes that are not UTF-8 are escaped, so that the path still names the file.
+    let shown = format!("{}/\\xb1\\xa8\\xb8\\xe6.txt", input.display());
     assert_eq!(recs[0]["source"]["path"], shown.as_str());
     let _ = fs::remove_dir_all(&dir);
 }

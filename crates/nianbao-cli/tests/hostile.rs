@@ -204,6 +204,7 @@ fn dying_and_hanging_workers_cost_one_document_each() {
             input.to_str().unwrap(),
             "-o",
             out.to_str().unwrap(),
+            "--overwrite",
             "-j",
             jobs,
             "--timeout",

@@ -53,12 +53,32 @@ pub(crate) fn is_tar(head: &[u8]) -> bool {
 }
 
 /// Entry names that make a zip a document rather than an archive: OOXML (DOCX, XLSX, PPTX,
-/// XPS), ODF and EPUB (`mimetype`), OFD (China's fixed-layout format).
+/// XPS), ODF and EPUB (`mimetype`), OFD (China's fixed-layout format). Besides the package
+/// markers, the parts every Office package holds count too: a package whose marker is damaged
+/// or cut off (openpyxl writes `[Content_Types].xml` last) is still one document, not an
+/// archive of XML files.
 pub(crate) fn is_document_marker(name: &str) -> bool {
+    const PART_FOLDERS: [&str; 4] = ["word/", "xl/", "ppt/", "customXml/"];
     matches!(
         name,
-        "[Content_Types].xml" | "mimetype" | "OFD.xml" | "META-INF/manifest.xml"
-    )
+        "[Content_Types].xml"
+            | "mimetype"
+            | "OFD.xml"
+            | "META-INF/manifest.xml"
+            | "_rels/.rels"
+            | "docProps/app.xml"
+            | "docProps/core.xml"
+    ) || (PART_FOLDERS.iter().any(|f| name.starts_with(f))
+        && (name.ends_with(".xml") || name.ends_with(".rels")))
+}
+
+/// Whether a name lies in a folder of an Office package (`word/`, `xl/`, `docProps/`…),
+/// whatever follows. Too loose for an intact archive, where a user's folder may be named so;
+/// for a damaged zip read front to back, whose entry names may themselves be damaged (`word/`
+/// followed by garbage), it tells a package from an archive.
+pub(crate) fn in_office_folder(name: &str) -> bool {
+    const FOLDERS: [&str; 6] = ["word/", "xl/", "ppt/", "docProps/", "_rels/", "customXml/"];
+    FOLDERS.iter().any(|f| name.starts_with(f))
 }
 
 #[cfg(test)]
@@ -75,5 +95,22 @@ mod tests {
         tar[257..263].copy_from_slice(b"ustar\0");
         assert_eq!(kind_of(&tar), Kind::Tar);
         assert_eq!(kind_of(b""), Kind::Document);
+    }
+
+    #[test]
+    fn office_parts_mark_a_document() {
+        for part in [
+            "[Content_Types].xml",
+            "docProps/app.xml",
+            "_rels/.rels",
+            "word/document.xml",
+            "xl/worksheets/sheet1.xml",
+            "xl/_rels/workbook.xml.rels",
+        ] {
+            assert!(is_document_marker(part), "{part}");
+        }
+        for name in ["报告.docx", "word/报告.txt", "xl.xml", "docProps/x.pdf"] {
+            assert!(!is_document_marker(name), "{name}");
+        }
     }
 }

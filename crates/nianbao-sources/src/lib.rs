@@ -11,7 +11,9 @@
 //!   [`Limits::max_depth`]. A zip holding `[Content_Types].xml`, `mimetype` or `OFD.xml` is a
 //!   document (DOCX, XLSX, ODT, EPUB, OFD…) and is yielded whole. RAR is recognised and failed
 //!   with instructions to unpack it.
-//! * Member paths read `outer.zip!/目录/inner.zip!/报告.docx`.
+//! * Member paths read `outer.zip!/目录/inner.zip!/报告.docx`. Every entry is a member: when an
+//!   archive holds several entries with one name, the second reads `报告.docx#2`, the third `#3`.
+//!   Zip entries whose bytes overlap another's (the overlapping zip bomb) are `too_large`.
 //! * Order is deterministic: inputs as given, folder entries and archive members sorted by
 //!   name, nested archives expanded in place.
 //! * Memory stays flat: one document at a time; an archive on disk is read through its file;
@@ -95,6 +97,12 @@ pub fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
 #[cfg(not(unix))]
 pub fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Whether `bytes` begin as a zip whose central directory cannot be read (a truncated or
+/// damaged DOCX, XLSX…): such a file is `corrupt`, not a format nianbao does not read.
+pub fn is_damaged_zip(bytes: &[u8]) -> bool {
+    nianbao_core::sniff::is_zip(bytes) && zip::ZipArchive::new(std::io::Cursor::new(bytes)).is_err()
 }
 
 /// Lower-case hex SHA-256 of `bytes` (for `source.sha256`).

@@ -33,6 +33,34 @@ pub(crate) fn normalize(name: &str) -> String {
         .join("/")
 }
 
+/// The display path of a file on disk. A path that is valid UTF-8 is shown as it is. On Unix a
+/// name can be any bytes (a GBK name copied from a Chinese Windows disk): each byte that is not
+/// part of a UTF-8 character is written `\xHH` (two lower-case hex digits) and, in such a path
+/// only, each backslash doubled, so that the path's bytes can always be had back from it
+/// (where a lossy conversion would have turned them all into U+FFFD).
+pub(crate) fn display_path(path: &std::path::Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            return s.to_string();
+        }
+        let mut out = String::with_capacity(bytes.len() * 2);
+        for chunk in bytes.utf8_chunks() {
+            out.push_str(&chunk.valid().replace('\\', "\\\\"));
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy().into_owned()
+    }
+}
+
 /// Whether a stored name is a directory entry (ends with a separator).
 pub(crate) fn is_dir_name(name: &str) -> bool {
     name.ends_with('/') || name.ends_with('\\')
@@ -55,6 +83,18 @@ mod tests {
             "报告.txt"
         );
         assert_eq!(decode_name("目录/报告.docx".as_bytes()), "目录/报告.docx");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_paths_are_escaped_and_recoverable() {
+        use std::os::unix::ffi::OsStrExt;
+        let p = |b: &[u8]| display_path(std::path::Path::new(std::ffi::OsStr::from_bytes(b)));
+        assert_eq!(p("目录/a\\b.txt".as_bytes()), "目录/a\\b.txt");
+        // 报告 in GBK, beside a UTF-8 folder name and a backslash.
+        let mut gbk = "目录/".as_bytes().to_vec();
+        gbk.extend_from_slice(b"\xb1\xa8\xb8\xe6\\x.txt");
+        assert_eq!(p(&gbk), "目录/\\xb1\\xa8\\xb8\\xe6\\\\x.txt");
     }
 
     #[test]

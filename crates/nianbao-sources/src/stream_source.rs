@@ -11,7 +11,7 @@ use nianbao_core::{ErrorKind, ExtractError};
 use std::cell::Cell;
 use std::io::{self, Read};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 /// Bytes of tar headers (long names, PAX records) accepted between two members. The tar crate
@@ -77,8 +77,12 @@ pub(crate) fn open_tar(
         if !(kind.is_file() || kind.is_contiguous()) {
             continue;
         }
+        // Measured against all the compressed bytes read so far, not those read during this
+        // member: the decoder reads ahead, so a member can come out of bytes read before it
+        // began (a bomb's member then looked like "0 bytes compressed", refused whatever the
+        // ratio allowed).
         let compressed = match counter {
-            Some(c) => Compressed::Counter(c.clone(), c.load(Ordering::Relaxed)),
+            Some(c) => Compressed::Counter(c.clone(), 0),
             None => Compressed::Unknown,
         };
         let mut counting = CountRead {
@@ -174,7 +178,8 @@ pub(crate) fn open_7z(
         if entry.is_directory || entry.is_anti_item || name.is_empty() {
             return Ok(EntryDecision::Continue);
         }
-        let compressed = Compressed::Counter(counter.clone(), counter.load(Ordering::Relaxed));
+        // Against all the compressed bytes read so far: a solid block is decoded ahead.
+        let compressed = Compressed::Counter(counter.clone(), 0);
         Ok(match b.add(name, r, compressed, limits, budget) {
             Next::Continue => EntryDecision::Continue,
             Next::Stop => EntryDecision::Stop,

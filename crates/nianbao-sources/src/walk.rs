@@ -5,7 +5,7 @@ use crate::detect::{kind_of, Kind, HEAD_LEN};
 use crate::disk_file::DiskFile;
 use crate::limits::{Budget, Limits};
 use crate::members::{Member, Members};
-use crate::names::member_path;
+use crate::names::{display_path, member_path};
 use crate::spool::{ReadSeek, Spool};
 use crate::stream_source::{open_7z, open_gzip, open_tar};
 use crate::zip_source::{has_document_marker, is_document_zip, open_zip, ZipOpen};
@@ -66,6 +66,9 @@ enum Frame {
         members: Box<dyn Members>,
         /// Items this archive produced; an archive that produced none is yielded as `empty`.
         yielded: u64,
+        /// The last member name, and how many members in a row had it (members come sorted,
+        /// so members with one name come together).
+        last_name: Option<(String, u32)>,
     },
 }
 
@@ -105,7 +108,7 @@ impl Walk {
 
     /// A path from the command line or a folder.
     fn visit_path(&mut self, path: PathBuf) {
-        let display = path.to_string_lossy().into_owned();
+        let display = display_path(&path);
         let meta = match fs::metadata(&path) {
             Ok(m) => m,
             Err(e) => return self.push_item(display, Err(io_error("cannot read", &e))),
@@ -224,6 +227,7 @@ impl Walk {
             depth: 1,
             members,
             yielded: 0,
+            last_name: None,
         });
     }
 
@@ -309,6 +313,7 @@ impl Walk {
             depth,
             members,
             yielded: 0,
+            last_name: None,
         });
     }
 }
@@ -344,11 +349,15 @@ impl Walk {
                     depth,
                     members,
                     yielded,
+                    last_name,
                 } => {
                     match members.next_member(&self.limits, &mut self.budget) {
-                        Some(m) => {
+                        Some(mut m) => {
                             // A nested archive always yields at least one item itself.
                             *yielded += 1;
+                            if let Some(name) = &mut m.name {
+                                number_repeat(name, last_name);
+                            }
                             let (display, depth) = (display.clone(), *depth);
                             self.visit_member(display, depth, m);
                         }
@@ -372,6 +381,18 @@ impl Walk {
                 }
             }
         }
+    }
+}
+
+/// Gives the second and later members named `name` in a row their ordinal, `name#2`, `name#3`
+/// …, so that each has a path of its own (an archive may hold two entries with one name).
+fn number_repeat(name: &mut String, last: &mut Option<(String, u32)>) {
+    match last {
+        Some((prev, n)) if prev == name => {
+            *n += 1;
+            name.push_str(&format!("#{n}"));
+        }
+        _ => *last = Some((name.clone(), 1)),
     }
 }
 

@@ -619,3 +619,131 @@ fn deferred_files_read_later_match_the_plain_walk() {
         ]
     );
 }
+
+/// Two entries with one name are two members, each with its own path; neither is lost.
+#[test]
+fn entries_with_one_name_are_each_a_member() {
+    let dir = tmpdir("same-name");
+    let z = zip_of(&[
+        ("报告.txt", b"first"),
+        ("b.txt", b"other"),
+        ("报告.txt", b"second"),
+        ("报告.txt", b"third"),
+    ]);
+    let a = write(&dir, "a.zip", &z);
+    assert_eq!(
+        summary(&dir, &run(&[a], &Limits::default())),
+        vec![
+            ok("a.zip!/b.txt", b"other"),
+            ok("a.zip!/报告.txt", b"first"),
+            ok("a.zip!/报告.txt#2", b"second"),
+            ok("a.zip!/报告.txt#3", b"third"),
+        ]
+    );
+}
+
+/// Entries whose bytes overlap (many names pointing at one stored stream: the overlapping
+/// zip bomb) are refused as too_large without being read; entries beside them are read.
+#[test]
+fn overlapping_entries_are_refused() {
+    let dir = tmpdir("overlap");
+    let data = vec![b'x'; 4000];
+    let mut z = RawZip::new();
+    z.add(Entry::stored(b"a.txt", b"alone"));
+    z.add(Entry::stored(b"bomb000.txt", &data));
+    for i in 1..50 {
+        z.alias(format!("bomb{i:03}.txt").as_bytes(), i);
+    }
+    let p = write(&dir, "o.zip", &z.finish());
+    let items = run(&[p], &Limits::default());
+    assert_eq!(items.len(), 51);
+    assert_eq!(items[0].data.as_deref(), Ok(&b"alone"[..]));
+    for item in &items[1..] {
+        let e = item.data.as_ref().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::TooLarge, "{}", item.path);
+        assert!(e.message.contains("overlap"), "{}", e.message);
+    }
+}
+
+/// A member whose data inflates a little past its declared size is damaged (`corrupt`); one
+/// that inflates far past it is a bomb (`too_large`, see above).
+#[test]
+fn a_member_slightly_over_its_declared_size_is_corrupt() {
+    let dir = tmpdir("over-declared");
+    let text: Vec<u8> = (0..6000u32)
+        .flat_map(|i| format!("第{i}行，").into_bytes())
+        .collect();
+    let mut enc = DeflateEncoder::new(Vec::new(), Compression::default());
+    enc.write_all(&text).unwrap();
+    let packed = enc.finish().unwrap();
+    let mut z = RawZip::new();
+    z.add(Entry {
+        method: 8,
+        size: text.len() as u32 - 100,
+        crc: crc32(&text),
+        ..Entry::stored(b"damaged.txt", &packed)
+    });
+    let p = write(&dir, "d.zip", &z.finish());
+    let items = run(&[p], &Limits::default());
+    assert_eq!(items.len(), 1);
+    let e = items[0].data.as_ref().unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Corrupt, "{e}");
+}
+
+/// A tar.gz bomb is measured against the compressed bytes it came from, which the decoder
+/// read before the member began: refused at the default ratio, read when the ratio allows it.
+#[test]
+fn a_tar_gz_bomb_obeys_max_ratio() {
+    let dir = tmpdir("targz-bomb");
+    let zeros = vec![0u8; 10 << 20];
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(zeros.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    tar.append_data(&mut h, "zeros.bin", &zeros[..]).unwrap();
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(&tar.into_inner().unwrap()).unwrap();
+    let p = write(&dir, "bomb.tar.gz", &gz.finish().unwrap());
+    let items = run(std::slice::from_ref(&p), &Limits::default());
+    let member = items
+        .iter()
+        .find(|i| i.path.ends_with("!/zeros.bin"))
+        .unwrap();
+    let e = member.data.as_ref().unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TooLarge);
+    assert!(!e.message.contains(" 0 bytes compressed"), "{e}");
+    let lax = Limits {
+        max_ratio: 100_000,
+        ..Limits::default()
+    };
+    let items = run(&[p], &lax);
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].data.as_ref().map(Vec::len), Ok(10 << 20));
+}
+
+/// A damaged package read front to back whose first entry's name is garbled after its folder
+/// (`word/` then junk) is still one document, not an archive of its parts.
+#[test]
+fn a_damaged_package_with_a_garbled_part_name_is_one_document() {
+    let dir = tmpdir("garbled-part");
+    let mut z = RawZip::new();
+    z.add(Entry::stored(
+        b"word/_\x14\x00\x00\x00\x08",
+        b"<w:document/>",
+    ));
+    z.add(Entry::stored(b"other.txt", b"text"));
+    let mut bytes = z.finish();
+    // No central directory: cut inside it.
+    let cd = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    bytes.truncate(cd + 10);
+    let p = write(&dir, "d.docx", &bytes);
+    let items = run(&[p], &Limits::default());
+    assert_eq!(
+        items.len(),
+        1,
+        "{:?}",
+        items.iter().map(|i| &i.path).collect::<Vec<_>>()
+    );
+    assert_eq!(items[0].data.as_deref(), Ok(&bytes[..]));
+}

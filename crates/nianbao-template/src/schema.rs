@@ -1,4 +1,6 @@
 //! The JSON Schema of a record (`nianbao schema`), generated from keys.tsv so it cannot drift.
+//! It is closed (no field outside it is accepted) and counts and amounts are at least 0, except
+//! the `*.change` counts, which the form allows to be negative.
 use crate::keys::{self, Unit};
 use crate::record::raw_key;
 use serde_json::{json, Map, Value};
@@ -6,7 +8,7 @@ use serde_json::{json, Map, Value};
 pub fn json_schema() -> Value {
     let mut numeric = Map::new();
     for d in keys::all() {
-        let leaf = match d.unit {
+        let mut leaf = match d.unit {
             Unit::Count => {
                 json!({"type": ["integer", "null"], "description": format!("{} / {} / {} (templates {})", d.section, d.row, d.column, templates(d))})
             }
@@ -14,6 +16,9 @@ pub fn json_schema() -> Value {
                 json!({"type": ["number", "null"], "description": format!("{} / {} / {}, in 万元 (templates {})", d.section, d.row, d.column, templates(d))})
             }
         };
+        if !may_be_negative(d.key) {
+            leaf["minimum"] = json!(0);
+        }
         insert(&mut numeric, d.key, leaf);
         if d.unit == Unit::WanYuan {
             insert(
@@ -27,10 +32,10 @@ pub fn json_schema() -> Value {
     let mut props = Map::new();
     props.insert(
         "source".into(),
-        json!({"type": "object", "required": ["path", "format", "sha256", "bytes"], "properties": {
+        json!({"type": "object", "additionalProperties": false, "required": ["path", "format", "sha256", "bytes"], "properties": {
             "path": {"type": "string", "description": "where the document came from; inside an archive outer.zip!/inner/path.pdf"},
             "format": {"type": ["string", "null"], "description": "detected from the bytes"},
-            "sha256": {"type": "string"}, "bytes": {"type": "integer"},
+            "sha256": {"type": "string"}, "bytes": {"type": "integer", "minimum": 0},
             "encoding": {"type": ["string", "null"]}}}),
     );
     props.insert(
@@ -39,11 +44,11 @@ pub fn json_schema() -> Value {
     );
     props.insert(
         "error".into(),
-        json!({"type": ["object", "null"], "properties": {"kind": {"enum": ["empty", "corrupt", "encrypted", "no_text_layer", "unsupported_format", "not_a_report", "too_large", "timeout", "internal", "io"]}, "message": {"type": "string"}}}),
+        json!({"type": ["object", "null"], "additionalProperties": false, "properties": {"kind": {"enum": ["empty", "corrupt", "encrypted", "no_text_layer", "unsupported_format", "not_a_report", "too_large", "timeout", "internal", "io"]}, "message": {"type": "string"}}}),
     );
     props.insert(
         "report".into(),
-        json!({"type": "object", "properties": {
+        json!({"type": "object", "additionalProperties": false, "properties": {
             "agency": nullable_str, "year": {"type": ["integer", "null"], "description": "the year reported on"},
             "template": {"enum": ["2019", "2021", null]}, "published": {"type": ["string", "null"], "format": "date"},
             "title": nullable_str}}),
@@ -53,11 +58,11 @@ pub fn json_schema() -> Value {
     }
     props.insert(
         "sections".into(),
-        json!({"type": "object", "properties": {"overview": nullable_str, "problems": nullable_str, "other": nullable_str}}),
+        json!({"type": "object", "additionalProperties": false, "properties": {"overview": nullable_str, "problems": nullable_str, "other": nullable_str}}),
     );
     props.insert(
         "checks".into(),
-        json!({"type": "array", "items": {"type": "object", "properties": {"rule": {"enum": ["balance", "row_total", "outcome_total", "appeals_total", "carry_over"]}, "ok": {"type": "boolean"}, "detail": {"type": "string"}}}}),
+        json!({"type": "array", "items": {"type": "object", "additionalProperties": false, "properties": {"rule": {"enum": ["balance", "row_total", "outcome_total", "appeals_total", "carry_over"]}, "ok": {"type": "boolean"}, "detail": {"type": "string"}}}}),
     );
     props.insert(
         "warnings".into(),
@@ -65,7 +70,7 @@ pub fn json_schema() -> Value {
     );
     props.insert(
         "provenance".into(),
-        json!({"type": "object", "description": "for each numeric key: where its value was read", "additionalProperties": {"type": "object", "properties": {
+        json!({"type": "object", "description": "for each numeric key: where its value was read", "additionalProperties": {"type": "object", "additionalProperties": false, "properties": {
             "page": {"type": "integer"}, "sheet": {"type": "string"}, "table": {"type": "integer"}, "row": {"type": "integer"},
             "col": {"type": "integer"}, "line": {"type": "integer"}, "x": {"type": "number"}, "y": {"type": "number"}}}}),
     );
@@ -73,9 +78,15 @@ pub fn json_schema() -> Value {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "nianbao record: one 政府信息公开工作年度报告",
         "type": "object",
+        "additionalProperties": false,
         "required": ["source", "status", "error", "report", "active", "applications", "appeals", "sections", "checks", "warnings", "provenance"],
         "properties": props,
     })
+}
+
+/// Only the form's 本年增/减 columns can be below zero.
+fn may_be_negative(key: &str) -> bool {
+    key.ends_with(".change")
 }
 
 fn templates(d: &keys::KeyDef) -> &'static str {
@@ -91,9 +102,9 @@ fn insert(obj: &mut Map<String, Value>, dotted: &str, leaf: Value) {
     let last = parts.pop().unwrap();
     let mut cur = obj;
     for p in parts {
-        let node = cur
-            .entry(p.to_string())
-            .or_insert_with(|| json!({"type": "object", "properties": {}}));
+        let node = cur.entry(p.to_string()).or_insert_with(
+            || json!({"type": "object", "additionalProperties": false, "properties": {}}),
+        );
         cur = node
             .get_mut("properties")
             .and_then(Value::as_object_mut)

@@ -73,6 +73,28 @@ impl RawZip {
         self
     }
 
+    /// A central-directory entry named `name` that points at the local header of the entry
+    /// added `back` entries ago: its bytes overlap that entry's (the overlapping zip bomb).
+    pub fn alias(&mut self, name: &[u8], back: usize) -> &mut Self {
+        let mut records = Vec::new();
+        let mut at = 0;
+        while at < self.central.len() {
+            let n = u16::from_le_bytes([self.central[at + 28], self.central[at + 29]]) as usize;
+            let x = u16::from_le_bytes([self.central[at + 30], self.central[at + 31]]) as usize;
+            records.push(at);
+            at += 46 + n + x;
+        }
+        let start = records[records.len() - back];
+        let mut rec = self.central[start..start + 28].to_vec();
+        rec.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        rec.extend_from_slice(&0u16.to_le_bytes()); // extra
+        rec.extend_from_slice(&self.central[start + 32..start + 46]);
+        rec.extend_from_slice(name);
+        self.central.extend_from_slice(&rec);
+        self.count += 1;
+        self
+    }
+
     pub fn finish(&self) -> Vec<u8> {
         let mut z = self.out.clone();
         let cd_start = z.len() as u32;
