@@ -4,7 +4,8 @@
 //!
 //! The steps, each its own module: [`rows`] flattens blocks into rows of classified cells;
 //! [`sections`] finds the headings; `active`, `applications` and `appeals` map the three
-//! tables; `meta` reads title, agency, year and date; `checks` runs the form's rules.
+//! tables; `meta` reads title, agency, year and date (`title` takes a title line apart);
+//! `checks` runs the form's rules.
 
 mod active;
 mod appeals;
@@ -20,6 +21,7 @@ pub mod rows;
 pub mod schema;
 pub mod sections;
 pub mod text;
+mod title;
 
 pub use keymap::KeyMap;
 pub use keys::Version;
