@@ -82,7 +82,23 @@ pub fn extract(bytes: &[u8]) -> Result<Document, ExtractError> {
         encoding: Some(decoded.encoding),
         pages: None,
         warnings,
+        title: page_title(&tree),
     })
+}
+
+/// The text of the page's `<title>` (its browser tab), white space collapsed.
+fn page_title(tree: &tree::Tree) -> Option<String> {
+    let id = (0..tree.nodes.len()).find(|&i| tree.name(i) == "title")?;
+    let text: String = tree.nodes[id]
+        .children
+        .iter()
+        .filter_map(|&c| match &tree.nodes[c].kind {
+            tree::NodeKind::Text(t) => Some(t.as_str()),
+            tree::NodeKind::Element { .. } => None,
+        })
+        .collect();
+    let title = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then_some(title)
 }
 
 #[cfg(test)]
@@ -196,6 +212,8 @@ mod tests {
             <footer>版权所有</footer></body></html>",
         );
         assert_eq!(paragraphs(&d), ["一、总体情况"]);
+        assert_eq!(d.title.as_deref(), Some("标题"));
+        assert_eq!(doc("<p>正文</p>").title, None);
     }
 
     #[test]

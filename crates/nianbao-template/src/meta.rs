@@ -4,7 +4,7 @@ use crate::text::Keywords;
 use crate::title;
 
 /// Four-digit years followed by 年 (spaces already removed), with their byte positions.
-fn years(key: &str) -> Vec<(usize, i32)> {
+pub(crate) fn years(key: &str) -> Vec<(usize, i32)> {
     let b = key.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -100,7 +100,7 @@ const AGENCY_ENDINGS: &[&str] = &[
     "队",
 ];
 
-fn looks_like_agency(s: &str) -> bool {
+pub(crate) fn looks_like_agency(s: &str) -> bool {
     let n = s.chars().count();
     (2..=30).contains(&n) && AGENCY_ENDINGS.iter().any(|e| s.ends_with(e))
 }
