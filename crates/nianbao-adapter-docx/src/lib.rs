@@ -89,6 +89,11 @@ fn extract_docx(input: &Input<'_>) -> Result<Document, ExtractError> {
         ))
     })?;
     let mut doc = Document::default();
+    // The title property: a fallback for the report's metadata only, so unreadable is none.
+    doc.title = match pkg.read("docProps/core.xml") {
+        Ok(Some(core)) => nianbao_core::props::dc_title(&core),
+        _ => None,
+    };
     let text = package::part_text(xml, &mut doc.warnings);
     let walked = walk(&text)?;
     doc.warnings.extend(walked.warnings);

@@ -109,12 +109,24 @@ pub fn is_chrome_text(text: &str) -> bool {
     if t.starts_with("首页") && t.contains(['>', '»', '＞', '›']) {
         return true;
     }
-    text.chars().count() <= SHORT && CHROME_PHRASES.iter().any(|p| text.contains(p))
+    // A crawler's field lines run the title into the furniture (标题 … 【字体：大 中 小】): a
+    // paragraph naming the report is its title, whatever follows it.
+    text.chars().count() <= SHORT
+        && CHROME_PHRASES.iter().any(|p| text.contains(p))
+        && !text.contains("年度报告")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_run_into_furniture_is_kept() {
+        let line =
+            "标题：2019年某局政府信息公开工作年度报告 发布时间：2020-01-31 【字体：大 中 小】";
+        assert!(!is_chrome_text(line));
+        assert!(is_chrome_text("发布时间：2020-01-31 【字体：大 中 小】"));
+    }
 
     #[test]
     fn chrome_lines() {

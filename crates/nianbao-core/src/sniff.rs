@@ -196,10 +196,12 @@ pub fn is_html(bytes: &[u8]) -> bool {
     mostly_markup(b)
 }
 
-/// At least three closing tags of block elements, and markup on most non-blank lines.
+/// At least three closing tags of block elements, and markup on most non-blank lines or on
+/// lines holding most of the text (a crawler's field lines, then the content field on one line).
 fn mostly_markup(b: &[u8]) -> bool {
     let mut closers = 0;
     let (mut lines, mut tagged) = (0, 0);
+    let (mut bytes, mut tagged_bytes) = (0, 0);
     for line in b.split(|&c| c == b'\n') {
         let mut has_tag = false;
         for at in memchr::memchr_iter(b'<', line) {
@@ -210,10 +212,14 @@ fn mostly_markup(b: &[u8]) -> bool {
         }
         if line.iter().any(|c| !c.is_ascii_whitespace()) {
             lines += 1;
-            tagged += usize::from(has_tag);
+            bytes += line.len();
+            if has_tag {
+                tagged += 1;
+                tagged_bytes += line.len();
+            }
         }
     }
-    closers >= 3 && tagged * 2 >= lines
+    closers >= 3 && (tagged * 2 >= lines || tagged_bytes * 2 >= bytes)
 }
 
 /// A format no adapter reads but that is known by its bytes, with the error its record gets:
@@ -293,6 +299,8 @@ mod tests {
         // A crawler's fragment after a bare title line.
         let crawled = "标题:2019年某局政府信息公开工作年度报告\n<p>一、总体情况</p>\n<p>正文</p>\n<table><tr><td>规章</td><td>0</td></tr></table>";
         assert!(is_html(crawled.as_bytes()));
+        let one_line = "标题:2019年某局报告\n发布时间:2020-01-31 来源:某局\n【字体:大 中 小】\n<p>一、总体情况</p><p>正文</p><table><tr><td>规章</td><td>0</td></tr></table>";
+        assert!(is_html(one_line.as_bytes()));
         // Text that mentions markup, or uses a tag or two, stays text.
         assert!(!is_html(
             "一、总体情况\n<html> in the middle of a text".as_bytes()
