@@ -35,6 +35,11 @@ fn stored_titles() {
         title_of("docx/shanghai-office-2019.docx").as_deref(),
         Some(page_title.as_str())
     );
+    // LibreOffice printed the DOCX's title into the PDF's /Info /Title.
+    assert_eq!(
+        title_of("pdf/shanghai-office-2019.pdf").as_deref(),
+        Some(page_title.as_str())
+    );
     // openpyxl's workbook.properties.title.
     assert_eq!(
         title_of("xlsx/上海市人民政府办公厅2019年政府信息公开工作年度报告附表.xlsx").as_deref(),

@@ -158,11 +158,9 @@ fn split_line(line: &str, prov: &Provenance) -> Option<Row> {
         }
         inner.split('|').map(str::trim).collect()
     } else if folded.contains('\t') {
-        // Keep empty cells between tabs (they are positions), drop the trailing ones.
+        // Keep empty cells between and after tabs: they are positions (a row copied from a
+        // page whose last columns, the 总计 among them, are blank).
         let mut v: Vec<&str> = folded.split('\t').map(str::trim).collect();
-        while v.last().is_some_and(|s| s.is_empty()) {
-            v.pop();
-        }
         if v.first().is_some_and(|s| s.is_empty()) && v.len() > 1 {
             // A leading tab is indentation, not a cell, when the line is a single cell.
             if v.iter().filter(|s| !s.is_empty()).count() == 1 {

@@ -198,3 +198,39 @@ fn appeals_with_a_blank_group_are_read() {
         ]
     );
 }
+
+#[test]
+fn a_tab_separated_copy_keeps_its_trailing_blank_cells() {
+    // The same rows copied from the page as tab-separated text: the blank cells after the last
+    // value are tabs, and hold their places too.
+    let text = "某区人民政府2019年政府信息公开工作年度报告\n\
+        三、收到和处理政府信息公开申请情况\n\
+        \t自然人\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t总计\n\
+        （一）予以公开\t258\t12\t\t\t1\t1\t\n\
+        1.本机关不掌握相关政府信息\t252\t12\t\t\t1\t\t\n\
+        四、因政府信息公开工作被申请行政复议、提起行政诉讼情况\n\
+        5\t\t\t2\t7\t8\t\t\t1\t9\t\t\t\t\t\n\
+        五、政府信息公开工作存在的主要问题及改进情况\n";
+    let mut d = Document::default();
+    for (i, l) in text.lines().enumerate() {
+        d.push_paragraph(l, Provenance::line(i as u32 + 1));
+    }
+    let r = convert(
+        &d,
+        Source {
+            path: "t.tsv".into(),
+            ..Default::default()
+        },
+    );
+    assert_eq!(count(&r, "applications.granted.natural_person"), Some(258));
+    assert_eq!(count(&r, "applications.granted.other_org"), Some(1));
+    assert_eq!(count(&r, "applications.granted.total"), None);
+    assert_eq!(
+        count(&r, "applications.unable.not_held.legal_service"),
+        Some(1)
+    );
+    assert_eq!(count(&r, "applications.unable.not_held.other_org"), None);
+    assert_eq!(count(&r, "appeals.review.upheld"), Some(5));
+    assert_eq!(count(&r, "appeals.litigation_direct.total"), Some(9));
+    assert_eq!(count(&r, "appeals.litigation_after_review.total"), None);
+}
