@@ -215,3 +215,32 @@ fn text_out_of_reading_order_never_gives_a_wrong_value() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn a_web_report_reads_the_same_in_every_form() {
+    // The 上海市人民政府办公厅 2019 report as its CMS stores it (an HTML fragment), and the same
+    // tables as a whole page, a crawler's .txt record, an undeclared GBK .shtml, a DOCX and a PDF
+    // (LibreOffice) and a workbook of its tables (openpyxl): one record's values in every form.
+    let fragment = convert(&fixtures_dir().join("web/shanghai-office-2019.html"));
+    assert!(fragment.values.len() >= 60, "{}", fragment.values.len());
+    // Spot checks read off the page: a row with blank cells, its blank 总计 null, 表四.
+    let count = |k: &str| fragment.get(k).and_then(|n| n.as_count());
+    assert_eq!(count("applications.granted.natural_person"), Some(258));
+    assert_eq!(count("applications.granted.other_org"), Some(1));
+    assert_eq!(count("applications.granted.total"), None);
+    assert_eq!(count("appeals.litigation_direct.total"), Some(9));
+    for other in [
+        "web/shanghai-office-2019-page.html",
+        "web/shanghai-office-2019-crawl.txt",
+        "web/shanghai-office-2019-gbk.shtml",
+        "docx/shanghai-office-2019.docx",
+        "pdf/shanghai-office-2019.pdf",
+        "xlsx/上海市人民政府办公厅2019年政府信息公开工作年度报告附表.xlsx",
+    ] {
+        let o = convert(&fixtures_dir().join(other));
+        assert_eq!(o.values, fragment.values, "{other}: values");
+        assert_eq!(o.raw, fragment.raw, "{other}: money as printed");
+        assert_eq!(o.report.agency, fragment.report.agency, "{other}: agency");
+        assert_eq!(o.report.year, fragment.report.year, "{other}: year");
+    }
+}

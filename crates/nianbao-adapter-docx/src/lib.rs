@@ -88,7 +88,15 @@ fn extract_docx(input: &Input<'_>) -> Result<Document, ExtractError> {
             "not a valid DOCX package: the main part {main} is missing"
         ))
     })?;
-    let mut doc = Document::default();
+    // The title property: a fallback for the report's metadata only, so unreadable is none.
+    let title = match pkg.read("docProps/core.xml") {
+        Ok(Some(core)) => nianbao_core::props::dc_title(&core),
+        _ => None,
+    };
+    let mut doc = Document {
+        title,
+        ..Default::default()
+    };
     let text = package::part_text(xml, &mut doc.warnings);
     let walked = walk(&text)?;
     doc.warnings.extend(walked.warnings);

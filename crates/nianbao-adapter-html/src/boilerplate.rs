@@ -109,12 +109,32 @@ pub fn is_chrome_text(text: &str) -> bool {
     if t.starts_with("首页") && t.contains(['>', '»', '＞', '›']) {
         return true;
     }
-    text.chars().count() <= SHORT && CHROME_PHRASES.iter().any(|p| text.contains(p))
+    if text.chars().count() > SHORT {
+        return false;
+    }
+    let Some(chrome) = CHROME_PHRASES.iter().filter_map(|p| text.find(p)).min() else {
+        return false;
+    };
+    // A crawler's field lines run the title into the furniture (标题 … 【字体：大 中 小】): a
+    // paragraph that names the report before any chrome is its title. (附件下载：…年度报告.pdf
+    // names it after.)
+    !text[..chrome].contains("年度报告")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_run_into_furniture_is_kept() {
+        let line =
+            "标题：2019年某局政府信息公开工作年度报告 发布时间：2020-01-31 【字体：大 中 小】";
+        assert!(!is_chrome_text(line));
+        assert!(is_chrome_text("发布时间：2020-01-31 【字体：大 中 小】"));
+        assert!(is_chrome_text(
+            "附件下载：某局2021年政府信息公开工作年度报告.pdf"
+        ));
+    }
 
     #[test]
     fn chrome_lines() {

@@ -1,17 +1,15 @@
 //! Web pages (`.html`, `.htm`, saved `.mhtml`): many reports are published only on 政府信息公开
 //! sites, usually with the template's tables as real `<table>` elements.
 //!
-//! bytes → (MHTML part) → charset ([`charset`]) → tokens ([`tokenizer`]) → element tree with
-//! omitted end tags restored ([`tree`]) → paragraphs and tables on a browser grid ([`blocks`],
+//! bytes → (MHTML part) → charset ([`charset`]) → element tree by the HTML5 parsing rules
+//! (html5ever, [`tree`]) → paragraphs and tables on a browser grid ([`blocks`],
 //! [`grid`]), with scripts, styles and site chrome left out ([`boilerplate`]).
 mod blocks;
 mod boilerplate;
 mod charset;
-mod entities;
 mod grid;
 mod media;
 mod mhtml;
-mod tokenizer;
 mod tree;
 
 use nianbao_core::{Adapter, Document, ErrorKind, ExtractError, Input};
@@ -33,7 +31,7 @@ impl Adapter for HtmlAdapter {
         50
     }
     fn sniff(&self, bytes: &[u8]) -> bool {
-        looks_like_html(bytes) || mhtml::is_mhtml(bytes)
+        nianbao_core::sniff::is_html(bytes) || mhtml::is_mhtml(bytes)
     }
     fn extract(&self, input: &Input<'_>) -> Result<Document, ExtractError> {
         if input.bytes.is_empty() {
@@ -70,7 +68,7 @@ pub fn extract(bytes: &[u8]) -> Result<Document, ExtractError> {
     };
     let decoded = charset::decode(page, declared);
     warnings.extend(decoded.warning);
-    let tree = tree::Tree::build(tokenizer::tokenize(&decoded.text));
+    let tree = tree::Tree::parse(&decoded.text);
     let out = blocks::blocks(&tree);
     warnings.extend(out.warnings);
     if out.blocks.is_empty() {
@@ -84,46 +82,23 @@ pub fn extract(bytes: &[u8]) -> Result<Document, ExtractError> {
         encoding: Some(decoded.encoding),
         pages: None,
         warnings,
+        title: page_title(&tree),
     })
 }
 
-/// Markup the page starts with: after an optional BOM, white space, comments and an XML
-/// declaration, one of the tags pages begin with.
-fn looks_like_html(bytes: &[u8]) -> bool {
-    const STARTS: &[&[u8]] = &[
-        b"<!doctype html",
-        b"<html",
-        b"<meta",
-        b"<head",
-        b"<body",
-        b"<table",
-    ];
-    let mut b = &bytes[..bytes.len().min(4096)];
-    b = b.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(b);
-    for _ in 0..8 {
-        b = trim_start(b);
-        let lower: Vec<u8> = b.iter().take(16).map(u8::to_ascii_lowercase).collect();
-        if STARTS.iter().any(|s| lower.starts_with(s)) {
-            return true;
-        }
-        let close: &[u8] = if lower.starts_with(b"<!--") {
-            b"-->"
-        } else if lower.starts_with(b"<?xml") {
-            b"?>"
-        } else {
-            return false;
-        };
-        match b.windows(close.len()).position(|w| w == close) {
-            Some(at) => b = &b[at + close.len()..],
-            None => return false,
-        }
-    }
-    false
-}
-
-fn trim_start(b: &[u8]) -> &[u8] {
-    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
-    &b[n..]
+/// The text of the page's `<title>` (its browser tab), white space collapsed.
+fn page_title(tree: &tree::Tree) -> Option<String> {
+    let id = (0..tree.nodes.len()).find(|&i| tree.name(i) == "title")?;
+    let text: String = tree.nodes[id]
+        .children
+        .iter()
+        .filter_map(|&c| match &tree.nodes[c].kind {
+            tree::NodeKind::Text(t) => Some(t.as_str()),
+            tree::NodeKind::Element { .. } => None,
+        })
+        .collect();
+    let title = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then_some(title)
 }
 
 #[cfg(test)]
@@ -237,6 +212,8 @@ mod tests {
             <footer>版权所有</footer></body></html>",
         );
         assert_eq!(paragraphs(&d), ["一、总体情况"]);
+        assert_eq!(d.title.as_deref(), Some("标题"));
+        assert_eq!(doc("<p>正文</p>").title, None);
     }
 
     #[test]

@@ -59,14 +59,13 @@ pub fn warnings(images: usize, attachments: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokenizer::tokenize;
 
     #[test]
     fn attachments_are_listed_once_by_file_name() {
         let page = r#"<p><a href="/xxgk/2024/P020240131.pdf?t=1">2023年年度报告</a>
             <a href="javascript:void(0)">打印</a> <a href="a/表格.XLSX">表格</a>
             <a href="/xxgk/2024/P020240131.pdf">again</a> <a href="/index.html">首页</a></p>"#;
-        let tree = Tree::build(tokenize(page));
+        let tree = Tree::parse(page);
         assert_eq!(attachments(&tree), ["P020240131.pdf", "表格.XLSX"]);
         let w = warnings(2, &attachments(&tree));
         assert!(w[0].contains("2 image(s)"));

@@ -1,7 +1,12 @@
-//! Builds an element tree from tokens with the end tags HTML lets authors omit (`<p>`, `<li>`,
-//! `<td>`, `<tr>` are closed by their successors) and the stray end tags it ignores. Nesting is
-//! capped so that hostile pages cannot exhaust the stack of the recursive walk.
-use crate::tokenizer::Token;
+//! The element tree of a page, built by html5ever (the WHATWG tree-construction rules: omitted
+//! end tags, implied `<tbody>`, foster parenting, every named entity) into a flat arena the
+//! block walker reads. Nesting is capped so that hostile pages cannot exhaust the stack of the
+//! recursive walk.
+use html5ever::interface::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+use html5ever::tendril::{StrTendril, TendrilSink};
+use html5ever::{parse_document, Attribute, QualName};
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 
 /// Elements deeper than this are flattened into their ancestor at this depth.
 pub const MAX_DEPTH: usize = 256;
@@ -30,80 +35,13 @@ pub struct Tree {
     pub nodes: Vec<Node>,
 }
 
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "basefont", "bgsound", "frame", "keygen",
-];
-
-/// Start tags that close an open `<p>`.
-const CLOSES_P: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "center",
-    "details",
-    "dir",
-    "div",
-    "dl",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "ul",
-];
-
-/// What may stay inside `<head>`; anything else starts the body.
-const HEAD_CONTENT: &[&str] = &[
-    "meta", "link", "title", "script", "style", "base", "noscript", "template", "object",
-];
-
-/// Elements an omitted or stray end tag never reaches across.
-const CELL_SCOPE: &[&str] = &["td", "th", "table", "caption", "template"];
-const TABLE_SCOPE: &[&str] = &["table", "template"];
-
 impl Tree {
-    pub fn build(tokens: Vec<Token>) -> Tree {
-        let mut b = Builder {
-            nodes: vec![Node {
-                kind: NodeKind::Element {
-                    name: "#root".into(),
-                    attrs: Vec::new(),
-                },
-                parent: 0,
-                children: Vec::new(),
-                line: 1,
-            }],
-            stack: vec![0],
-        };
-        for token in tokens {
-            match token {
-                Token::Start { name, attrs, line } => b.start(name, attrs, line),
-                Token::End { name } => b.end(&name),
-                Token::Text { text, line } => {
-                    b.add(NodeKind::Text(text), line);
-                }
-            }
-        }
-        Tree { nodes: b.nodes }
+    /// Parses a decoded page (or a fragment of one: a crawler's content field).
+    pub fn parse(text: &str) -> Tree {
+        let sink = Sink::default();
+        sink.nodes.borrow_mut().push(SNode::new(Kind::Root, 1));
+        let sink = parse_document(sink, Default::default()).one(StrTendril::from_slice(text));
+        sink.into_tree()
     }
 
     pub fn name(&self, id: usize) -> &str {
@@ -124,129 +62,260 @@ impl Tree {
     }
 }
 
-struct Builder {
-    nodes: Vec<Node>,
-    stack: Vec<usize>,
+/// A node while the parser builds: children may still move (foster parenting, adoption agency).
+enum Kind {
+    Root,
+    Element(QualName, Vec<Attribute>),
+    Text(StrTendril),
+    /// Comments, doctypes, processing instructions and template contents: never shown.
+    Other,
 }
 
-impl Builder {
-    fn name(&self, id: usize) -> &str {
-        match &self.nodes[id].kind {
-            NodeKind::Element { name, .. } => name,
-            NodeKind::Text(_) => "",
-        }
-    }
+struct SNode {
+    kind: Kind,
+    parent: Option<usize>,
+    children: Vec<usize>,
+    line: u32,
+}
 
-    fn add(&mut self, kind: NodeKind, line: u32) -> usize {
-        let parent = *self.stack.last().unwrap_or(&0);
-        let id = self.nodes.len();
-        self.nodes.push(Node {
+impl SNode {
+    fn new(kind: Kind, line: u32) -> SNode {
+        SNode {
             kind,
-            parent,
+            parent: None,
             children: Vec::new(),
             line,
-        });
-        self.nodes[parent].children.push(id);
-        id
+        }
+    }
+}
+
+#[derive(Default)]
+struct Sink {
+    nodes: RefCell<Vec<SNode>>,
+    line: Cell<u32>,
+}
+
+impl Sink {
+    fn add(&self, kind: Kind) -> usize {
+        let mut nodes = self.nodes.borrow_mut();
+        nodes.push(SNode::new(kind, self.line.get().max(1)));
+        nodes.len() - 1
     }
 
-    /// Position in the stack of the nearest open element named one of `names`, not looking
-    /// past an element named one of `scope`.
-    fn open(&self, names: &[&str], scope: &[&str]) -> Option<usize> {
-        for (i, &id) in self
-            .stack
+    fn detach(&self, id: usize) {
+        let mut nodes = self.nodes.borrow_mut();
+        if let Some(p) = nodes[id].parent.take() {
+            nodes[p].children.retain(|&c| c != id);
+        }
+    }
+
+    /// Inserts `child` into `parent` at `at` (the end when None); text next to text merges.
+    fn insert(&self, parent: usize, at: Option<usize>, child: NodeOrText<usize>) {
+        let id = match child {
+            NodeOrText::AppendNode(id) => {
+                self.detach(id);
+                id
+            }
+            NodeOrText::AppendText(text) => {
+                let mut nodes = self.nodes.borrow_mut();
+                let kids = &nodes[parent].children;
+                let before = match at {
+                    Some(i) => i.checked_sub(1).map(|j| kids[j]),
+                    None => kids.last().copied(),
+                };
+                if let Some(prev) = before {
+                    if let Kind::Text(t) = &mut nodes[prev].kind {
+                        t.push_tendril(&text);
+                        return;
+                    }
+                }
+                drop(nodes);
+                self.add(Kind::Text(text))
+            }
+        };
+        let mut nodes = self.nodes.borrow_mut();
+        nodes[id].parent = Some(parent);
+        let kids = &mut nodes[parent].children;
+        match at {
+            Some(i) => kids.insert(i.min(kids.len()), id),
+            None => kids.push(id),
+        }
+    }
+
+    /// Renumbers the reachable nodes in document order, flattening those nested deeper than
+    /// [`MAX_DEPTH`] into their ancestor at that depth. Iterative: depth is unbounded here.
+    fn into_tree(self) -> Tree {
+        let mut src = self.nodes.into_inner();
+        let mut nodes: Vec<Node> = Vec::with_capacity(src.len());
+        // (source id, new parent, depth)
+        let mut stack = vec![(0usize, 0usize, 0usize)];
+        while let Some((id, parent, depth)) = stack.pop() {
+            let kind = match std::mem::replace(&mut src[id].kind, Kind::Other) {
+                Kind::Root => NodeKind::Element {
+                    name: "#root".into(),
+                    attrs: Vec::new(),
+                },
+                Kind::Element(name, attrs) if depth <= MAX_DEPTH => NodeKind::Element {
+                    name: name.local.to_string(),
+                    attrs: attrs
+                        .into_iter()
+                        .map(|a| (a.name.local.to_string(), a.value.to_string()))
+                        .collect(),
+                },
+                Kind::Element(..) => {
+                    // Too deep: its children join the parent.
+                    for &c in src[id].children.iter().rev() {
+                        stack.push((c, parent, depth));
+                    }
+                    continue;
+                }
+                Kind::Text(t) => NodeKind::Text(t.to_string()),
+                Kind::Other => continue,
+            };
+            let new = nodes.len();
+            nodes.push(Node {
+                kind,
+                parent,
+                children: Vec::new(),
+                line: src[id].line,
+            });
+            if new != 0 {
+                nodes[parent].children.push(new);
+            }
+            for &c in src[id].children.iter().rev() {
+                stack.push((c, new, depth + 1));
+            }
+        }
+        Tree { nodes }
+    }
+}
+
+impl TreeSink for Sink {
+    type Handle = usize;
+    type Output = Sink;
+    type ElemName<'a> = ElemName<'a>;
+
+    fn finish(self) -> Sink {
+        self
+    }
+
+    fn parse_error(&self, _msg: Cow<'static, str>) {}
+
+    fn get_document(&self) -> usize {
+        0
+    }
+
+    fn set_current_line(&self, line: u64) {
+        self.line.set(u32::try_from(line).unwrap_or(u32::MAX));
+    }
+
+    fn elem_name<'a>(&'a self, target: &'a usize) -> ElemName<'a> {
+        let nodes = self.nodes.borrow();
+        let name = match &nodes[*target].kind {
+            Kind::Element(name, _) => name.clone(),
+            _ => QualName::new(None, html5ever::ns!(), html5ever::local_name!("")),
+        };
+        ElemName(name, std::marker::PhantomData)
+    }
+
+    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> usize {
+        let _ = flags;
+        self.add(Kind::Element(name, attrs))
+    }
+
+    fn create_comment(&self, _text: StrTendril) -> usize {
+        self.add(Kind::Other)
+    }
+
+    fn create_pi(&self, _target: StrTendril, _data: StrTendril) -> usize {
+        self.add(Kind::Other)
+    }
+
+    fn append(&self, parent: &usize, child: NodeOrText<usize>) {
+        self.insert(*parent, None, child);
+    }
+
+    fn append_based_on_parent_node(
+        &self,
+        element: &usize,
+        prev_element: &usize,
+        child: NodeOrText<usize>,
+    ) {
+        if self.nodes.borrow()[*element].parent.is_some() {
+            self.append_before_sibling(element, child);
+        } else {
+            self.append(prev_element, child);
+        }
+    }
+
+    fn append_doctype_to_document(&self, _: StrTendril, _: StrTendril, _: StrTendril) {}
+
+    fn get_template_contents(&self, target: &usize) -> usize {
+        // A template's contents are never shown: the element itself stands in for them, and
+        // the walker skips `<template>`.
+        *target
+    }
+
+    fn same_node(&self, x: &usize, y: &usize) -> bool {
+        x == y
+    }
+
+    fn set_quirks_mode(&self, _mode: QuirksMode) {}
+
+    fn append_before_sibling(&self, sibling: &usize, child: NodeOrText<usize>) {
+        let parent = self.nodes.borrow()[*sibling].parent;
+        let Some(parent) = parent else { return };
+        if let NodeOrText::AppendNode(id) = &child {
+            self.detach(*id);
+        }
+        let at = self.nodes.borrow()[parent]
+            .children
             .iter()
-            .enumerate()
-            .rev()
-            .take_while(|&(i, _)| i > 0)
-        {
-            let n = self.name(id);
-            if names.contains(&n) {
-                return Some(i);
-            }
-            if scope.contains(&n) {
-                return None;
-            }
-        }
-        None
+            .position(|c| c == sibling);
+        self.insert(parent, at, child);
     }
 
-    fn close(&mut self, names: &[&str], scope: &[&str]) -> bool {
-        match self.open(names, scope) {
-            Some(i) => {
-                self.stack.truncate(i);
-                true
+    fn add_attrs_if_missing(&self, target: &usize, attrs: Vec<Attribute>) {
+        let mut nodes = self.nodes.borrow_mut();
+        if let Kind::Element(_, existing) = &mut nodes[*target].kind {
+            for a in attrs {
+                if !existing.iter().any(|e| e.name == a.name) {
+                    existing.push(a);
+                }
             }
-            None => false,
         }
     }
 
-    fn start(&mut self, name: String, attrs: Vec<(String, String)>, line: u32) {
-        if !HEAD_CONTENT.contains(&name.as_str()) && name != "head" {
-            self.close(&["head"], &[]);
-        }
-        if CLOSES_P.contains(&name.as_str()) {
-            self.close(&["p"], CELL_SCOPE);
-        }
-        match name.as_str() {
-            "li" => {
-                self.close(&["li"], &["ul", "ol", "menu", "td", "th", "table"]);
-            }
-            "dt" | "dd" => {
-                self.close(&["dt", "dd"], &["dl", "td", "th", "table"]);
-            }
-            "tr" => {
-                self.close(&["tr"], &["table", "thead", "tbody", "tfoot"]);
-            }
-            "td" | "th" => {
-                self.close(&["td", "th"], &["tr", "table"]);
-            }
-            "thead" | "tbody" | "tfoot" | "caption" | "colgroup" => {
-                self.close(
-                    &["thead", "tbody", "tfoot", "caption", "colgroup"],
-                    TABLE_SCOPE,
-                );
-            }
-            "option" => {
-                self.close(&["option"], &["select"]);
-            }
-            _ => {}
-        }
-        let void = VOID.contains(&name.as_str());
-        let id = self.add(NodeKind::Element { name, attrs }, line);
-        if !void && self.stack.len() < MAX_DEPTH {
-            self.stack.push(id);
-        }
+    fn remove_from_parent(&self, target: &usize) {
+        self.detach(*target);
     }
 
-    fn end(&mut self, name: &str) {
-        match name {
-            // The document's own wrappers stay open: content after `</body>` is still body.
-            "html" | "body" | "#root" => {}
-            "br" => self.start("br".into(), Vec::new(), 0),
-            // `</p>` without `<p>` is an empty paragraph: a break.
-            "p" if !self.close(&["p"], CELL_SCOPE) => {
-                self.start("p".into(), Vec::new(), 0);
-                self.stack.pop();
-            }
-            "p" => {}
-            "table" => {
-                self.close(&["table"], &["template"]);
-            }
-            "td" | "th" | "tr" | "thead" | "tbody" | "tfoot" | "caption" | "colgroup" => {
-                self.close(&[name], TABLE_SCOPE);
-            }
-            _ => {
-                self.close(&[name], CELL_SCOPE);
-            }
+    fn reparent_children(&self, node: &usize, new_parent: &usize) {
+        let kids = std::mem::take(&mut self.nodes.borrow_mut()[*node].children);
+        let mut nodes = self.nodes.borrow_mut();
+        for &c in &kids {
+            nodes[c].parent = Some(*new_parent);
         }
+        nodes[*new_parent].children.extend(kids);
+    }
+}
+
+/// An element's name as the parser asks for it (owned: the arena sits behind a `RefCell`).
+#[derive(Debug)]
+pub struct ElemName<'a>(QualName, std::marker::PhantomData<&'a ()>);
+
+impl html5ever::interface::tree_builder::ElemName for ElemName<'_> {
+    fn ns(&self) -> &html5ever::Namespace {
+        &self.0.ns
+    }
+    fn local_name(&self) -> &html5ever::LocalName {
+        &self.0.local
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokenizer::tokenize;
 
     /// The tree as nested s-expressions, for comparing shapes.
     fn shape(tree: &Tree, id: usize) -> String {
@@ -265,50 +334,71 @@ mod tests {
     }
 
     fn parse(src: &str) -> String {
-        let tree = Tree::build(tokenize(src));
-        shape(&tree, 0)
+        let tree = Tree::parse(src);
+        let body = (0..tree.nodes.len())
+            .find(|&i| tree.name(i) == "body")
+            .unwrap();
+        shape(&tree, body)
     }
 
     #[test]
     fn omitted_end_tags() {
-        assert_eq!(parse("<p>a<p>b<div>c</div>"), "(#root (p a) (p b) (div c))");
-        assert_eq!(
-            parse("<ul><li>a<li>b</ul>x"),
-            "(#root (ul (li a) (li b)) x)"
-        );
+        assert_eq!(parse("<p>a<p>b<div>c</div>"), "(body (p a) (p b) (div c))");
+        assert_eq!(parse("<ul><li>a<li>b</ul>x"), "(body (ul (li a) (li b)) x)");
         assert_eq!(
             parse("<table><tr><td>1<td>2<tr><th>3</table>4"),
-            "(#root (table (tr (td 1) (td 2)) (tr (th 3))) 4)"
+            "(body (table (tbody (tr (td 1) (td 2)) (tr (th 3)))) 4)"
         );
     }
 
     #[test]
-    fn stray_end_tags_stay_inside_cells() {
+    fn stray_end_tags_and_misplaced_text() {
         assert_eq!(
             parse("<div><table><tr><td>a</div>b</td></tr></table>c</div>d"),
-            "(#root (div (table (tr (td a b))) c) d)"
+            "(body (div (table (tbody (tr (td ab)))) c) d)"
         );
-        assert_eq!(parse("a</p>b"), "(#root a (p) b)");
+        assert_eq!(parse("a</p>b"), "(body a (p) b)");
+        // Foster parenting: text misplaced between rows is shown before the table.
+        assert_eq!(
+            parse("<table>注<tr><td>1</td></tr></table>"),
+            "(body 注 (table (tbody (tr (td 1)))))"
+        );
+        assert_eq!(
+            parse("<p>R&amp;D &hellip; &frac12;&nbsp;x"),
+            "(body (p R&D … ½\u{a0}x))"
+        );
     }
 
     #[test]
     fn head_ends_where_the_body_starts() {
+        let tree = Tree::parse("<html><head><title>t</title><meta x><div>body</div>");
         assert_eq!(
-            parse("<html><head><title>t</title><meta x><div>body</div>"),
-            "(#root (html (head (title t) (meta)) (div body)))"
+            shape(&tree, 0),
+            "(#root (html (head (title t) (meta)) (body (div body))))"
         );
     }
 
     #[test]
+    fn lines_are_kept() {
+        let tree = Tree::parse("<p>a</p>\n\n<p>b</p>");
+        let p: Vec<u32> = (0..tree.nodes.len())
+            .filter(|&i| tree.name(i) == "p")
+            .map(|i| tree.nodes[i].line)
+            .collect();
+        assert_eq!(p, [1, 3]);
+    }
+
+    #[test]
     fn nesting_is_capped() {
-        let deep = "<div>".repeat(20_000) + "x";
-        let tree = Tree::build(tokenize(&deep));
+        let deep = "<div>".repeat(2_000) + "x";
+        let tree = Tree::parse(&deep);
         let mut depth = 0;
         let mut id = 0;
-        while let Some(&c) = tree.nodes[id].children.first() {
+        while let Some(&c) = tree.nodes[id].children.last() {
             id = c;
             depth += 1;
         }
-        assert!(depth <= MAX_DEPTH, "{depth}");
+        assert!(depth <= MAX_DEPTH + 1, "{depth}");
+        assert!(matches!(&tree.nodes[id].kind, NodeKind::Text(t) if t == "x"));
     }
 }

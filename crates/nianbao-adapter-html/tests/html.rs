@@ -66,6 +66,10 @@ fn sniffs_pages_by_their_bytes() {
     assert!(html.sniff(b"<meta http-equiv=\"Content-Type\" content=\"text/html\"><table>"));
     assert!(html.sniff(b"<TABLE border=1><TR><TD>1</TD></TR></TABLE>"));
     assert!(!html.sniff("一、总体情况\n<html> in the middle of a text".as_bytes()));
+    // A CMS content field is HTML whatever the file is called.
+    assert!(
+        html.sniff("<p style='text-align: center;'>2019年报告</p>\t<p>一、总体情况</p>".as_bytes())
+    );
     assert!(!html.sniff(b"%PDF-1.7\n<html>"));
     assert!(!html.sniff(b"PK\x03\x04"));
     assert!(!html.sniff(b""));

@@ -77,7 +77,9 @@ pub fn assemble(pages: &[PageContent]) -> Document {
 
 /// Blank cells in columns that hold labels (mostly non-numeric text) are dropped: they are
 /// the unused half of a label area, not value slots, and would shift positional attribution.
-/// Blank cells in value columns stay.
+/// Blank cells in value columns stay, and so do blanks right of a number in their row: a
+/// column whose only text is its header (科研机构 left blank all the way down) is a value
+/// column too.
 fn drop_blank_label_cells(t: &mut Table) {
     let mut votes: HashMap<usize, (usize, usize)> = HashMap::new();
     for c in t.rows.iter().flatten() {
@@ -85,9 +87,7 @@ fn drop_blank_label_cells(t: &mut Table) {
         if text.is_empty() {
             continue;
         }
-        let numeric = text
-            .chars()
-            .all(|ch| ch.is_ascii_digit() || ".,-%".contains(ch));
+        let numeric = is_number_cell(text);
         let v = votes.entry(c.col).or_default();
         if numeric {
             v.0 += 1;
@@ -96,10 +96,25 @@ fn drop_blank_label_cells(t: &mut Table) {
         }
     }
     for row in &mut t.rows {
+        let first_number = row
+            .iter()
+            .filter(|c| is_number_cell(&c.text))
+            .map(|c| c.col)
+            .min();
         row.retain(|c| {
-            !c.text.trim().is_empty() || votes.get(&c.col).is_none_or(|(num, text)| num >= text)
+            !c.text.trim().is_empty()
+                || votes.get(&c.col).is_none_or(|(num, text)| num >= text)
+                || first_number.is_some_and(|f| c.col > f)
         });
     }
+}
+
+fn is_number_cell(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || ".,-%".contains(ch))
 }
 
 fn same_columns(a: &[f32], b: &[f32]) -> bool {

@@ -147,7 +147,17 @@ fn extract(bytes: &[u8], deadline: Instant) -> Result<Document, ExtractError> {
     }
     let mut out = layout::assemble(&pages);
     out.warnings.extend(warnings);
+    out.title = info_title(&doc);
     Ok(out)
+}
+
+/// The document information dictionary's `/Title` (a fallback for the report's metadata only:
+/// absent or unreadable is no title).
+fn info_title(doc: &lopdf::Document) -> Option<String> {
+    let info = doc.trailer.get_deref(b"Info", doc).ok()?.as_dict().ok()?;
+    let title = lopdf::decode_text_string(info.get_deref(b"Title", doc).ok()?).ok()?;
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!title.is_empty()).then_some(title)
 }
 
 /// Parses the file with lopdf, mapping its failures onto our error kinds. lopdf is run under

@@ -99,13 +99,13 @@ impl Adapter for XlsxAdapter {
         if kind == Kind::Xlsx {
             let parts = seen.as_ref().and_then(|s| s.parts.as_deref());
             if let Some(read) = parts.and_then(|p| plain::read(&package::Parts::of(p)).ok()) {
-                return finish(read?);
+                return finish(read?, input.bytes);
             }
         }
         if let Some(seen) = &mut seen {
             guard::check_deferred(input.bytes, input.limits, seen)?;
         }
-        finish(read_with_calamine(kind, input, seen.as_ref())?)
+        finish(read_with_calamine(kind, input, seen.as_ref())?, input.bytes)
     }
 }
 
@@ -176,13 +176,35 @@ fn read_with_calamine(
     Ok(doc)
 }
 
-fn finish(doc: Document) -> Result<Document, ExtractError> {
+fn finish(mut doc: Document, bytes: &[u8]) -> Result<Document, ExtractError> {
     if doc.blocks.is_empty() {
         return Err(ExtractError::not_a_report(
             "the workbook has no worksheet with content",
         ));
     }
+    doc.title = stored_title(bytes);
     Ok(doc)
+}
+
+/// The package's title property (`docProps/core.xml`, an ODS's `meta.xml`): a fallback for the
+/// report's metadata only, so a part that cannot be read is no title.
+fn stored_title(bytes: &[u8]) -> Option<String> {
+    use std::io::Read;
+    if !sniff::is_zip(bytes) {
+        return None;
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    for name in ["docProps/core.xml", "meta.xml"] {
+        let Ok(part) = zip.by_name(name) else {
+            continue;
+        };
+        let mut xml = Vec::new();
+        part.take(nianbao_core::props::MAX_PROPS_BYTES)
+            .read_to_end(&mut xml)
+            .ok()?;
+        return nianbao_core::props::dc_title(&xml);
+    }
+    None
 }
 
 /// An XML element's name without its namespace prefix.

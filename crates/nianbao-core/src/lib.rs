@@ -11,6 +11,7 @@ mod fnv;
 pub mod grid;
 pub mod inflate;
 mod model;
+pub mod props;
 pub mod sniff;
 pub mod word_table;
 

@@ -118,6 +118,10 @@ pub struct Document {
     pub pages: Option<u32>,
     /// What the adapter found odd (a page with no text, a formula without a cached value).
     pub warnings: Vec<String>,
+    /// The title the file's own properties give (DOCX/XLSX `docProps/core.xml`, PDF `/Title`,
+    /// HTML `<title>`): not shown in the body, so only a fallback for the report's metadata.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 impl Document {

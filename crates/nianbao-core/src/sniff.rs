@@ -72,6 +72,156 @@ pub fn has_utf16le(bytes: &[u8], name: &str) -> bool {
     find(bytes, &needle).is_some()
 }
 
+/// Elements of HTML's vocabulary a page or a crawler's content field is written in. Only these
+/// count as markup: `<` in a report's text (`<5件`, `<附件>`) names no element.
+const HTML_TAGS: &[&str] = &[
+    "!doctype",
+    "html",
+    "head",
+    "body",
+    "meta",
+    "title",
+    "link",
+    "style",
+    "script",
+    "base",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "colgroup",
+    "col",
+    "p",
+    "div",
+    "span",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "font",
+    "strong",
+    "b",
+    "i",
+    "u",
+    "em",
+    "sup",
+    "sub",
+    "center",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "a",
+    "img",
+    "pre",
+    "blockquote",
+    "form",
+    "iframe",
+    "label",
+    "small",
+    "big",
+    "strike",
+    "s",
+    "o:p",
+];
+
+/// Elements whose closing tag marks a text as written in HTML (a `<br>` or `<b>` in a
+/// markdown report does not).
+const BLOCK_CLOSERS: &[&str] = &[
+    "p", "div", "span", "table", "tr", "td", "th", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
+    "h6", "font", "section", "article", "center", "tbody", "strong", "pre",
+];
+
+/// The element a tag at the start of `b` (`<name`, `</name`) names, lowercased, if it is one of
+/// HTML's and the name ends there (`<p>`, `<p class=…>`, `<br/>`, not `<pre5>`).
+fn html_tag(b: &[u8]) -> Option<(bool, &'static str)> {
+    let rest = b.strip_prefix(b"<")?;
+    let (closing, rest) = match rest.strip_prefix(b"/") {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    HTML_TAGS.iter().copied().find_map(|name| {
+        let n = name.len();
+        let head = rest.get(..n)?;
+        let ends = matches!(
+            rest.get(n),
+            Some(b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
+        );
+        (head.eq_ignore_ascii_case(name.as_bytes()) && ends).then_some((closing, name))
+    })
+}
+
+/// Whether a text is HTML: its first content (after a BOM, white space, comments and an XML
+/// declaration) is a tag of HTML's vocabulary, or it is mostly such markup (a crawler's
+/// content field that starts with a bare title line). Decided on the ASCII bytes of the tags,
+/// so it holds for GBK as for UTF-8. A report in plain text or markdown that uses a few tags
+/// (`<br>` in a table cell) stays text.
+pub fn is_html(bytes: &[u8]) -> bool {
+    const HEAD: usize = 64 * 1024;
+    let mut b = &bytes[..bytes.len().min(HEAD)];
+    b = b.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(b);
+    loop {
+        b = &b[b.iter().take_while(|c| c.is_ascii_whitespace()).count()..];
+        let close: &[u8] = if b.starts_with(b"<!--") {
+            b"-->"
+        } else if b.len() >= 5 && b[..5].eq_ignore_ascii_case(b"<?xml") {
+            b"?>"
+        } else {
+            break;
+        };
+        match find(b, close) {
+            Some(at) => b = &b[at + close.len()..],
+            None => return false,
+        }
+    }
+    if html_tag(b).is_some() {
+        return true;
+    }
+    mostly_markup(b)
+}
+
+/// At least three closing tags of block elements, and markup on most non-blank lines or on
+/// lines holding most of the text (a crawler's field lines, then the content field on one line).
+fn mostly_markup(b: &[u8]) -> bool {
+    let mut closers = 0;
+    let (mut lines, mut tagged) = (0, 0);
+    let (mut bytes, mut tagged_bytes) = (0, 0);
+    for line in b.split(|&c| c == b'\n') {
+        let mut has_tag = false;
+        for at in memchr::memchr_iter(b'<', line) {
+            if let Some((closing, name)) = html_tag(&line[at..]) {
+                has_tag = true;
+                closers += usize::from(closing && BLOCK_CLOSERS.contains(&name));
+            }
+        }
+        if line.iter().any(|c| !c.is_ascii_whitespace()) {
+            lines += 1;
+            bytes += line.len();
+            if has_tag {
+                tagged += 1;
+                tagged_bytes += line.len();
+            }
+        }
+    }
+    closers >= 3 && (tagged * 2 >= lines || tagged_bytes * 2 >= bytes)
+}
+
 /// A format no adapter reads but that is known by its bytes, with the error its record gets:
 /// an image is not a report (an archive's pictures, a photo; a scanned page would need OCR),
 /// the others name what to convert them to.
@@ -134,6 +284,35 @@ mod tests {
         assert!(zip_has_entry(&cd, "word/document.xml"));
         assert!(!zip_has_entry(&cd, "xl/workbook.xml"));
         assert!(zip_has_prefix(&cd, "word/"));
+    }
+
+    #[test]
+    fn html_by_its_markup() {
+        // A CMS content field: no <html>, no <body>.
+        assert!(is_html(
+            "<p style='text-align: center'>2019年报告</p><p>一、总体情况</p>".as_bytes()
+        ));
+        assert!(is_html(b"\xef\xbb\xbf\r\n<!-- x -->\n<DIV class=a>1</DIV>"));
+        assert!(is_html(b"<span>x</span>"));
+        assert!(is_html(b"<br/>text"));
+        assert!(is_html(b"<!DOCTYPE html><html>"));
+        // A crawler's fragment after a bare title line.
+        let crawled = "标题:2019年某局政府信息公开工作年度报告\n<p>一、总体情况</p>\n<p>正文</p>\n<table><tr><td>规章</td><td>0</td></tr></table>";
+        assert!(is_html(crawled.as_bytes()));
+        let one_line = "标题:2019年某局报告\n发布时间:2020-01-31 来源:某局\n【字体:大 中 小】\n<p>一、总体情况</p><p>正文</p><table><tr><td>规章</td><td>0</td></tr></table>";
+        assert!(is_html(one_line.as_bytes()));
+        // Text that mentions markup, or uses a tag or two, stays text.
+        assert!(!is_html(
+            "一、总体情况\n<html> in the middle of a text".as_bytes()
+        ));
+        assert!(!is_html(
+            "一、总体情况\n本年共收到申请<5件<br>\n二、主动公开\n三、申请\n四、复议\n".as_bytes()
+        ));
+        let md = "# 报告\n\n| 1.属于<br>国家秘密 | 0 |\n|---|---|\n| 2.其他 | 0 |\n\n一、总体情况\n正文\n<div>注</div>\n";
+        assert!(!is_html(md.as_bytes()));
+        assert!(!is_html(b"<pre5>"));
+        assert!(!is_html(b"<tablet>"));
+        assert!(!is_html(b""));
     }
 
     #[test]

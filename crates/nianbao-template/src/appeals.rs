@@ -24,11 +24,11 @@ const KEYS: [&str; 15] = [
 
 /// Maps the appeals table; returns whether the fifteen cells were found.
 pub fn map(rec: &mut Record, rows: &[LRow]) -> bool {
-    // The data row: the last row with fifteen value slots or fifteen numbers.
+    // The data row: the last row with fifteen value positions or fifteen numbers.
     if let Some(row) = rows
         .iter()
         .rev()
-        .find(|r| r.n_numbers() > 0 && (r.slots.len() == 15 || r.n_numbers() == 15))
+        .find(|r| r.n_numbers() > 0 && (r.width() == 15 || r.n_numbers() == 15))
     {
         return assign(rec, row, &KEYS, MoneyDefault::Wan, "四、行政复议、行政诉讼");
     }

@@ -13,8 +13,9 @@ pub enum MoneyDefault {
 
 /// Assigns `row`'s slots to `cols` (keys in column order). Returns whether values were written.
 ///
-/// Exactly `cols.len()` slots: by position (a blank or `/` slot is null). Otherwise exactly
-/// `cols.len()` numbers: in order. Otherwise nothing, and a warning.
+/// Exactly `cols.len()` slots, or slots and the blank cells after them (a row whose last
+/// columns, the 总计 among them, were left blank): by position (a blank or `/` slot is null).
+/// Otherwise exactly `cols.len()` numbers: in order. Otherwise nothing, and a warning.
 pub fn assign(
     rec: &mut Record,
     row: &LRow,
@@ -23,11 +24,14 @@ pub fn assign(
     what: &str,
 ) -> bool {
     let n = cols.len();
-    let picked: Vec<Option<&RCell>> = if row.slots.len() == n {
-        row.slots
+    let picked: Vec<Option<&RCell>> = if row.slots.len() == n || row.width() == n {
+        let mut picked: Vec<Option<&RCell>> = row
+            .slots
             .iter()
             .map(|c| if c.is_number() { Some(c) } else { None })
-            .collect()
+            .collect();
+        picked.resize(n, None);
+        picked
     } else if row.n_numbers() == n {
         row.numbers().map(Some).collect()
     } else {

@@ -4,7 +4,8 @@
 //!
 //! The steps, each its own module: [`rows`] flattens blocks into rows of classified cells;
 //! [`sections`] finds the headings; `active`, `applications` and `appeals` map the three
-//! tables; `meta` reads title, agency, year and date; `checks` runs the form's rules.
+//! tables; `meta` reads title, agency, year and date (`title` takes a title line apart);
+//! `checks` runs the form's rules.
 
 mod active;
 mod appeals;
@@ -12,6 +13,7 @@ mod applications;
 mod assign;
 pub mod checks;
 pub mod expected;
+mod inferred;
 mod keymap;
 pub mod keys;
 mod meta;
@@ -20,6 +22,7 @@ pub mod rows;
 pub mod schema;
 pub mod sections;
 pub mod text;
+mod title;
 
 pub use keymap::KeyMap;
 pub use keys::Version;
@@ -65,6 +68,7 @@ pub fn convert(doc: &Document, source: Source) -> Record {
         published: m.published,
         title: m.title,
     };
+    infer_metadata(&mut r, doc);
     let text_of = |s: Section| {
         secs.range(s).map(|rg| {
             rows[rg]
@@ -108,6 +112,35 @@ pub fn convert(doc: &Document, source: Source) -> Record {
         Status::Partial
     };
     r
+}
+
+/// Fills the agency and year the body does not state from the path, then from the document's
+/// own properties, and says where each came from.
+fn infer_metadata(r: &mut Record, doc: &Document) {
+    if r.report.agency.is_some() && r.report.year.is_some() {
+        return;
+    }
+    let sources = [
+        (inferred::FROM_PATH, inferred::from_path(&r.source.path)),
+        (
+            inferred::FROM_PROPERTIES,
+            inferred::from_properties(doc.title.as_deref()),
+        ),
+    ];
+    for (from, found) in sources {
+        if r.report.agency.is_none() {
+            if let Some(a) = found.agency {
+                r.report.agency = Some(a);
+                r.report_from.push(("report.agency", from));
+            }
+        }
+        if r.report.year.is_none() {
+            if let Some(y) = found.year {
+                r.report.year = Some(y);
+                r.report_from.push(("report.year", from));
+            }
+        }
+    }
 }
 
 /// Where to look for a section's table: its own range, or, when its heading is missing, the

@@ -1,9 +1,10 @@
 //! Report metadata: title, agency, year reported on, publication date, template version.
 use crate::keys::Version;
 use crate::text::Keywords;
+use crate::title;
 
 /// Four-digit years followed by 年 (spaces already removed), with their byte positions.
-fn years(key: &str) -> Vec<(usize, i32)> {
+pub(crate) fn years(key: &str) -> Vec<(usize, i32)> {
     let b = key.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -84,6 +85,7 @@ const AGENCY_ENDINGS: &[&str] = &[
     "办公室",
     "局",
     "委员会",
+    "管委会",
     "委",
     "镇",
     "乡",
@@ -98,7 +100,7 @@ const AGENCY_ENDINGS: &[&str] = &[
     "队",
 ];
 
-fn looks_like_agency(s: &str) -> bool {
+pub(crate) fn looks_like_agency(s: &str) -> bool {
     let n = s.chars().count();
     (2..=30).contains(&n) && AGENCY_ENDINGS.iter().any(|e| s.ends_with(e))
 }
@@ -126,12 +128,16 @@ pub fn read(keys: &[String]) -> Meta {
             && !k.starts_with("本报告")
     };
     let found = (0..head).find_map(|i| {
-        if is_title(&keys[i]) {
-            return Some((i, keys[i].clone()));
+        let key = title::clean(&keys[i]);
+        if title::is_furniture(&keys[i]) {
+            return None;
         }
-        let next = keys.get(i + 1)?;
-        let joined = format!("{}{next}", keys[i]);
-        (keys[i].contains("公开") && next.chars().count() <= 8 && is_title(&joined))
+        if is_title(key) {
+            return Some((i, key.to_string()));
+        }
+        let next = title::clean(keys.get(i + 1)?);
+        let joined = format!("{key}{next}");
+        (key.contains("公开") && next.chars().count() <= 8 && is_title(&joined))
             .then_some((i, joined))
     });
     if let Some((t, mut title)) = found {
@@ -143,10 +149,7 @@ pub fn read(keys: &[String]) -> Meta {
         }
         if let Some(&(p, y)) = years(&title).first() {
             m.year = Some(y);
-            let agency = title[..p].trim_matches(|c: char| !c.is_alphanumeric());
-            if !agency.is_empty() {
-                m.agency = Some(agency.to_string());
-            }
+            m.agency = title::agency(&title, p);
         }
         m.title = Some(title);
     }

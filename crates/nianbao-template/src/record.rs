@@ -98,6 +98,9 @@ pub struct Record {
     pub checks: Vec<Check>,
     pub warnings: Vec<String>,
     pub provenance: KeyMap<Provenance>,
+    /// Report fields inferred rather than read (`report.agency` from the `path`), written into
+    /// the provenance as `{"from": …}`.
+    pub report_from: Vec<(&'static str, &'static str)>,
 }
 
 impl Record {
@@ -113,6 +116,7 @@ impl Record {
             checks: Vec::new(),
             warnings: Vec::new(),
             provenance: KeyMap::new(),
+            report_from: Vec::new(),
         }
     }
 
@@ -178,6 +182,15 @@ impl Record {
             }
             write_name(out, k);
             write_provenance(out, p)?;
+        }
+        for (i, (field, from)) in self.report_from.iter().enumerate() {
+            if i > 0 || !self.provenance.is_empty() {
+                out.push(b',');
+            }
+            write_name(out, field);
+            out.extend_from_slice(b"{\"from\":");
+            serde_json::to_writer(&mut *out, from)?;
+            out.push(b'}');
         }
         out.extend_from_slice(b"}}");
         Ok(())

@@ -158,11 +158,9 @@ fn split_line(line: &str, prov: &Provenance) -> Option<Row> {
         }
         inner.split('|').map(str::trim).collect()
     } else if folded.contains('\t') {
-        // Keep empty cells between tabs (they are positions), drop the trailing ones.
+        // Keep empty cells between and after tabs: they are positions (a row copied from a
+        // page whose last columns, the 总计 among them, are blank).
         let mut v: Vec<&str> = folded.split('\t').map(str::trim).collect();
-        while v.last().is_some_and(|s| s.is_empty()) {
-            v.pop();
-        }
         if v.first().is_some_and(|s| s.is_empty()) && v.len() > 1 {
             // A leading tab is indentation, not a cell, when the line is a single cell.
             if v.iter().filter(|s| !s.is_empty()).count() == 1 {
@@ -290,6 +288,9 @@ pub struct LRow {
     /// The value slots after the label: numbers, placeholders and blank cells, in order.
     pub slots: Vec<RCell>,
     pub from_table: bool,
+    /// Blank cells the row had after its last slot: positions of a real grid (a table row, a
+    /// markdown row), not part of `slots` so that counts stay as the text shows them.
+    pub trailing_blanks: usize,
     /// Whether every value came from a row holding a single number (one cell per line).
     singles: bool,
 }
@@ -301,8 +302,13 @@ impl LRow {
             label: String::new(),
             slots: Vec::new(),
             from_table: false,
+            trailing_blanks: 0,
             singles: false,
         }
+    }
+    /// How many value positions the row has: its slots and the blank cells after them.
+    pub fn width(&self) -> usize {
+        self.slots.len() + self.trailing_blanks
     }
     pub fn numbers(&self) -> impl Iterator<Item = &RCell> {
         self.slots.iter().filter(|c| c.is_number())
@@ -317,7 +323,7 @@ pub fn logical_rows(rows: &[Row], range: std::ops::Range<usize>) -> Vec<LRow> {
     let mut out: Vec<LRow> = Vec::new();
     for i in range {
         let row = &rows[i];
-        let (label, slots) = label_and_slots(row);
+        let (label, slots, trailing_blanks) = label_and_slots(row);
         let n = slots.iter().filter(|c| c.is_number()).count();
         if label.is_empty() && n > 0 {
             if let Some(prev) = out.last_mut() {
@@ -330,6 +336,7 @@ pub fn logical_rows(rows: &[Row], range: std::ops::Range<usize>) -> Vec<LRow> {
                         // The label's own line had no values: these slots are its slots,
                         // blank positions included.
                         prev.slots = slots;
+                        prev.trailing_blanks = trailing_blanks;
                     } else {
                         prev.slots
                             .extend(slots.into_iter().filter(|c| c.is_number()));
@@ -344,15 +351,16 @@ pub fn logical_rows(rows: &[Row], range: std::ops::Range<usize>) -> Vec<LRow> {
             label,
             slots,
             from_table: row.from_table,
+            trailing_blanks,
         });
     }
     out
 }
 
 /// The label of a row is its text cells joined; its slots are the cells after the last text
-/// cell (trailing blanks dropped). Short text fragments after the numbers (a vertical label
-/// broken one character per line) do not hide the numbers.
-fn label_and_slots(row: &Row) -> (String, Vec<RCell>) {
+/// cell (trailing blanks dropped, and counted). Short text fragments after the numbers (a
+/// vertical label broken one character per line) do not hide the numbers.
+fn label_and_slots(row: &Row) -> (String, Vec<RCell>, usize) {
     let last_text = row.cells.iter().rposition(|c| c.is_text());
     let label: String = row
         .cells
@@ -373,10 +381,12 @@ fn label_and_slots(row: &Row) -> (String, Vec<RCell>) {
             .cloned()
             .collect();
     }
+    let mut trailing = 0;
     while slots.last().is_some_and(|c| c.value == CellValue::Blank) {
         slots.pop();
+        trailing += 1;
     }
-    (label, slots)
+    (label, slots, trailing)
 }
 
 #[cfg(test)]

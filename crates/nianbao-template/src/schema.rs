@@ -70,9 +70,10 @@ pub fn json_schema() -> Value {
     );
     props.insert(
         "provenance".into(),
-        json!({"type": "object", "description": "for each numeric key: where its value was read", "additionalProperties": {"type": "object", "additionalProperties": false, "properties": {
+        json!({"type": "object", "description": "for each numeric key: where its value was read; for report.agency and report.year when the body does not state them: where they were inferred from", "additionalProperties": {"type": "object", "additionalProperties": false, "properties": {
             "page": {"type": "integer"}, "sheet": {"type": "string"}, "table": {"type": "integer"}, "row": {"type": "integer"},
-            "col": {"type": "integer"}, "line": {"type": "integer"}, "x": {"type": "number"}, "y": {"type": "number"}}}}),
+            "col": {"type": "integer"}, "line": {"type": "integer"}, "x": {"type": "number"}, "y": {"type": "number"},
+            "from": {"enum": ["path", "properties"]}}}}),
     );
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
