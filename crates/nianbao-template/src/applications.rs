@@ -221,6 +221,36 @@ fn first_item(key: &str) -> &str {
     }
 }
 
+/// The template row named by the label lines above a row whose numbers stand apart from their
+/// label (a label wrapped over several lines, the last one above the numbers, perhaps going on
+/// below them): the last item, when no other item above names a row. A group heading
+/// (`(三)不予公开`) names none.
+fn single_item(block: &str, after: &str) -> Option<(usize, usize)> {
+    let mut bounds: Vec<usize> = markers(block).into_iter().filter(|&m| m > 0).collect();
+    bounds.insert(0, 0);
+    bounds.push(block.len());
+    let items: Vec<&str> = bounds.windows(2).map(|w| &block[w[0]..w[1]]).collect();
+    let (last, before) = items.split_last()?;
+    // The label may wrap on below the numbers, up to the next item.
+    let named = match_label(last).or_else(|| {
+        let on = format!("{last}{after}");
+        match_label(first_item(&on))
+    })?;
+    // Text before the block's first item ends the label of the row above.
+    let before = match before.first() {
+        Some(f) if !markers(f).contains(&0) => &before[1..],
+        _ => before,
+    };
+    // Any other row named above (but `(六)其他处理` over its sub-rows): a label whose row
+    // shows no numbers, or labels moved away from their rows; which one owns the numbers is
+    // not certain.
+    let rival = before
+        .iter()
+        .filter_map(|i| match_label(i))
+        .any(|(t, _)| !(t == COMBINED && SUBROWS.contains(&named.0)));
+    (!rival).then_some(named)
+}
+
 /// Maps the applications table. Returns how many rows were filled.
 pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
     // Rows that carry values, with the label text around them for rows whose own label is
@@ -239,14 +269,46 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
         value_rows.truncate(MAX_VALUE_ROWS);
     }
     let mut cand: Vec<Option<(usize, usize)>> = Vec::with_capacity(value_rows.len());
+    // Whether every row since the table's start was paired by position or by an unbroken
+    // one-label-then-one-row order: a row whose label stands apart is paired by order only
+    // while that order holds (labels below their rows would shift every row by one).
+    // Labels standing below their numbers (a label after the last row of values) would pair
+    // every row with the label of the row before it: then only labels on the numbers' own
+    // lines count.
+    let trailing = value_rows.last().map_or(0, |&i| i + 1);
+    let mut order_holds = !rows[trailing..]
+        .iter()
+        .any(|r| match_label(&label_key(&r.label)).is_some());
+    let labels_may_lead = order_holds;
     for (k, &i) in value_rows.iter().enumerate() {
-        let own = match_label(&label_key(&rows[i].label));
+        let row = &rows[i];
+        if row.label_apart || row.label.trim().is_empty() {
+            let lo = if k == 0 { 0 } else { value_rows[k - 1] + 1 };
+            // A blank line ends the labels above it (a row whose cells are empty).
+            let lo = (lo..=i).rev().find(|&j| rows[j].gap_before).unwrap_or(lo);
+            let block: String = rows[lo..=i].iter().map(|r| r.label.as_str()).collect();
+            let hi = value_rows.get(k + 1).copied().unwrap_or(rows.len());
+            let after: String = rows[i + 1..hi].iter().map(|r| r.label.as_str()).collect();
+            let c = match_label(&label_key(&row.label)).or_else(|| {
+                order_holds
+                    .then(|| single_item(&label_key(&block), &label_key(&after)))
+                    .flatten()
+            });
+            // A row with nothing at all above it breaks the label-row alternation.
+            if block.trim().is_empty() {
+                order_holds = false;
+            }
+            cand.push(c);
+            continue;
+        }
+        order_holds = labels_may_lead;
+        let own = match_label(&label_key(&row.label));
         let c = own.or_else(|| {
             let lo = if k == 0 { 0 } else { value_rows[k - 1] + 1 };
             let lo = lo.max(i.saturating_sub(CONTEXT_ROWS));
             let hi = value_rows.get(k + 1).copied().unwrap_or(rows.len());
             let hi = hi.min(i + 1 + CONTEXT_ROWS);
-            let own = rows[i].label.as_str();
+            let own = row.label.as_str();
             let before: String = rows[lo..i].iter().map(|r| r.label.as_str()).collect();
             let after: String = rows[i + 1..hi].iter().map(|r| r.label.as_str()).collect();
             let own_key = label_key(own);
@@ -265,6 +327,19 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
                 .or_else(|| match_label(&label_key(&after)))
         });
         cand.push(c);
+    }
+    // Two rows naming one template row as strongly: neither pairing is certain.
+    let claims = cand.clone();
+    for (k, c) in cand.iter_mut().enumerate() {
+        if let Some((t, sc)) = *c {
+            let rival = claims
+                .iter()
+                .enumerate()
+                .any(|(j, o)| j != k && *o == Some((t, sc)));
+            if rival {
+                *c = None;
+            }
+        }
     }
     let anchors = monotone_anchors(&cand);
     let mut assigned: Vec<Option<usize>> = vec![None; value_rows.len()];
@@ -334,6 +409,8 @@ fn monotone_anchors(cand: &[Option<(usize, usize)>]) -> Vec<(usize, usize)> {
 /// Places unlabelled rows between two anchors when their number equals the template rows
 /// between them (either the single 其他处理 row or its three 2021 sub-rows).
 fn fill_gaps(assigned: &mut [Option<usize>]) {
+    let has_sub = assigned.iter().flatten().any(|t| SUBROWS.contains(t));
+    let has_combined = assigned.iter().flatten().any(|&t| t == COMBINED);
     let n = assigned.len();
     let mut k = 0;
     while k < n {
@@ -371,10 +448,21 @@ fn fill_gaps(assigned: &mut [Option<usize>]) {
         if (lo.is_none() || hi.is_none()) && run > 3 {
             continue;
         }
-        if let Some(ts) = options.iter().find(|o| o.len() == run) {
-            for (i, t) in ts.iter().enumerate() {
-                assigned[start + i] = Some(*t);
-            }
+        // Both the single 其他处理 row and its sub-rows may fit the same gap: the document's
+        // own anchors decide which form it uses, or nothing is placed.
+        let fits: Vec<&Vec<usize>> = options
+            .iter()
+            .filter(|o| o.len() == run)
+            .filter(|o| !(has_sub && o.contains(&COMBINED)))
+            .filter(|o| !(has_combined && o.iter().any(|t| SUBROWS.contains(t))))
+            .collect();
+        let placed = match fits[..] {
+            [ts] => ts,
+            [a, b] if a == b => a,
+            _ => continue,
+        };
+        for (i, t) in placed.iter().enumerate() {
+            assigned[start + i] = Some(*t);
         }
     }
 }
@@ -438,5 +526,41 @@ mod tests {
         let mut a = vec![Some(19), None, None, None, Some(24)];
         fill_gaps(&mut a);
         assert_eq!(a, vec![Some(19), Some(21), Some(22), Some(23), Some(24)]);
+        // Three rows between 3.要求提供公开出版物 and the second sub-row of 其他处理 fit 18, 19
+        // and 其他处理 or its first sub-row: the sub-row anchor says which form the table uses.
+        let mut a = vec![Some(17), None, None, None, Some(22)];
+        fill_gaps(&mut a);
+        assert_eq!(a, vec![Some(17), Some(18), Some(19), Some(21), Some(22)]);
+    }
+
+    #[test]
+    fn labels_apart_from_their_numbers_pair_only_when_alone() {
+        let s = |block: &str, after: &str| {
+            single_item(&label_key(block), &label_key(after)).map(|(t, _)| t)
+        };
+        // A label wrapped over lines above its numbers, going on below them.
+        assert_eq!(s("1.属于国家秘密", ""), Some(4));
+        assert_eq!(
+            s("(六)其他处理1.申请人无正", "当理由逾期不补正2.申请人逾期"),
+            Some(21)
+        );
+        assert_eq!(s("不计其他情形)(三)不予公开1.属于国家秘", "密"), Some(4));
+        // Two labels stacked over one row of numbers (上海市科委 2024 as a PDF-to-markdown
+        // converter left it: the numbers are 5.属于三类内部事务信息's).
+        assert_eq!(
+            s(
+                "(三)不予公开5.属于三类内部事务信息1.本机关不掌握相关政府信息",
+                ""
+            ),
+            None
+        );
+        assert_eq!(
+            s(
+                "(四)无2.没有现成信息需要另法提供行制作3.补正后申请内容仍不明确",
+                ""
+            ),
+            None
+        );
+        assert_eq!(s("", ""), None);
     }
 }

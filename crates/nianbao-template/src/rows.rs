@@ -32,6 +32,9 @@ pub struct Row {
     pub from_table: bool,
     /// The whole line, for section headings and metadata.
     pub text: String,
+    /// Whether a blank line stands right above this line (the empty cells of a table flattened
+    /// one cell per line end the label before them).
+    pub gap_before: bool,
 }
 
 impl Row {
@@ -53,12 +56,24 @@ pub fn label_keys(rows: &[Row]) -> Vec<String> {
 /// Flattens every block into physical rows, in document order.
 pub fn physical_rows(doc: &Document) -> Vec<Row> {
     let mut rows = Vec::new();
+    // The text line last read: a paragraph starting further down follows blank lines.
+    let mut last_line: Option<u32> = None;
     for block in &doc.blocks {
         match block {
             Block::Paragraph(p) => {
+                let mut gap = matches!((last_line, p.prov.line), (Some(a), Some(b)) if b > a + 1);
+                last_line = p
+                    .prov
+                    .line
+                    .map(|l| l + p.text.lines().count().max(1) as u32 - 1);
                 for line in p.text.lines() {
-                    if let Some(r) = split_line(line, &p.prov) {
-                        rows.push(r);
+                    match split_line(line, &p.prov) {
+                        Some(mut r) => {
+                            r.gap_before = gap;
+                            gap = false;
+                            rows.push(r);
+                        }
+                        None => gap |= line.trim().is_empty(),
                     }
                 }
             }
@@ -98,6 +113,7 @@ pub fn physical_rows(doc: &Document) -> Vec<Row> {
                         cells,
                         from_table: true,
                         text,
+                        gap_before: false,
                     });
                 }
             }
@@ -188,6 +204,7 @@ fn split_line(line: &str, prov: &Provenance) -> Option<Row> {
         cells,
         from_table: false,
         text: trimmed.to_string(),
+        gap_before: false,
     })
 }
 
@@ -290,6 +307,11 @@ pub struct LRow {
     /// The value slots after the label: numbers, placeholders and blank cells, in order.
     pub slots: Vec<RCell>,
     pub from_table: bool,
+    /// Whether the label stands on lines above the numbers rather than on their own row: a
+    /// pairing by order, not by position.
+    pub label_apart: bool,
+    /// Whether a blank line stands above the row's first line.
+    pub gap_before: bool,
     /// Whether every value came from a row holding a single number (one cell per line).
     singles: bool,
 }
@@ -301,6 +323,8 @@ impl LRow {
             label: String::new(),
             slots: Vec::new(),
             from_table: false,
+            label_apart: false,
+            gap_before: false,
             singles: false,
         }
     }
@@ -330,6 +354,7 @@ pub fn logical_rows(rows: &[Row], range: std::ops::Range<usize>) -> Vec<LRow> {
                         // The label's own line had no values: these slots are its slots,
                         // blank positions included.
                         prev.slots = slots;
+                        prev.label_apart = true;
                     } else {
                         prev.slots
                             .extend(slots.into_iter().filter(|c| c.is_number()));
@@ -344,6 +369,8 @@ pub fn logical_rows(rows: &[Row], range: std::ops::Range<usize>) -> Vec<LRow> {
             label,
             slots,
             from_table: row.from_table,
+            label_apart: false,
+            gap_before: row.gap_before,
         });
     }
     out
