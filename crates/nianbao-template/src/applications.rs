@@ -119,11 +119,11 @@ const ROWS: &[TRow] = &[
     },
 ];
 
-const COMBINED: usize = 20;
+pub(crate) const COMBINED: usize = 20;
 const MAX_VALUE_ROWS: usize = 400;
 /// Label lines looked at above and below a row whose own label is missing.
 const CONTEXT_ROWS: usize = 4;
-const SUBROWS: std::ops::Range<usize> = 21..24;
+pub(crate) const SUBROWS: std::ops::Range<usize> = 21..24;
 const MISC: usize = 23;
 
 /// The table's columns: the six applicant kinds, then 总计.
@@ -163,7 +163,7 @@ fn keywords() -> &'static (Keywords, Vec<usize>) {
 
 /// The template row a label names, with a strength (longer keyword = more specific; of two
 /// rows as strong, the earlier one).
-fn match_label(key: &str) -> Option<(usize, usize)> {
+pub(crate) fn match_label(key: &str) -> Option<(usize, usize)> {
     let (words, row_of) = keywords();
     let mut best: Option<(usize, usize)> = None;
     for w in indices(words.found_in(key)) {
@@ -183,6 +183,11 @@ fn match_label(key: &str) -> Option<(usize, usize)> {
         }
     }
     best
+}
+
+/// A template row's name in warnings (`granted`, `denied.state_secret`).
+pub(crate) fn row_name(t: usize) -> &'static str {
+    ROWS[t].prefix.trim_start_matches("applications.")
 }
 
 /// Byte positions of the list markers in a label key (`1.` … `9.`, `(一)` … `(十)`).

@@ -12,6 +12,7 @@ mod applications;
 mod assign;
 pub mod checks;
 pub mod expected;
+mod glued;
 mod keymap;
 pub mod keys;
 mod meta;
@@ -30,6 +31,9 @@ use sections::Section;
 
 /// Builds the record of one extracted document.
 pub fn convert(doc: &Document, source: Source) -> Record {
+    // Text whose lines ran together: headings and table rows are first set on lines again.
+    let relaid = glued::relayout(doc);
+    let doc = relaid.as_ref().unwrap_or(doc);
     let mut r = Record::new(source);
     r.source.encoding = doc.encoding.clone();
     r.warnings.extend(doc.warnings.iter().cloned());
