@@ -261,3 +261,20 @@ fn flattened_text_never_gives_a_wrong_value() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn counts_wrapped_in_layout_text_complete_their_rows() {
+    // `pdftotext -layout` of fixtures/pdf/wrapped-2021.pdf: counts wrapped inside narrow cells
+    // (`1,1` over `85`, full-width `６` over `１` over `２`) and （七）总计 broken across a page,
+    // its second line at the top of the next page in that page's columns.
+    let path = fixtures_dir().join("pdf/wrapped-2021.layout.txt");
+    let exp = fixtures_dir().join("pdf/wrapped-2021.expected.json");
+    let score = compare_file(&convert(&path), &exp).unwrap();
+    assert!(
+        score.is_perfect(),
+        "{}/{} cells: {:?}",
+        score.right,
+        score.cells,
+        score.mismatches
+    );
+}

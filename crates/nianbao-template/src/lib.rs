@@ -21,6 +21,7 @@ pub mod rows;
 pub mod schema;
 pub mod sections;
 pub mod text;
+mod wrapped;
 
 pub use keymap::KeyMap;
 pub use keys::Version;
@@ -32,7 +33,8 @@ use sections::Section;
 /// Builds the record of one extracted document.
 pub fn convert(doc: &Document, source: Source) -> Record {
     // Text whose lines ran together: headings and table rows are first set on lines again.
-    let relaid = glued::relayout(doc);
+    // Space-aligned text whose counts wrapped inside their cells: the pieces are joined.
+    let relaid = glued::relayout(doc).or_else(|| wrapped::join(doc));
     let doc = relaid.as_ref().unwrap_or(doc);
     let mut r = Record::new(source);
     r.source.encoding = doc.encoding.clone();
