@@ -111,6 +111,9 @@ pub fn run(r: &mut Record) {
     if let Some(c) = appeals_total(r) {
         checks.push(c);
     }
+    if let Some(c) = narrative_totals(r) {
+        checks.push(c);
+    }
     r.checks = checks;
 }
 
@@ -194,6 +197,36 @@ fn outcome_total(r: &Record) -> Option<Check> {
         }
     }
     summarise("outcome_total", tested, fails)
+}
+
+/// The totals the report's sentences state against the table ([`crate::narrative`]).
+fn narrative_totals(r: &Record) -> Option<Check> {
+    let text = [
+        &r.sections.overview,
+        &r.sections.problems,
+        &r.sections.other,
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .collect::<Vec<_>>()
+    .join("\n");
+    let subs: Option<Vec<i64>> = OTHER_SUBROWS.map(|row| get(r, row, TOTAL_COLUMN)).collect();
+    let other = get(r, OTHER_COMBINED, TOTAL_COLUMN).or(subs.map(|s| s.iter().sum()));
+    // One row by name, or the sum over every row of a group (`denied.`).
+    let total = |rows: &str| -> Option<i64> {
+        APP_ROWS
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| match rows.strip_suffix('.') {
+                Some(group) => name.strip_prefix(group).is_some_and(|r| r.starts_with('.')),
+                None => **name == rows,
+            })
+            .map(|(at, _)| get(r, at, TOTAL_COLUMN))
+            .sum()
+    };
+    let (tested, fails) = crate::narrative::check(&text, total, other);
+    summarise("narrative_totals", tested, fails)
 }
 
 fn appeals_total(r: &Record) -> Option<Check> {

@@ -16,6 +16,7 @@ mod glued;
 mod keymap;
 pub mod keys;
 mod meta;
+mod narrative;
 pub mod record;
 pub mod rows;
 pub mod schema;
