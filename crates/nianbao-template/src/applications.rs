@@ -377,6 +377,51 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
     filled
 }
 
+/// The groups whose heading row may carry a sub-total of its items: (三), (四), (五).
+pub(crate) const GROUPS: [(&str, &str); 3] = [
+    ("不予公开", "denied."),
+    ("无法提供", "unable."),
+    ("不予处理", "rejected."),
+];
+
+/// The sub-totals some reports print on a group's heading row (`（三）不予公开 5 0 0 0 0 0 5`),
+/// by group (`denied.`), in the table's seven columns. They are no template row: they only
+/// check the items below them ([`crate::checks`], `group_subtotal`).
+pub(crate) fn subtotals(rows: &[LRow]) -> Vec<(&'static str, Vec<i64>)> {
+    let mut out = Vec::new();
+    for row in rows {
+        let key = label_key(&row.label);
+        if row.n_numbers() != COLUMNS.len() || match_label(&key).is_some() {
+            continue;
+        }
+        // The heading alone: no item of the group (`1.属于…`) on the same row.
+        if markers(&key)
+            .iter()
+            .any(|&m| key.as_bytes()[m].is_ascii_digit())
+        {
+            continue;
+        }
+        let Some(&(_, group)) = GROUPS.iter().find(|(name, _)| key.contains(name)) else {
+            continue;
+        };
+        let values: Option<Vec<i64>> = row
+            .numbers()
+            .map(|c| match c.value {
+                crate::text::CellValue::Number {
+                    value,
+                    integral: true,
+                    ..
+                } => Some(value as i64),
+                _ => None,
+            })
+            .collect();
+        if let Some(v) = values {
+            out.push((group, v));
+        }
+    }
+    out
+}
+
 /// The largest-scoring set of label matches that respects the template's row order.
 fn monotone_anchors(cand: &[Option<(usize, usize)>]) -> Vec<(usize, usize)> {
     let items: Vec<(usize, usize, usize)> = cand
