@@ -41,6 +41,16 @@ pub fn relayout(doc: &Document) -> Option<Document> {
     if doc.blocks.iter().any(|b| matches!(b, Block::Table(_))) {
         return None;
     }
+    // Most texts have their headings at the start of lines: let them go without a copy.
+    let mid_line = |p: &str| {
+        HEADINGS[1..4]
+            .iter()
+            .flat_map(|h| h.iter())
+            .any(|h| p.find(h).is_some_and(|at| !p[..at].trim().is_empty()))
+    };
+    if !doc.paragraphs().any(mid_line) {
+        return None;
+    }
     let text: String = doc
         .paragraphs()
         .map(|p| fold(p).into_owned())
