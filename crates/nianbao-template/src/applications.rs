@@ -274,12 +274,12 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
         value_rows.truncate(MAX_VALUE_ROWS);
     }
     let mut cand: Vec<Option<(usize, usize)>> = Vec::with_capacity(value_rows.len());
-    // Whether every row since the table's start was paired by position or by an unbroken
-    // one-label-then-one-row order: a row whose label stands apart is paired by order only
-    // while that order holds (labels below their rows would shift every row by one).
-    // Labels standing below their numbers (a label after the last row of values) would pair
-    // every row with the label of the row before it: then only labels on the numbers' own
-    // lines count.
+    // The labels above each row whose numbers stand apart from them, for its warning.
+    let mut apart: Vec<Option<String>> = vec![None; value_rows.len()];
+    // A row whose label stands apart is paired by the order of labels and rows only while
+    // that order holds. Labels standing below their numbers (a label after the table's last
+    // row of values) would pair every row with the label of the row before it: then only
+    // labels on the numbers' own lines count.
     let trailing = value_rows.last().map_or(0, |&i| i + 1);
     let mut order_holds = !rows[trailing..]
         .iter()
@@ -303,6 +303,7 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
             if block.trim().is_empty() {
                 order_holds = false;
             }
+            apart[k] = Some(block);
             cand.push(c);
             continue;
         }
@@ -367,11 +368,23 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
                     filled += 1;
                 }
             }
-            None => rec.warnings.push(format!(
-                "三: a row of {} values (`{}`) matches no template row; ignored",
-                row.n_numbers(),
-                row.label.trim()
-            )),
+            None => {
+                let n = row.n_numbers();
+                let values: Vec<&str> = row.numbers().map(|c| c.text.as_str()).collect();
+                let values = values.join(" ");
+                rec.warnings.push(match apart[k].as_deref().map(str::trim) {
+                    Some("") => format!(
+                        "三: a row of {n} values ({values}) has no label and its place is not certain; left null"
+                    ),
+                    Some(labels) => format!(
+                        "三: a row of {n} values ({values}) stands apart from its label (above it: `{labels}`); which row it is is not certain; left null"
+                    ),
+                    None => format!(
+                        "三: a row of {n} values (`{}`) matches no template row; ignored",
+                        row.label.trim()
+                    ),
+                })
+            }
         }
     }
     filled
