@@ -532,6 +532,116 @@ mod tests {
         assert_eq!(only_split("100", 3), None);
     }
 
+    /// The 2021 form's 表三 labels, in order, as a crawler glues them.
+    const LABELS: [&str; 26] = [
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "三、本年度办理结果（一）予以公开",
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        "（三）不予公开1.属于国家秘密",
+        "2.其他法律行政法规禁止公开",
+        "3.危及“三安全一稳定”",
+        "4.保护第三方合法权益",
+        "5.属于三类内部事务信息",
+        "6.属于四类过程性信息",
+        "7.属于行政执法案卷",
+        "8.属于行政查询事项",
+        "（四）无法提供1.本机关不掌握相关政府信息",
+        "2.没有现成信息需要另行制作",
+        "3.补正后申请内容仍不明确",
+        "（五）不予处理1.信访举报投诉类申请",
+        "2.重复申请",
+        "3.要求提供公开出版物",
+        "4.无正当理由大量反复申请",
+        "5.要求行政机关确认或重新出具已获取信息",
+        "（六）其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        "3.其他",
+        "（七）总计",
+        "四、结转下年度继续办理",
+        "",
+    ];
+
+    #[test]
+    fn glued_tables_never_give_a_wrong_value() {
+        // Random tables that satisfy every sum of the form, glued without spaces: whatever
+        // comes out must be the table's own value. Rows are 0 (new), 1 (carried over), the 22
+        // outcome rows (sub-rows of 其他处理, not the combined row), total, carry forward.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rand = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let (mut read, mut cells) = (0, 0);
+        for _ in 0..60 {
+            let mut rows: Vec<[u64; 7]> = Vec::new();
+            let make = |rand: &mut dyn FnMut(u64) -> u64, big: u64| {
+                let mut r = [0u64; 7];
+                for c in r.iter_mut().take(6) {
+                    *c = match rand(4) {
+                        0 | 1 => 0,
+                        2 => rand(10),
+                        _ => rand(big),
+                    };
+                }
+                r[6] = r[..6].iter().sum();
+                r
+            };
+            let outcomes: Vec<[u64; 7]> = (0..22).map(|_| make(&mut rand, 120)).collect();
+            let mut total = [0u64; 7];
+            for o in &outcomes {
+                for c in 0..7 {
+                    total[c] += o[c];
+                }
+            }
+            let forward = make(&mut rand, 30);
+            // 一 + 二 = 总计 + 四: 上年结转 at most 结转下年度 in each column keeps 一 whole.
+            let mut carried = make(&mut rand, 30);
+            for c in 0..6 {
+                carried[c] = carried[c].min(forward[c]);
+            }
+            carried[6] = carried[..6].iter().sum();
+            let new: [u64; 7] = std::array::from_fn(|c| total[c] + forward[c] - carried[c]);
+            rows.push(new);
+            rows.push(carried);
+            rows.extend(outcomes);
+            rows.push(total);
+            rows.push(forward);
+            // 2021 labels without the combined 其他处理 row: the sub-rows carry the values.
+            let labels: Vec<&str> = LABELS[..25].to_vec();
+            let mut text = String::from(
+                "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他",
+            );
+            for (l, r) in labels.iter().zip(&rows) {
+                text.push_str(l);
+                for v in r {
+                    text.push_str(&v.to_string());
+                }
+            }
+            let mut lines = Vec::new();
+            let mut warnings = Vec::new();
+            applications_lines(&text, &mut lines, &mut warnings);
+            for (l, want) in labels.iter().zip(&rows) {
+                cells += 7;
+                let Some(line) = lines.iter().find(|x| x.starts_with(l) && x.len() > l.len())
+                else {
+                    continue;
+                };
+                let got: Vec<u64> = line[l.len()..]
+                    .split_whitespace()
+                    .map(|v| v.parse().unwrap())
+                    .collect();
+                assert_eq!(&got[..], &want[..], "{l} in {text}");
+                read += 7;
+            }
+        }
+        // Most cells are decided; the rest stay null.
+        println!("{read} of {cells} cells read");
+        assert!(read * 2 > cells, "{read} of {cells}");
+    }
+
     #[test]
     fn a_row_sum_decides_glued_digits() {
         let fit = |run: &str| -> Vec<Vec<u64>> {
