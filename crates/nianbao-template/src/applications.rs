@@ -352,7 +352,16 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
     for &(k, t) in &anchors {
         assigned[k] = Some(t);
     }
-    fill_gaps(&mut assigned);
+    // A lone number (a page number, a stray fragment) is no row of this seven-column table:
+    // it takes no place between two certain rows.
+    let slots: Vec<usize> = (0..value_rows.len())
+        .filter(|&k| assigned[k].is_some() || rows[value_rows[k]].n_numbers() >= 2)
+        .collect();
+    let mut placed: Vec<Option<usize>> = slots.iter().map(|&k| assigned[k]).collect();
+    fill_gaps(&mut placed);
+    for (&k, t) in slots.iter().zip(placed) {
+        assigned[k] = t;
+    }
 
     let mut filled = 0;
     for (k, t) in assigned.iter().enumerate() {
