@@ -59,7 +59,16 @@ pub fn assemble(pages: &[PageContent]) -> Document {
                     doc.blocks.push(Block::Paragraph(Paragraph { text, prov }));
                 }
                 Item::Table(t) => match pending.as_mut() {
-                    Some(p) if same_columns(&p.xs, &t.xs) => p.table.rows.extend(t.table.rows),
+                    Some(p) if same_columns(&p.xs, &t.xs) => {
+                        let mut rows = t.table.rows;
+                        if let (Some(last), Some(first)) = (p.table.rows.last_mut(), rows.first()) {
+                            if continues(last, first) {
+                                join_row(last, first);
+                                rows.remove(0);
+                            }
+                        }
+                        p.table.rows.extend(rows)
+                    }
                     _ => {
                         if let Some(p) = pending.replace(t) {
                             push_table(&mut doc, p, &mut n_tables);
@@ -73,6 +82,50 @@ pub fn assemble(pages: &[PageContent]) -> Document {
         push_table(&mut doc, t, &mut n_tables);
     }
     doc
+}
+
+/// Whether `first`, the first row of a table's part on a new page, holds only the second
+/// lines of `last`'s cells: a row that Word let break across the page. Every cell of it with
+/// text is a digit fragment under a cell of `last` ending in a digit (or a thousands comma);
+/// its label cells are empty.
+fn continues(last: &[Cell], first: &[Cell]) -> bool {
+    let page = |r: &[Cell]| r.iter().find_map(|c| c.prov.page);
+    if page(first) <= page(last) {
+        return false;
+    }
+    let is_fragment = |t: &str| {
+        t.chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || ('０'..='９').contains(&c))
+    };
+    let mut any = false;
+    for c in first {
+        let t = c.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let above = last.iter().find(|a| a.col == c.col).map(|a| a.text.trim());
+        let open = above.is_some_and(|a| {
+            a.ends_with(|ch: char| ch.is_ascii_digit() || ch == ',' || ('０'..='９').contains(&ch))
+        });
+        if !is_fragment(t) || !open {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// Appends each fragment of a row continued on the next page to the cell above it.
+fn join_row(last: &mut [Cell], first: &[Cell]) {
+    for c in first {
+        let t = c.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(a) = last.iter_mut().find(|a| a.col == c.col) {
+            a.text = format!("{}{t}", a.text.trim_end());
+        }
+    }
 }
 
 /// Blank cells in columns that hold labels (mostly non-numeric text) are dropped: they are

@@ -119,11 +119,11 @@ const ROWS: &[TRow] = &[
     },
 ];
 
-const COMBINED: usize = 20;
+pub(crate) const COMBINED: usize = 20;
 const MAX_VALUE_ROWS: usize = 400;
 /// Label lines looked at above and below a row whose own label is missing.
 const CONTEXT_ROWS: usize = 4;
-const SUBROWS: std::ops::Range<usize> = 21..24;
+pub(crate) const SUBROWS: std::ops::Range<usize> = 21..24;
 const MISC: usize = 23;
 
 /// The table's columns: the six applicant kinds, then 总计.
@@ -163,7 +163,7 @@ fn keywords() -> &'static (Keywords, Vec<usize>) {
 
 /// The template row a label names, with a strength (longer keyword = more specific; of two
 /// rows as strong, the earlier one).
-fn match_label(key: &str) -> Option<(usize, usize)> {
+pub(crate) fn match_label(key: &str) -> Option<(usize, usize)> {
     let (words, row_of) = keywords();
     let mut best: Option<(usize, usize)> = None;
     for w in indices(words.found_in(key)) {
@@ -183,6 +183,11 @@ fn match_label(key: &str) -> Option<(usize, usize)> {
         }
     }
     best
+}
+
+/// A template row's name in warnings (`granted`, `denied.state_secret`).
+pub(crate) fn row_name(t: usize) -> &'static str {
+    ROWS[t].prefix.trim_start_matches("applications.")
 }
 
 /// Byte positions of the list markers in a label key (`1.` … `9.`, `(一)` … `(十)`).
@@ -221,6 +226,36 @@ fn first_item(key: &str) -> &str {
     }
 }
 
+/// The template row named by the label lines above a row whose numbers stand apart from their
+/// label (a label wrapped over several lines, the last one above the numbers, perhaps going on
+/// below them): the last item, when no other item above names a row. A group heading
+/// (`(三)不予公开`) names none.
+fn single_item(block: &str, after: &str) -> Option<(usize, usize)> {
+    let mut bounds: Vec<usize> = markers(block).into_iter().filter(|&m| m > 0).collect();
+    bounds.insert(0, 0);
+    bounds.push(block.len());
+    let items: Vec<&str> = bounds.windows(2).map(|w| &block[w[0]..w[1]]).collect();
+    let (last, before) = items.split_last()?;
+    // The label may wrap on below the numbers, up to the next item.
+    let named = match_label(last).or_else(|| {
+        let on = format!("{last}{after}");
+        match_label(first_item(&on))
+    })?;
+    // Text before the block's first item ends the label of the row above.
+    let before = match before.first() {
+        Some(f) if !markers(f).contains(&0) => &before[1..],
+        _ => before,
+    };
+    // Any other row named above (but `(六)其他处理` over its sub-rows): a label whose row
+    // shows no numbers, or labels moved away from their rows; which one owns the numbers is
+    // not certain.
+    let rival = before
+        .iter()
+        .filter_map(|i| match_label(i))
+        .any(|(t, _)| !(t == COMBINED && SUBROWS.contains(&named.0)));
+    (!rival).then_some(named)
+}
+
 /// Maps the applications table. Returns how many rows were filled.
 pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
     // Rows that carry values, with the label text around them for rows whose own label is
@@ -239,14 +274,47 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
         value_rows.truncate(MAX_VALUE_ROWS);
     }
     let mut cand: Vec<Option<(usize, usize)>> = Vec::with_capacity(value_rows.len());
+    // The labels above each row whose numbers stand apart from them, for its warning.
+    let mut apart: Vec<Option<String>> = vec![None; value_rows.len()];
+    // A row whose label stands apart is paired by the order of labels and rows only while
+    // that order holds. Labels standing below their numbers (a label after the table's last
+    // row of values) would pair every row with the label of the row before it: then only
+    // labels on the numbers' own lines count.
+    let trailing = value_rows.last().map_or(0, |&i| i + 1);
+    let mut order_holds = !rows[trailing..]
+        .iter()
+        .any(|r| match_label(&label_key(&r.label)).is_some());
+    let labels_may_lead = order_holds;
     for (k, &i) in value_rows.iter().enumerate() {
-        let own = match_label(&label_key(&rows[i].label));
+        let row = &rows[i];
+        if row.label_apart || row.label.trim().is_empty() {
+            let lo = if k == 0 { 0 } else { value_rows[k - 1] + 1 };
+            // A blank line ends the labels above it (a row whose cells are empty).
+            let lo = (lo..=i).rev().find(|&j| rows[j].gap_before).unwrap_or(lo);
+            let block: String = rows[lo..=i].iter().map(|r| r.label.as_str()).collect();
+            let hi = value_rows.get(k + 1).copied().unwrap_or(rows.len());
+            let after: String = rows[i + 1..hi].iter().map(|r| r.label.as_str()).collect();
+            let c = match_label(&label_key(&row.label)).or_else(|| {
+                order_holds
+                    .then(|| single_item(&label_key(&block), &label_key(&after)))
+                    .flatten()
+            });
+            // A row with nothing at all above it breaks the label-row alternation.
+            if block.trim().is_empty() {
+                order_holds = false;
+            }
+            apart[k] = Some(block);
+            cand.push(c);
+            continue;
+        }
+        order_holds = labels_may_lead;
+        let own = match_label(&label_key(&row.label));
         let c = own.or_else(|| {
             let lo = if k == 0 { 0 } else { value_rows[k - 1] + 1 };
             let lo = lo.max(i.saturating_sub(CONTEXT_ROWS));
             let hi = value_rows.get(k + 1).copied().unwrap_or(rows.len());
             let hi = hi.min(i + 1 + CONTEXT_ROWS);
-            let own = rows[i].label.as_str();
+            let own = row.label.as_str();
             let before: String = rows[lo..i].iter().map(|r| r.label.as_str()).collect();
             let after: String = rows[i + 1..hi].iter().map(|r| r.label.as_str()).collect();
             let own_key = label_key(own);
@@ -266,12 +334,34 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
         });
         cand.push(c);
     }
+    // Two rows naming one template row as strongly: neither pairing is certain.
+    let claims = cand.clone();
+    for (k, c) in cand.iter_mut().enumerate() {
+        if let Some((t, sc)) = *c {
+            let rival = claims
+                .iter()
+                .enumerate()
+                .any(|(j, o)| j != k && *o == Some((t, sc)));
+            if rival {
+                *c = None;
+            }
+        }
+    }
     let anchors = monotone_anchors(&cand);
     let mut assigned: Vec<Option<usize>> = vec![None; value_rows.len()];
     for &(k, t) in &anchors {
         assigned[k] = Some(t);
     }
-    fill_gaps(&mut assigned);
+    // A lone number (a page number, a stray fragment) is no row of this seven-column table:
+    // it takes no place between two certain rows.
+    let slots: Vec<usize> = (0..value_rows.len())
+        .filter(|&k| assigned[k].is_some() || rows[value_rows[k]].n_numbers() >= 2)
+        .collect();
+    let mut placed: Vec<Option<usize>> = slots.iter().map(|&k| assigned[k]).collect();
+    fill_gaps(&mut placed);
+    for (&k, t) in slots.iter().zip(placed) {
+        assigned[k] = t;
+    }
 
     let mut filled = 0;
     for (k, t) in assigned.iter().enumerate() {
@@ -287,14 +377,71 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
                     filled += 1;
                 }
             }
-            None => rec.warnings.push(format!(
-                "三: a row of {} values (`{}`) matches no template row; ignored",
-                row.n_numbers(),
-                row.label.trim()
-            )),
+            None => {
+                let n = row.n_numbers();
+                let values: Vec<&str> = row.numbers().map(|c| c.text.as_str()).collect();
+                let values = values.join(" ");
+                rec.warnings.push(match apart[k].as_deref().map(str::trim) {
+                    Some("") => format!(
+                        "三: a row of {n} values ({values}) has no label and its place is not certain; left null"
+                    ),
+                    Some(labels) => format!(
+                        "三: a row of {n} values ({values}) stands apart from its label (above it: `{labels}`); which row it is is not certain; left null"
+                    ),
+                    None => format!(
+                        "三: a row of {n} values (`{}`) matches no template row; ignored",
+                        row.label.trim()
+                    ),
+                })
+            }
         }
     }
     filled
+}
+
+/// The groups whose heading row may carry a sub-total of its items: (三), (四), (五).
+pub(crate) const GROUPS: [(&str, &str); 3] = [
+    ("不予公开", "denied."),
+    ("无法提供", "unable."),
+    ("不予处理", "rejected."),
+];
+
+/// The sub-totals some reports print on a group's heading row (`（三）不予公开 5 0 0 0 0 0 5`),
+/// by group (`denied.`), in the table's seven columns. They are no template row: they only
+/// check the items below them ([`crate::checks`], `group_subtotal`).
+pub(crate) fn subtotals(rows: &[LRow]) -> Vec<(&'static str, Vec<i64>)> {
+    let mut out = Vec::new();
+    for row in rows {
+        let key = label_key(&row.label);
+        if row.n_numbers() != COLUMNS.len() || match_label(&key).is_some() {
+            continue;
+        }
+        // The heading alone: no item of the group (`1.属于…`) on the same row.
+        if markers(&key)
+            .iter()
+            .any(|&m| key.as_bytes()[m].is_ascii_digit())
+        {
+            continue;
+        }
+        let Some(&(_, group)) = GROUPS.iter().find(|(name, _)| key.contains(name)) else {
+            continue;
+        };
+        let values: Option<Vec<i64>> = row
+            .numbers()
+            .map(|c| match c.value {
+                crate::text::CellValue::Number {
+                    value,
+                    integral: true,
+                    ..
+                } => Some(value as i64),
+                _ => None,
+            })
+            .collect();
+        if let Some(v) = values {
+            out.push((group, v));
+        }
+    }
+    out
 }
 
 /// The largest-scoring set of label matches that respects the template's row order.
@@ -334,6 +481,8 @@ fn monotone_anchors(cand: &[Option<(usize, usize)>]) -> Vec<(usize, usize)> {
 /// Places unlabelled rows between two anchors when their number equals the template rows
 /// between them (either the single 其他处理 row or its three 2021 sub-rows).
 fn fill_gaps(assigned: &mut [Option<usize>]) {
+    let has_sub = assigned.iter().flatten().any(|t| SUBROWS.contains(t));
+    let has_combined = assigned.iter().flatten().any(|&t| t == COMBINED);
     let n = assigned.len();
     let mut k = 0;
     while k < n {
@@ -371,10 +520,21 @@ fn fill_gaps(assigned: &mut [Option<usize>]) {
         if (lo.is_none() || hi.is_none()) && run > 3 {
             continue;
         }
-        if let Some(ts) = options.iter().find(|o| o.len() == run) {
-            for (i, t) in ts.iter().enumerate() {
-                assigned[start + i] = Some(*t);
-            }
+        // Both the single 其他处理 row and its sub-rows may fit the same gap: the document's
+        // own anchors decide which form it uses, or nothing is placed.
+        let fits: Vec<&Vec<usize>> = options
+            .iter()
+            .filter(|o| o.len() == run)
+            .filter(|o| !(has_sub && o.contains(&COMBINED)))
+            .filter(|o| !(has_combined && o.iter().any(|t| SUBROWS.contains(t))))
+            .collect();
+        let placed = match fits[..] {
+            [ts] => ts,
+            [a, b] if a == b => a,
+            _ => continue,
+        };
+        for (i, t) in placed.iter().enumerate() {
+            assigned[start + i] = Some(*t);
         }
     }
 }
@@ -438,5 +598,41 @@ mod tests {
         let mut a = vec![Some(19), None, None, None, Some(24)];
         fill_gaps(&mut a);
         assert_eq!(a, vec![Some(19), Some(21), Some(22), Some(23), Some(24)]);
+        // Three rows between 3.要求提供公开出版物 and the second sub-row of 其他处理 fit 18, 19
+        // and 其他处理 or its first sub-row: the sub-row anchor says which form the table uses.
+        let mut a = vec![Some(17), None, None, None, Some(22)];
+        fill_gaps(&mut a);
+        assert_eq!(a, vec![Some(17), Some(18), Some(19), Some(21), Some(22)]);
+    }
+
+    #[test]
+    fn labels_apart_from_their_numbers_pair_only_when_alone() {
+        let s = |block: &str, after: &str| {
+            single_item(&label_key(block), &label_key(after)).map(|(t, _)| t)
+        };
+        // A label wrapped over lines above its numbers, going on below them.
+        assert_eq!(s("1.属于国家秘密", ""), Some(4));
+        assert_eq!(
+            s("(六)其他处理1.申请人无正", "当理由逾期不补正2.申请人逾期"),
+            Some(21)
+        );
+        assert_eq!(s("不计其他情形)(三)不予公开1.属于国家秘", "密"), Some(4));
+        // Two labels stacked over one row of numbers (上海市科委 2024 as a PDF-to-markdown
+        // converter left it: the numbers are 5.属于三类内部事务信息's).
+        assert_eq!(
+            s(
+                "(三)不予公开5.属于三类内部事务信息1.本机关不掌握相关政府信息",
+                ""
+            ),
+            None
+        );
+        assert_eq!(
+            s(
+                "(四)无2.没有现成信息需要另法提供行制作3.补正后申请内容仍不明确",
+                ""
+            ),
+            None
+        );
+        assert_eq!(s("", ""), None);
     }
 }

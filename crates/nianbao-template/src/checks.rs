@@ -111,6 +111,9 @@ pub fn run(r: &mut Record) {
     if let Some(c) = appeals_total(r) {
         checks.push(c);
     }
+    if let Some(c) = narrative_totals(r) {
+        checks.push(c);
+    }
     r.checks = checks;
 }
 
@@ -194,6 +197,68 @@ fn outcome_total(r: &Record) -> Option<Check> {
         }
     }
     summarise("outcome_total", tested, fails)
+}
+
+/// `group_subtotal`: a sub-total printed on a group's heading row (（三）不予公开, （四）无法提供,
+/// （五）不予处理) against the sum of its items, per column where every item was read. A row
+/// read under the wrong item keeps this sum; one moved into or out of the group does not.
+pub fn group_subtotals(r: &mut Record, subtotals: &[(&str, Vec<i64>)]) {
+    let mut tested = 0;
+    let mut fails = Vec::new();
+    for (group, values) in subtotals {
+        let rows: Vec<usize> = (0..APP_ROWS.len())
+            .filter(|&at| {
+                APP_ROWS[at]
+                    .strip_prefix(group.trim_end_matches('.'))
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+            .collect();
+        for (col, c) in ALL_COLUMNS.iter().enumerate() {
+            let Some(sum) = rows.iter().map(|&at| get(r, at, col)).sum::<Option<i64>>() else {
+                continue;
+            };
+            tested += 1;
+            if sum != values[col] {
+                fails.push(format!(
+                    "{group}{c}: items sum to {sum}, the group's row says {}",
+                    values[col]
+                ));
+            }
+        }
+    }
+    if let Some(c) = summarise("group_subtotal", tested, fails) {
+        r.checks.push(c);
+    }
+}
+
+/// The totals the report's sentences state against the table ([`crate::narrative`]).
+fn narrative_totals(r: &Record) -> Option<Check> {
+    let text = [
+        &r.sections.overview,
+        &r.sections.problems,
+        &r.sections.other,
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .collect::<Vec<_>>()
+    .join("\n");
+    let subs: Option<Vec<i64>> = OTHER_SUBROWS.map(|row| get(r, row, TOTAL_COLUMN)).collect();
+    let other = get(r, OTHER_COMBINED, TOTAL_COLUMN).or(subs.map(|s| s.iter().sum()));
+    // One row by name, or the sum over every row of a group (`denied.`).
+    let total = |rows: &str| -> Option<i64> {
+        APP_ROWS
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| match rows.strip_suffix('.') {
+                Some(group) => name.strip_prefix(group).is_some_and(|r| r.starts_with('.')),
+                None => **name == rows,
+            })
+            .map(|(at, _)| get(r, at, TOTAL_COLUMN))
+            .sum()
+    };
+    let (tested, fails) = crate::narrative::check(&text, total, other);
+    summarise("narrative_totals", tested, fails)
 }
 
 fn appeals_total(r: &Record) -> Option<Check> {

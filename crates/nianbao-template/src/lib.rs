@@ -13,16 +13,19 @@ mod applications;
 mod assign;
 pub mod checks;
 pub mod expected;
+mod glued;
 mod inferred;
 mod keymap;
 pub mod keys;
 mod meta;
+mod narrative;
 pub mod record;
 pub mod rows;
 pub mod schema;
 pub mod sections;
 pub mod text;
 mod title;
+mod wrapped;
 
 pub use keymap::KeyMap;
 pub use keys::Version;
@@ -33,6 +36,10 @@ use sections::Section;
 
 /// Builds the record of one extracted document.
 pub fn convert(doc: &Document, source: Source) -> Record {
+    // Text whose lines ran together: headings and table rows are first set on lines again.
+    // Space-aligned text whose counts wrapped inside their cells: the pieces are joined.
+    let relaid = glued::relayout(doc).or_else(|| wrapped::join(doc));
+    let doc = relaid.as_ref().unwrap_or(doc);
     let mut r = Record::new(source);
     r.source.encoding = doc.encoding.clone();
     r.warnings.extend(doc.warnings.iter().cloned());
@@ -50,6 +57,7 @@ pub fn convert(doc: &Document, source: Source) -> Record {
     let appeals = rows::logical_rows(&rows, range(Section::Appeals));
     let n_active = active::map(&mut r, &active, version);
     let n_apps = applications::map(&mut r, &apps);
+    let subtotals = applications::subtotals(&apps);
     let appeals_found = appeals::map(&mut r, &appeals);
 
     if secs.found() == 0 && r.values.is_empty() {
@@ -106,6 +114,7 @@ pub fn convert(doc: &Document, source: Source) -> Record {
             .push("四: the 15 行政复议/行政诉讼 cells were not found".into());
     }
     checks::run(&mut r);
+    checks::group_subtotals(&mut r, &subtotals);
     r.status = if missing_keys(&r, version) == 0 {
         Status::Ok
     } else {
@@ -204,3 +213,55 @@ fn missing_keys(r: &Record, v: Version) -> usize {
 
 /// The kind used when an input is recognised but holds nothing report-like.
 pub const NOT_A_REPORT: ErrorKind = ErrorKind::NotAReport;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nianbao_core::Provenance;
+
+    fn record(lines: &[&str]) -> Record {
+        let mut d = Document::default();
+        for (i, l) in lines.iter().enumerate() {
+            d.push_paragraph(*l, Provenance::line(i as u32 + 1));
+        }
+        convert(&d, Source::default())
+    }
+
+    fn check<'a>(r: &'a Record, rule: &str) -> Option<&'a Check> {
+        r.checks.iter().find(|c| c.rule == rule)
+    }
+
+    #[test]
+    fn a_groups_subtotal_row_checks_its_items() {
+        let denied = [
+            "1.属于国家秘密 0 0 0 0 0 0 0",
+            "2.其他法律行政法规禁止公开 1 0 0 0 0 0 1",
+            "3.危及“三安全一稳定” 0 0 0 0 0 0 0",
+            "4.保护第三方合法权益 2 0 0 0 0 0 2",
+            "5.属于三类内部事务信息 0 0 0 0 0 0 0",
+            "6.属于四类过程性信息 0 0 0 0 0 0 0",
+            "7.属于行政执法案卷 0 0 0 0 0 0 0",
+            "8.属于行政查询事项 0 0 0 0 0 0 0",
+        ];
+        let with = |subtotal: &str| {
+            let mut l = vec!["三、收到和处理政府信息公开申请情况", subtotal];
+            l.extend(denied);
+            record(&l)
+        };
+        let r = with("（三）不予公开 3 0 0 0 0 0 3");
+        let c = check(&r, "group_subtotal").expect("checked");
+        assert!(c.ok, "{}", c.detail);
+        // The group's row says 4: a row of the group was read elsewhere, or another's here.
+        let r = with("（三）不予公开 4 0 0 0 0 0 4");
+        let c = check(&r, "group_subtotal").expect("checked");
+        assert!(!c.ok);
+        assert!(c
+            .detail
+            .contains("denied.natural_person: items sum to 3, the group's row says 4"));
+        // The sub-total is no template row: nothing is written from it.
+        assert_eq!(
+            r.values.get("applications.denied.state_secret.total"),
+            Some(&Num::Count(0))
+        );
+    }
+}

@@ -32,6 +32,9 @@ pub struct Row {
     pub from_table: bool,
     /// The whole line, for section headings and metadata.
     pub text: String,
+    /// Whether a blank line stands right above this line (the empty cells of a table flattened
+    /// one cell per line end the label before them).
+    pub gap_before: bool,
 }
 
 impl Row {
@@ -53,12 +56,24 @@ pub fn label_keys(rows: &[Row]) -> Vec<String> {
 /// Flattens every block into physical rows, in document order.
 pub fn physical_rows(doc: &Document) -> Vec<Row> {
     let mut rows = Vec::new();
+    // The text line last read: a paragraph starting further down follows blank lines.
+    let mut last_line: Option<u32> = None;
     for block in &doc.blocks {
         match block {
             Block::Paragraph(p) => {
+                let mut gap = matches!((last_line, p.prov.line), (Some(a), Some(b)) if b > a + 1);
+                last_line = p
+                    .prov
+                    .line
+                    .map(|l| l + p.text.lines().count().max(1) as u32 - 1);
                 for line in p.text.lines() {
-                    if let Some(r) = split_line(line, &p.prov) {
-                        rows.push(r);
+                    match split_line(line, &p.prov) {
+                        Some(mut r) => {
+                            r.gap_before = gap;
+                            gap = false;
+                            rows.push(r);
+                        }
+                        None => gap |= line.trim().is_empty(),
                     }
                 }
             }
@@ -98,6 +113,7 @@ pub fn physical_rows(doc: &Document) -> Vec<Row> {
                         cells,
                         from_table: true,
                         text,
+                        gap_before: false,
                     });
                 }
             }
@@ -186,6 +202,7 @@ fn split_line(line: &str, prov: &Provenance) -> Option<Row> {
         cells,
         from_table: false,
         text: trimmed.to_string(),
+        gap_before: false,
     })
 }
 
@@ -291,6 +308,11 @@ pub struct LRow {
     /// Blank cells the row had after its last slot: positions of a real grid (a table row, a
     /// markdown row), not part of `slots` so that counts stay as the text shows them.
     pub trailing_blanks: usize,
+    /// Whether the label stands on lines above the numbers rather than on their own row: a
+    /// pairing by order, not by position.
+    pub label_apart: bool,
+    /// Whether a blank line stands above the row's first line.
+    pub gap_before: bool,
     /// Whether every value came from a row holding a single number (one cell per line).
     singles: bool,
 }
@@ -303,6 +325,8 @@ impl LRow {
             slots: Vec::new(),
             from_table: false,
             trailing_blanks: 0,
+            label_apart: false,
+            gap_before: false,
             singles: false,
         }
     }
@@ -337,6 +361,7 @@ pub fn logical_rows(rows: &[Row], range: std::ops::Range<usize>) -> Vec<LRow> {
                         // blank positions included.
                         prev.slots = slots;
                         prev.trailing_blanks = trailing_blanks;
+                        prev.label_apart = true;
                     } else {
                         prev.slots
                             .extend(slots.into_iter().filter(|c| c.is_number()));
@@ -352,6 +377,8 @@ pub fn logical_rows(rows: &[Row], range: std::ops::Range<usize>) -> Vec<LRow> {
             slots,
             from_table: row.from_table,
             trailing_blanks,
+            label_apart: false,
+            gap_before: row.gap_before,
         });
     }
     out
