@@ -36,7 +36,7 @@ struct Options {
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         docs: 10_000,
-        out: crate::root().join("target/bench"),
+        out: crate::target_dir().join("bench"),
         skip_floor: false,
         bin: None,
     };
