@@ -10,7 +10,7 @@
 mod corpus;
 #[path = "bench_measure.rs"]
 mod measure;
-/// The PDF engineer's pages/s comparison with pdftotext (whole processes, repeated).
+/// The PDF pages/s comparison with pdftotext (whole processes, repeated).
 #[path = "bench_pdf.rs"]
 mod pdf;
 #[path = "bench_vary.rs"]
