@@ -47,8 +47,16 @@ fn next<'a>(r: &mut Reader<'a>) -> Result<Event<'a>, ExtractError> {
 
 /// An element's name without its namespace prefix: `w:p` → `p`.
 fn local<'e>(e: &'e BytesStart) -> &'e str {
-    let name = e.name().0;
-    name.rsplit(':').next().unwrap_or(name)
+    unprefixed(e.name().0)
+}
+
+/// A name without its namespace prefix. Names are a few bytes: a plain loop, not a vectorised
+/// search.
+fn unprefixed(name: &str) -> &str {
+    match name.bytes().rposition(|b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
 }
 
 /// The raw value of the attribute whose local name is `name` (`w:val` for `val`).
@@ -56,7 +64,7 @@ pub fn attr<'e>(e: &'e BytesStart, name: &str) -> Option<Cow<'e, str>> {
     e.attributes()
         .with_checks(false)
         .map_while(Result::ok)
-        .find(|a| a.key.0.rsplit(':').next() == Some(name))
+        .find(|a| unprefixed(a.key.0) == name)
         .map(|a| a.value)
 }
 
