@@ -169,7 +169,22 @@ fn open_error(message: &str) -> ExtractError {
     }
 }
 
-/// Reads one sheet into blocks; a sheet that cannot be read (a chart sheet) is a warning.
+/// Whether an error comes from the bytes of a part (an I/O error underneath: a part that
+/// inflates past its declared size, a bad checksum, a damaged deflate stream).
+fn damaged(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(e) = cause {
+        // quick-xml shares its I/O errors behind an Arc.
+        if e.is::<std::io::Error>() || e.is::<std::sync::Arc<std::io::Error>>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// Reads one sheet into blocks; a sheet that cannot be read (a chart sheet) is a warning, a
+/// sheet whose part is damaged makes the workbook corrupt.
 fn read_sheet<R, RS>(
     wb: &mut R,
     name: &str,
@@ -178,7 +193,7 @@ fn read_sheet<R, RS>(
 ) -> Result<(), ExtractError>
 where
     R: Reader<RS>,
-    R::Error: std::fmt::Display,
+    R::Error: std::error::Error + 'static,
     RS: std::io::Read + std::io::Seek,
 {
     let range = match wb.worksheet_range(name) {
@@ -188,6 +203,11 @@ where
             if message.to_lowercase().contains("password") {
                 return Err(ExtractError::encrypted(format!(
                     "password-protected workbook: {message}"
+                )));
+            }
+            if damaged(&e) {
+                return Err(ExtractError::corrupt(format!(
+                    "sheet {name}: its part is damaged: {message}"
                 )));
             }
             doc.warnings
@@ -488,6 +508,38 @@ mod tests {
                 "sheet 表1 spans 9999999 x 18278 cells, over the limit of 4000000"
             );
         }
+    }
+
+    #[test]
+    fn a_sheet_part_that_lies_about_its_size_makes_the_workbook_corrupt() {
+        // The sheet's declared size, in both headers, cut to 100 bytes of the ~1,000 it holds:
+        // the guard passes it (its declared size and ratio are fine), the zip reader stops it.
+        let cells: String = (1..=40)
+            .map(|r| format!("<c r=\"A{r}\"><v>{r}</v></c>"))
+            .collect();
+        let mut bytes = xlsx_with_sheet(&sheet_xml(&cells));
+        let name = b"xl/worksheets/sheet1.xml";
+        for (sig, size_at) in [(&b"PK\x03\x04"[..], 22), (&b"PK\x01\x02"[..], 24)] {
+            let name_at = if sig[2] == 3 { 30 } else { 46 };
+            let at = (0..bytes.len() - 4)
+                .find(|&i| bytes[i..].starts_with(sig) && bytes[i + name_at..].starts_with(name))
+                .unwrap();
+            bytes[at + size_at..at + size_at + 4].copy_from_slice(&100u32.to_le_bytes());
+        }
+        let input = Input {
+            bytes: &bytes,
+            path: "t.xlsx",
+            limits: &Default::default(),
+        };
+        let err = XlsxAdapter.extract(&input).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Corrupt, "{err:?}");
+        assert!(
+            err.message.starts_with("sheet 表1: its part is damaged:")
+                && err
+                    .message
+                    .contains("larger than its declared uncompressed size"),
+            "{err:?}"
+        );
     }
 
     #[test]
