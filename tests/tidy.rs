@@ -46,7 +46,10 @@ fn is_prose_or_code(p: &Path) -> bool {
     matches!(
         ext,
         "rs" | "md" | "toml" | "py" | "sh" | "tmpl" | "yml" | "yaml"
-    ) || p.parent().is_some_and(|d| d.ends_with(".ci"))
+    ) || p
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d == ".ci")
         || name == ".gitignore"
 }
 
