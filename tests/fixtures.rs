@@ -47,17 +47,6 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
     out
 }
 
-/// What each format must reach. Text, DOCX, XLSX and HTML carry their tables exactly, so every
-/// cell must be right; PDF layout is reconstructed from glyph positions (issue bars: 0.99 on the
-/// real reports, 0.995 on the PDFs printed from the DOCX fixtures).
-fn required_accuracy(path: &Path) -> f64 {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("pdf") if path.parent().is_some_and(|d| d.ends_with("pdf")) => 0.995,
-        Some("pdf") => 0.99,
-        _ => 1.0,
-    }
-}
-
 fn convert(path: &Path) -> nianbao_template::Record {
     let item = Item {
         path: path.to_string_lossy().into_owned(),
@@ -90,7 +79,7 @@ fn every_fixture_matches_its_expected_values() {
             acc,
             rec.status.as_str()
         );
-        if acc < required_accuracy(doc) || !score.meta_wrong.is_empty() || rec.error.is_some() {
+        if !score.is_perfect() || rec.error.is_some() {
             let mut lines = vec![format!(
                 "{}: {}/{} cells, error {:?}",
                 doc.display(),

@@ -10,7 +10,7 @@
 mod corpus;
 #[path = "bench_measure.rs"]
 mod measure;
-/// The PDF engineer's pages/s comparison with pdftotext (whole processes, repeated).
+/// The PDF pages/s comparison with pdftotext (whole processes, repeated).
 #[path = "bench_pdf.rs"]
 mod pdf;
 #[path = "bench_summary.rs"]
@@ -40,7 +40,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         docs: 10_000,
         json: false,
-        out: crate::root().join("target/bench"),
+        out: crate::target_dir().join("bench"),
         skip_floor: false,
         bin: None,
     };

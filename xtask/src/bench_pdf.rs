@@ -14,8 +14,7 @@ pub fn run<P: AsRef<Path>>(files: &[P]) -> Result<(), String> {
     if files.is_empty() {
         return Err("bench_pdf: no PDF files given".into());
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let binary = root.join("target/release/nianbao");
+    let binary = crate::target_dir().join("release/nianbao");
     if !binary.exists() {
         return Err(format!(
             "{} not found: build it first with `cargo build --release -p nianbao-cli`",

@@ -32,7 +32,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some(b) => b,
         None => crate::build_nianbao(false)?,
     };
-    let out = root.join("target/eval");
+    let out = crate::target_dir().join("eval");
     let status = Command::new(&bin)
         .arg("convert")
         .args(&dirs)

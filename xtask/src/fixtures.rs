@@ -91,7 +91,7 @@ fn libreoffice(docx: &Path, xlsx: &Path) -> Result<(), String> {
         docx.join("donghu-2021-lo.docx"),
     )
     .map_err(|e| e.to_string())?;
-    // The DOCX reports printed to PDF (issue 4: the PDF must give the DOCX's record), with the
+    // The DOCX reports printed to PDF (the PDF must give the DOCX's record), with the
     // DOCX's expectations: the printed page shows every cell.
     let pdf = docx.parent().unwrap_or(docx).join("pdf");
     for stem in ["donghu-2021", "qingshan-2020"] {
@@ -100,7 +100,7 @@ fn libreoffice(docx: &Path, xlsx: &Path) -> Result<(), String> {
         std::fs::copy(docx.join(&name), pdf.join(&name)).map_err(|e| e.to_string())?;
     }
     // The DOCX saved as a web page (LibreOffice's HTML export: real tables with colspan and
-    // rowspan), which must also give the DOCX's record (issue 7).
+    // rowspan), which must also give the DOCX's record.
     let html = docx.parent().unwrap_or(docx).join("html");
     soffice("html:HTML (StarWriter)", &donghu, &html)?;
     std::fs::copy(

@@ -1,6 +1,5 @@
 //! `cargo xtask <task>`: maintenance tasks, in the style of rust-analyzer's xtask.
 mod bench;
-mod bench_readers;
 mod ci;
 mod eval;
 mod fixtures;
@@ -23,7 +22,6 @@ fn main() -> ExitCode {
         "fixtures" => fixtures::run(rest),
         "bench" => bench::run(rest),
         "bench-table" => bench::summary::table(rest),
-        "bench-readers" => bench_readers::run(rest),
         "new-adapter" => new_adapter::run(rest),
         other => Err(format!("unknown task `{other}`\n\n{HELP}")),
     };
@@ -44,7 +42,6 @@ tasks:
   fixtures      regenerate the generated fixtures (DOCX, XLSX, PDF, ...)
   bench         benchmark conversion speed and memory (--json: also a summary.json)
   bench-table   render a bench summary.json into docs/BENCHMARKS.md
-  bench-readers compare pdf-extract with the PDF adapter (text, speed, panics)
   new-adapter   scaffold a new format adapter crate";
 
 /// The workspace root (xtask lives one level below it).
@@ -53,6 +50,15 @@ pub fn root() -> PathBuf {
         .parent()
         .unwrap()
         .to_path_buf()
+}
+
+/// Cargo's target folder: `CARGO_TARGET_DIR` when set (a relative one is taken from the
+/// workspace root, where every cargo command of these tasks runs), else `target/` there.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
 }
 
 /// The cargo that runs us, so a pinned toolchain is respected.
@@ -72,9 +78,9 @@ pub fn build_nianbao(release: bool) -> Result<PathBuf, String> {
     if !status.success() {
         return Err("building nianbao failed".into());
     }
-    Ok(root().join(if release {
-        "target/release/nianbao"
+    Ok(target_dir().join(if release {
+        "release/nianbao"
     } else {
-        "target/debug/nianbao"
+        "debug/nianbao"
     }))
 }

@@ -8,9 +8,13 @@
 //!
 //! The items are the raw types of [`nianbao_core::word_table`], which the `.doc` adapter
 //! produces too; the conversion into blocks is shared there.
-use crate::xml::{normalize_eol, unescape, Event, Reader, Tag, XmlError};
 use nianbao_core::word_table::{Item, Merge, RawCell, RawRow, RawTable};
 use nianbao_core::ExtractError;
+use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
+use std::borrow::Cow;
+
+/// A pull reader over the text of one part.
+pub type Reader<'a> = quick_xml::Reader<&'a [u8]>;
 
 /// Tables nested deeper than this are skipped (a hostile file could nest without end).
 const MAX_DEPTH: usize = 24;
@@ -22,21 +26,80 @@ pub struct Walk {
     pub warnings: Vec<String>,
 }
 
-fn xml_err(e: XmlError) -> ExtractError {
+/// A reader of `xml` that keeps a bare `&` as text, as Word and WPS Office read it.
+pub fn reader(xml: &str) -> Reader<'_> {
+    let mut r = Reader::from_str(xml);
+    r.config_mut().allow_dangling_amp = true;
+    r
+}
+
+fn xml_err(r: &Reader, e: quick_xml::Error) -> ExtractError {
     ExtractError::corrupt(format!(
-        "document.xml is not well-formed XML near byte {}: {}",
-        e.at, e.what
+        "document.xml is not well-formed XML near byte {}: {e}",
+        r.error_position()
     ))
+}
+
+/// The next event, or the error with the place where reading stopped.
+fn next<'a>(r: &mut Reader<'a>) -> Result<Event<'a>, ExtractError> {
+    r.read_event().map_err(|e| xml_err(r, e))
+}
+
+/// An element's name without its namespace prefix: `w:p` → `p`.
+fn local<'e>(e: &'e BytesStart) -> &'e str {
+    unprefixed(e.name().0)
+}
+
+/// A name without its namespace prefix. Names are a few bytes: a plain loop, not a vectorised
+/// search.
+fn unprefixed(name: &str) -> &str {
+    match name.bytes().rposition(|b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+/// The raw value of the attribute whose local name is `name` (`w:val` for `val`).
+pub fn attr<'e>(e: &'e BytesStart, name: &str) -> Option<Cow<'e, str>> {
+    e.attributes()
+        .with_checks(false)
+        .map_while(Result::ok)
+        .find(|a| unprefixed(a.key.0) == name)
+        .map(|a| a.value)
+}
+
+/// The text a reference in character data stands for (`&amp;`, `&#x4E00;`); an unknown named
+/// one, or a number that is no character, stands for nothing. What only looks like one (`& 乙;`,
+/// a name with characters no name has) is text, as Word shows it.
+fn reference(r: &BytesRef) -> Cow<'static, str> {
+    let name: &str = r;
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '#') {
+        let text = format!("&{name};");
+        return Cow::Owned(BytesText::from_escaped(text).xml10_content().into_owned());
+    }
+    let c = if r.is_char_ref() {
+        r.resolve_char_ref().ok().flatten()
+    } else {
+        match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => None,
+        }
+    };
+    c.map_or(Cow::Borrowed(""), |c| Cow::Owned(c.to_string()))
 }
 
 /// Walks the whole document part.
 pub fn walk(xml: &str) -> Result<Walk, ExtractError> {
-    let mut r = Reader::new(xml);
+    let mut r = reader(xml);
     let mut w = Walk::default();
     let mut saw_body = false;
     loop {
-        match r.next().map_err(xml_err)? {
-            Event::Start(e) if e.local() == "body" => {
+        match next(&mut r)? {
+            Event::Start(e) if local(&e) == "body" => {
                 saw_body = true;
                 let items = blocks(&mut r, 0, None, &mut w.warnings)?;
                 w.items.extend(items);
@@ -80,9 +143,12 @@ fn skipped(name: &str) -> bool {
     )
 }
 
-/// Reads past the element just opened.
-fn skip(r: &mut Reader) -> Result<(), ExtractError> {
-    r.skip_element().map_err(xml_err)
+/// Reads past the element `e` just opened.
+fn skip(r: &mut Reader, e: &BytesStart) -> Result<(), ExtractError> {
+    match r.read_to_end(e.name()) {
+        Ok(_) => Ok(()),
+        Err(err) => Err(xml_err(r, err)),
+    }
 }
 
 /// Reads block content (paragraphs and tables) until the end of the element just opened.
@@ -96,21 +162,21 @@ fn blocks(
     let mut items = Vec::new();
     let mut level = 0usize;
     loop {
-        match r.next().map_err(xml_err)? {
-            Event::Start(e) => match e.local() {
+        match next(r)? {
+            Event::Start(e) => match local(&e) {
                 "p" => items.extend(paragraph(r)?.into_iter().map(Item::Paragraph)),
                 "tbl" if depth >= MAX_DEPTH => {
                     warnings.push(format!(
                         "a table nested more than {MAX_DEPTH} deep was skipped"
                     ));
-                    skip(r)?;
+                    skip(r, &e)?;
                 }
                 "tbl" => items.push(Item::Table(table(r, depth + 1, warnings)?)),
                 "tcPr" => match cell.as_deref_mut() {
                     Some(c) => cell_properties(r, c)?,
-                    None => skip(r)?,
+                    None => skip(r, &e)?,
                 },
-                name if skipped(name) => skip(r)?,
+                name if skipped(name) => skip(r, &e)?,
                 // sdt, sdtContent, customXml, ins, …: walk through.
                 _ => level += 1,
             },
@@ -129,11 +195,11 @@ fn blocks(
 fn cell_properties(r: &mut Reader, cell: &mut RawCell) -> Result<(), ExtractError> {
     let mut level = 0usize;
     loop {
-        let (e, opened) = match r.next().map_err(xml_err)? {
-            Event::Start(e) if matches!(e.local(), "gridSpan" | "vMerge" | "hMerge") => (e, true),
+        let (e, opened) = match next(r)? {
+            Event::Start(e) if matches!(local(&e), "gridSpan" | "vMerge" | "hMerge") => (e, true),
             // Borders, margins, shading, tracked changes: nothing of the table's shape.
-            Event::Start(_) => {
-                skip(r)?;
+            Event::Start(e) => {
+                skip(r, &e)?;
                 continue;
             }
             Event::Empty(e) => (e, false),
@@ -154,10 +220,9 @@ fn cell_properties(r: &mut Reader, cell: &mut RawCell) -> Result<(), ExtractErro
         if opened {
             level += 1;
         }
-        match e.local() {
+        match local(&e) {
             "gridSpan" => {
-                cell.grid_span = e
-                    .attr("val")
+                cell.grid_span = attr(&e, "val")
                     .and_then(|v| v.trim().parse().ok())
                     .unwrap_or(1)
             }
@@ -169,8 +234,8 @@ fn cell_properties(r: &mut Reader, cell: &mut RawCell) -> Result<(), ExtractErro
 }
 
 /// `<w:vMerge/>` without a value continues a merge; `w:val="restart"` starts one.
-fn merge_value(e: &Tag) -> Merge {
-    match e.attr("val") {
+fn merge_value(e: &BytesStart) -> Merge {
+    match attr(e, "val").as_deref() {
         Some("restart") => Merge::Restart,
         _ => Merge::Continue,
     }
@@ -184,19 +249,19 @@ fn table(
     let mut t = RawTable::default();
     let mut level = 0usize;
     loop {
-        match r.next().map_err(xml_err)? {
-            Event::Start(e) => match e.local() {
+        match next(r)? {
+            Event::Start(e) => match local(&e) {
                 "tr" => t.rows.push(row(r, depth, warnings)?),
                 "tblGrid" => level += 1,
-                name if skipped(name) => skip(r)?,
+                name if skipped(name) => skip(r, &e)?,
                 "gridCol" => {
                     t.grid_cols += 1;
-                    skip(r)?;
+                    skip(r, &e)?;
                 }
                 // Row-level content controls and custom XML: walk through.
                 _ => level += 1,
             },
-            Event::Empty(e) if e.local() == "gridCol" => t.grid_cols += 1,
+            Event::Empty(e) if local(&e) == "gridCol" => t.grid_cols += 1,
             Event::End(_) => {
                 if level == 0 {
                     return Ok(t);
@@ -213,21 +278,20 @@ fn row(r: &mut Reader, depth: usize, warnings: &mut Vec<String>) -> Result<RawRo
     let mut row = RawRow::default();
     let mut level = 0usize;
     loop {
-        match r.next().map_err(xml_err)? {
-            Event::Start(e) => match e.local() {
+        match next(r)? {
+            Event::Start(e) => match local(&e) {
                 "tc" => {
                     let mut cell = RawCell::default();
                     cell.items = blocks(r, depth, Some(&mut cell), warnings)?;
                     row.cells.push(cell);
                 }
-                name if skipped(name) => skip(r)?,
+                name if skipped(name) => skip(r, &e)?,
                 // trPr, sdt, sdtContent, customXml, ins: walk through.
                 _ => level += 1,
             },
-            Event::Empty(e) => match e.local() {
+            Event::Empty(e) => match local(&e) {
                 "gridBefore" => {
-                    row.grid_before = e
-                        .attr("val")
+                    row.grid_before = attr(&e, "val")
                         .and_then(|v| v.trim().parse().ok())
                         .unwrap_or(0)
                 }
@@ -257,26 +321,27 @@ fn paragraph(r: &mut Reader) -> Result<Vec<String>, ExtractError> {
     let mut level = 0usize;
     let mut in_text = false;
     loop {
-        match r.next().map_err(xml_err)? {
-            Event::Start(e) => match e.local() {
+        match next(r)? {
+            Event::Start(e) => match local(&e) {
                 "t" => {
                     in_text = true;
                     level += 1;
                 }
-                name if skipped(name) => skip(r)?,
+                name if skipped(name) => skip(r, &e)?,
                 // A text box's own paragraphs would nest here; their content is not the report's.
-                "txbxContent" => skip(r)?,
+                "txbxContent" => skip(r, &e)?,
                 _ => level += 1,
             },
-            Event::Empty(e) => match e.local() {
+            Event::Empty(e) => match local(&e) {
                 "tab" | "ptab" => push(&mut lines, "\t"),
-                "br" if e.attr("type") == Some("page") => {}
+                "br" if attr(&e, "type").as_deref() == Some("page") => {}
                 "br" | "cr" => lines.push(String::new()),
                 "noBreakHyphen" => push(&mut lines, "-"),
                 _ => {}
             },
-            Event::Text(t) if in_text => push(&mut lines, &unescape(t)),
-            Event::CData(t) if in_text => push(&mut lines, &normalize_eol(t)),
+            Event::Text(t) if in_text => push(&mut lines, &t.xml10_content()),
+            Event::GeneralRef(g) if in_text => push(&mut lines, &reference(&g)),
+            Event::CData(t) if in_text => push(&mut lines, &t.xml10_content()),
             Event::End(_) => {
                 in_text = false;
                 if level == 0 {

@@ -90,18 +90,16 @@ fn too_large(message: String) -> ExtractError {
 
 /// The `Target` of the relationship whose type ends in `/officeDocument`.
 fn office_document_target(rels: &str) -> Option<String> {
-    use crate::xml::{Event, Reader};
-    let mut reader = Reader::new(rels);
+    use crate::body::attr;
+    use quick_xml::events::Event;
+    let mut reader = crate::body::reader(rels);
     loop {
-        match reader.next() {
+        match reader.read_event() {
             Ok(Event::Start(e)) | Ok(Event::Empty(e))
-                if e.local() == "Relationship"
-                    && e.attr("Type")
-                        .is_some_and(|k| k.ends_with("/officeDocument")) =>
+                if e.local_name().as_ref() == "Relationship"
+                    && attr(&e, "Type").is_some_and(|k| k.ends_with("/officeDocument")) =>
             {
-                return e
-                    .attr("Target")
-                    .map(|t| t.trim_start_matches('/').to_string());
+                return attr(&e, "Target").map(|t| t.trim_start_matches('/').to_string());
             }
             Ok(Event::Eof) | Err(_) => return None,
             _ => {}

@@ -52,8 +52,9 @@ fn a_cut_off_trailer_is_still_read() {
     assert!(doc.plain_text().contains("行政许可"));
 }
 
-/// 200 deterministic byte mutations of a real report: each returns Ok or Err quickly, and no
-/// panic escapes (a panic inside would fail the test through `catch_unwind` below anyway).
+/// 200 deterministic byte mutations of a real report: each returns Ok or Err quickly, and none
+/// panics. The adapter turns a panic into an `internal` error (its own `catch_unwind`), so that
+/// kind is what shows a panic here.
 #[test]
 fn byte_mutations_never_panic_or_hang() {
     let original = std::fs::read(fixture("real/hongze-2023.pdf")).unwrap();
@@ -86,15 +87,14 @@ fn byte_mutations_never_panic_or_hang() {
             }
         }
         let start = Instant::now();
-        let r = std::panic::catch_unwind(|| extract_bytes(&bytes).map(|d| d.blocks.len()));
-        assert!(r.is_ok(), "mutation {i} panicked");
+        let r = extract_bytes(&bytes);
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "mutation {i} took {:?}",
             start.elapsed()
         );
-        if let Ok(Err(e)) = r {
-            assert_ne!(e.kind, ErrorKind::Internal, "mutation {i}: {e}");
+        if let Err(e) = r {
+            assert_ne!(e.kind, ErrorKind::Internal, "mutation {i} panicked: {e}");
         }
     }
 }

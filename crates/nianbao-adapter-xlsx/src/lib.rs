@@ -1,17 +1,12 @@
-//! Spreadsheets: .xlsx (and .xlsm), legacy .xls and OpenDocument .ods, read with calamine, or
-//! for a plain xlsx workbook (most reports) by [`cells`], which reads what calamine reads at a
-//! fraction of the cost. Every sheet, in workbook order, becomes paragraphs and tables (see
-//! [`nianbao_core::grid`]); merged regions become cell spans; formulas contribute their cached
-//! value.
+//! Spreadsheets: .xlsx (and .xlsm), legacy .xls and OpenDocument .ods, read with calamine
+//! behind the zip guard ([`guard`]). Every sheet, in workbook order, becomes paragraphs and
+//! tables (see [`nianbao_core::grid`]); merged regions become cell spans; formulas contribute
+//! their cached value.
 //!
 //! Password-protected .xlsx files are compound files with an `EncryptionInfo` stream; the docx
 //! adapter claims those (one adapter reports `encrypted` for both formats).
-mod cells;
 mod guard;
-mod merges;
 mod ods_spans;
-mod package;
-mod plain;
 mod value;
 
 pub use value::{cell_text, number};
@@ -87,69 +82,32 @@ impl Adapter for XlsxAdapter {
                 "not an xlsx, xls or ods spreadsheet",
             ));
         };
-        let mut seen = match kind {
-            Kind::Xls => None,
-            Kind::Xlsx => Some(guard::check_zip(
-                input.bytes,
-                input.limits,
-                guard::only_for_calamine,
-            )?),
-            Kind::Ods => Some(guard::check_zip(input.bytes, input.limits, |_| false)?),
-        };
-        if kind == Kind::Xlsx {
-            let parts = seen.as_ref().and_then(|s| s.parts.as_deref());
-            if let Some(read) = parts.and_then(|p| plain::read(&package::Parts::of(p)).ok()) {
-                return finish(read?, input.bytes);
-            }
+        if kind != Kind::Xls {
+            guard::check_zip(input.bytes, input.limits)?;
         }
-        if let Some(seen) = &mut seen {
-            guard::check_deferred(input.bytes, input.limits, seen)?;
-        }
-        finish(read_with_calamine(kind, input, seen.as_ref())?, input.bytes)
+        finish(read_with_calamine(kind, input)?, input.bytes)
     }
 }
 
-/// The workbook read by calamine, from the parts the guard kept when it kept them.
-fn read_with_calamine(
-    kind: Kind,
-    input: &Input,
-    seen: Option<&guard::Seen>,
-) -> Result<Document, ExtractError> {
-    // Formulas are read unless the guard saw none anywhere in an xlsx package.
-    let formulas = kind != Kind::Xlsx || seen.is_some_and(|s| s.formulas);
-    // The parts, already inflated, when the guard kept them.
-    let parts = seen.and_then(|s| s.parts.as_deref());
-    // calamine reads the package again with those parts stored, not inflating them twice.
-    let stored = parts.and_then(guard::stored_package);
-    let bytes = stored.as_deref().unwrap_or(input.bytes);
+/// The workbook read by calamine.
+fn read_with_calamine(kind: Kind, input: &Input) -> Result<Document, ExtractError> {
+    let bytes = input.bytes;
     let mut doc = Document::default();
     let cursor = Cursor::new(bytes);
     match kind {
         Kind::Xlsx => {
             let mut wb = calamine::Xlsx::new(cursor).map_err(|e| open_error(&e.to_string()))?;
-            let names = wb.sheet_names();
-            // Each sheet's part, when the package's sheets are calamine's.
-            let parts = parts.map(package::Parts::of);
-            let sheet_parts = parts
-                .as_ref()
-                .and_then(|p| p.workbook())
-                .map(|w| w.sheets)
-                .filter(|s| s.iter().map(|s| &s.name).eq(names.iter()));
-            for (i, name) in names.iter().enumerate() {
-                let merges = sheet_parts
-                    .as_ref()
-                    .and_then(|s| merges::merged_regions(s[i].xml))
-                    .unwrap_or_else(|| {
-                        wb.merge_cells_by_sheet_name(name)
-                            .map(|m| dims(&m))
-                            .unwrap_or_default()
-                    });
+            for name in &wb.sheet_names() {
+                let merges = wb
+                    .merge_cells_by_sheet_name(name)
+                    .map(|m| dims(&m))
+                    .unwrap_or_default();
                 match values_and_formulas(&mut wb, name) {
                     Some(read) => {
                         let (values, formulas) = read?;
                         sheet_blocks(name, values, Some(formulas), merges, &mut doc)?
                     }
-                    None => read_sheet(&mut wb, name, merges, formulas, &mut doc)?,
+                    None => read_sheet(&mut wb, name, merges, &mut doc)?,
                 }
             }
         }
@@ -160,7 +118,7 @@ fn read_with_calamine(
                     .merge_cells_by_sheet_name(name)
                     .map(|m| dims(&m))
                     .unwrap_or_default();
-                read_sheet(&mut wb, name, merges, true, &mut doc)?;
+                read_sheet(&mut wb, name, merges, &mut doc)?;
             }
         }
         Kind::Ods => {
@@ -169,7 +127,7 @@ fn read_with_calamine(
             let mut wb = calamine::Ods::new(cursor).map_err(|e| open_error(&e.to_string()))?;
             for name in &wb.sheet_names() {
                 let merges = spans.remove(name).unwrap_or_default();
-                read_sheet(&mut wb, name, merges, true, &mut doc)?;
+                read_sheet(&mut wb, name, merges, &mut doc)?;
             }
         }
     }
@@ -233,17 +191,31 @@ fn open_error(message: &str) -> ExtractError {
     }
 }
 
-/// Reads one sheet into blocks; a sheet that cannot be read (a chart sheet) is a warning.
+/// Whether an error comes from the bytes of a part (an I/O error underneath: a part that
+/// inflates past its declared size, a bad checksum, a damaged deflate stream).
+fn damaged(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(e) = cause {
+        // quick-xml shares its I/O errors behind an Arc.
+        if e.is::<std::io::Error>() || e.is::<std::sync::Arc<std::io::Error>>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// Reads one sheet into blocks; a sheet that cannot be read (a chart sheet) is a warning, a
+/// sheet whose part is damaged makes the workbook corrupt.
 fn read_sheet<R, RS>(
     wb: &mut R,
     name: &str,
     merges: Vec<Merge>,
-    formulas: bool,
     doc: &mut Document,
 ) -> Result<(), ExtractError>
 where
     R: Reader<RS>,
-    R::Error: std::fmt::Display,
+    R::Error: std::error::Error + 'static,
     RS: std::io::Read + std::io::Seek,
 {
     let range = match wb.worksheet_range(name) {
@@ -255,6 +227,11 @@ where
                     "password-protected workbook: {message}"
                 )));
             }
+            if damaged(&e) {
+                return Err(ExtractError::corrupt(format!(
+                    "sheet {name}: its part is damaged: {message}"
+                )));
+            }
             doc.warnings
                 .push(format!("sheet {name}: not read ({message})"));
             return Ok(());
@@ -264,7 +241,7 @@ where
         // Empty, or refused below before its formulas are read.
         return sheet_blocks(name, range, None, merges, doc);
     }
-    let formulas = formulas.then(|| wb.worksheet_formula(name).ok()).flatten();
+    let formulas = wb.worksheet_formula(name).ok();
     sheet_blocks(name, range, formulas, merges, doc)
 }
 
@@ -295,10 +272,8 @@ fn values_and_formulas<RS: std::io::Read + std::io::Seek>(
             values.push(Cell::new(cell.pos, Data::from(cell.value)));
         }
     }
-    let values_span = plain::Bounds::of(values.iter().map(Cell::get_position));
-    let formulas_span = plain::Bounds::of(formulas.iter().map(Cell::get_position));
-    for span in [values_span, formulas_span].into_iter().flatten() {
-        if let Err(e) = check_size(name, span.height(), span.width()) {
+    for (height, width) in [span(&values), span(&formulas)] {
+        if let Err(e) = check_size(name, height, width) {
             return Some(Err(e));
         }
     }
@@ -306,6 +281,22 @@ fn values_and_formulas<RS: std::io::Read + std::io::Seek>(
         Range::from_sparse(values),
         Range::from_sparse(formulas),
     )))
+}
+
+/// The height and width of the smallest range holding these cells (what
+/// [`Range::from_sparse`] allocates).
+fn span<T: calamine::CellType>(cells: &[Cell<T>]) -> (usize, usize) {
+    let mut positions = cells.iter().map(Cell::get_position);
+    let Some((r, c)) = positions.next() else {
+        return (0, 0);
+    };
+    let (mut rows, mut cols) = ((r, r), (c, c));
+    for (r, c) in positions {
+        rows = (rows.0.min(r), rows.1.max(r));
+        cols = (cols.0.min(c), cols.1.max(c));
+    }
+    let len = |(first, last): (u32, u32)| (last - first) as usize + 1;
+    (len(rows), len(cols))
 }
 
 /// The blocks of one sheet read (with the warning about uncached formulas when they were read).
@@ -506,200 +497,14 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
     }
 
-    /// Merged regions as calamine reads them from a package, sheet by sheet.
-    fn calamine_merges(bytes: &[u8]) -> Vec<(String, Vec<Merge>)> {
-        let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).unwrap();
-        let names = wb.sheet_names();
-        names
-            .into_iter()
-            .map(|n| {
-                let m = wb.merge_cells_by_sheet_name(&n).map(|m| dims(&m));
-                (n, m.unwrap_or_default())
-            })
-            .collect()
-    }
-
-    /// Merged regions read off the parts the guard kept of a package (`None` where the reader
-    /// leaves a sheet to calamine).
-    fn own_merges(bytes: &[u8]) -> Vec<(String, Option<Vec<Merge>>)> {
-        let kept = guard::check_zip(bytes, &Default::default(), guard::only_for_calamine)
-            .unwrap()
-            .parts
-            .expect("the parts kept");
-        let parts = package::Parts::of(&kept);
-        let sheets = parts.workbook().expect("every sheet's part").sheets;
-        sheets
-            .into_iter()
-            .map(|s| (s.name, merges::merged_regions(s.xml)))
-            .collect()
-    }
-
-    /// The two real reports among the fixtures, as xlsx packages.
-    fn real_reports() -> Vec<Vec<u8>> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/xlsx");
-        ["baihe-2022.xlsx", "shuiting-2019.xlsx"]
-            .iter()
-            .map(|name| std::fs::read(dir.join(name)).unwrap())
-            .collect()
-    }
-
-    #[test]
-    fn merged_regions_read_off_the_kept_parts_are_calamines() {
-        let mut packages = real_reports();
-        let cells = "<c r=\"A1\" t=\"inlineStr\"><is><t>mergeCells</t></is></c>";
-        for tail in [
-            "<mergeCells count=\"2\"><mergeCell ref=\"A1:C1\"/><mergeCell ref=\"B2:B4\"/></mergeCells>",
-            "<mergeCells><mergeCell ref=\"d5\"></mergeCell></mergeCells>",
-            "<mergeCells/>",
-            "",
-        ] {
-            let xml = format!("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\">{cells}</row></sheetData>{tail}</worksheet>");
-            packages.push(xlsx_with_sheet(&xml));
-        }
-        let mut regions = 0;
-        for bytes in &packages {
-            let theirs = calamine_merges(bytes);
-            let ours = own_merges(bytes);
-            assert_eq!(ours.len(), theirs.len());
-            for ((name, ours), (their_name, theirs)) in ours.into_iter().zip(theirs) {
-                assert_eq!(name, their_name);
-                assert_eq!(ours.as_ref(), Some(&theirs), "sheet {name}");
-                regions += theirs.len();
-            }
-        }
-        // The two fixtures hold 72 regions (baihe 37, shuiting 35), the made-up sheets 3.
-        assert_eq!(regions, 75);
-    }
-
-    /// Each sheet's values and formulas as calamine's one pass reads them.
-    fn calamine_cells(bytes: &[u8]) -> Vec<SheetCells> {
-        let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).unwrap();
-        let names = wb.sheet_names();
-        names
-            .iter()
-            .map(|n| {
-                values_and_formulas(&mut wb, n)
-                    .expect("calamine's one pass")
-                    .unwrap()
-            })
-            .collect()
-    }
-
-    /// Each sheet's values and formulas as the plain reader reads them off the kept parts.
-    fn own_cells(bytes: &[u8]) -> Result<Vec<SheetCells>, cells::Decline> {
-        let kept = guard::check_zip(bytes, &Default::default(), guard::only_for_calamine)
-            .unwrap()
-            .parts;
-        let parts = package::Parts::of(kept.as_deref().expect("the parts kept"));
-        let workbook = parts.workbook().expect("every sheet's part");
-        let part = |name: &str| parts.get(&format!("{}{name}", workbook.folder));
-        let shared = cells::Shared::read(part("sharedStrings.xml"), part("styles.xml"))?;
-        workbook
-            .sheets
-            .iter()
-            .map(|s| {
-                let cells = cells::sheet(s.xml, &shared)?;
-                let values = cells.values.into_iter().map(|(p, v)| Cell::new(p, v));
-                let values = Range::from_sparse(values.collect());
-                let formulas = cells.formulas.into_iter().map(|(p, f)| Cell::new(p, f));
-                let formulas = formulas.collect();
-                Ok((values, Range::from_sparse(formulas)))
-            })
-            .collect()
-    }
-
     const STRINGS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"4\" uniqueCount=\"4\"><si><t>  依申请公开 </t></si><si><r><rPr><b/><sz val=\"11\"/></rPr><t xml:space=\"preserve\">新收 </t></r><r><t> 申请 &amp; 数量 </t></r><phoneticPr fontId=\"1\"/></si><si/><si><t/></si></sst>";
     const STYLES: &str = "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"0.0\"/></numFmts><cellStyleXfs count=\"1\"><xf numFmtId=\"14\"/></cellStyleXfs><cellXfs count=\"5\"><xf numFmtId=\"0\" fontId=\"0\"/><xf numFmtId=\"2\"><alignment wrapText=\"1\"/></xf><xf fontId=\"1\"/><xf numFmtId=\"14\"/><xf numFmtId=\"164\"/></cellXfs></styleSheet>";
 
     #[test]
-    fn the_plain_reader_reads_what_calamine_reads() {
-        // Real reports (one with a formula), and sheets made to cover each path of the reader.
-        let mut packages = real_reports();
-        let sheets = [
-            // Shared strings, rich text, empty items; numbers in plain formats, and past the
-            // number of formats; cells and rows without references; an empty <v>.
-            "<sheetData><row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c><c t=\"s\"><v>1</v></c><c s=\"2\" t=\"s\"><v>2</v></c><c r=\"E2\" t=\"s\"><v>3</v></c></row><row><c><v>12</v></c><c s=\"1\"><v>-3.25</v></c><c s=\"9\" t=\"n\"><v>1.5E-3</v></c><c s=\"0\"><v></v></c><c r=\"H3\" s=\"1\"/></row><row r=\"5\" spans=\"1:3\"/><row><c r=\"b6\"><v>007</v></c></row></sheetData>",
-            // Inline strings, with and without a redundant <v>; formula strings; formulas with
-            // and without a cached value, an array formula, an empty one.
-            "<dimension ref=\"A1:F2\"/><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>合计 &lt;1&gt;</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><r><t>a</t></r><r><t xml:space='preserve'> b</t></r></is><v>x</v></c><c r=\"C1\" t=\"str\"><f>A1&amp;\"\"</f><v>合计</v></c><c r=\"D1\" t=\"str\"><f>\"\"</f><v></v></c><c r=\"E1\"><is/></c></row><row r=\"2\"><c r=\"A2\"><f>SUM(A1:A1)</f><v>3</v></c><c r=\"B2\"><f>B1*2</f></c><c r=\"C2\"><f t=\"array\" ref=\"C2\">1+1</f><v>2</v></c><c r=\"D2\"><f/><v>4</v></c><c r=\"E2\"><f>  </f></c></row></sheetData>",
-            "<sheetData/>",
-        ];
-        for sheet in sheets {
-            let xml = format!("<?xml version=\"1.0\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">{sheet}<mergeCells count=\"1\"><mergeCell ref=\"A1:B1\"/></mergeCells></worksheet>");
-            packages.push(xlsx_with(&xml, Some(STRINGS), Some(STYLES)));
-        }
-        let mut cells = 0;
-        for bytes in &packages {
-            let ours = own_cells(bytes).expect("read without calamine");
-            let theirs = calamine_cells(bytes);
-            assert_eq!(ours, theirs);
-            cells += ours
-                .iter()
-                .map(|(v, f)| v.used_cells().count() + f.used_cells().count())
-                .sum::<usize>();
-            // And the adapter takes this path for the whole workbook, to the same document
-            // (blocks, provenance, warnings) as calamine's.
-            let limits = Default::default();
-            let input = Input {
-                bytes,
-                path: "t.xlsx",
-                limits: &limits,
-            };
-            let mut seen = guard::check_zip(bytes, &limits, guard::only_for_calamine).unwrap();
-            let plain = plain::read(&package::Parts::of(seen.parts.as_deref().unwrap()));
-            let plain = plain.expect("read without calamine").unwrap();
-            guard::check_deferred(bytes, &limits, &mut seen).unwrap();
-            let calamine = read_with_calamine(Kind::Xlsx, &input, Some(&seen)).unwrap();
-            assert_eq!(plain, calamine);
-        }
-        // Values and formulas compared, counted off the XML by hand: baihe 287 cells with a
-        // value; shuiting 298 cells, 32 with a formula, one of those without a cached value
-        // (297 + 32); the made-up sheets 8 and 4 + 2 + 7 (a `str` formula's empty result and an
-        // empty `<is/>` are values, a formula of spaces is a formula).
-        assert_eq!(cells, 287 + 329 + 8 + 13);
-    }
-
-    #[test]
-    fn the_plain_reader_leaves_the_rest_to_calamine() {
-        let cells = |c: &str| {
-            format!("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c>{c}</row></sheetData></worksheet>")
-        };
-        let declined = [
-            // a date format (built-in, then custom), a boolean, an error, a shared formula
-            "<c r=\"B1\" s=\"3\"><v>45000</v></c>",
-            "<c r=\"B1\" s=\"4\"><v>45000</v></c>",
-            "<c r=\"B1\" t=\"b\"><v>1</v></c>",
-            "<c r=\"B1\" t=\"e\"><v>#N/A</v></c>",
-            "<c r=\"B1\"><f t=\"shared\" ref=\"B1:B2\" si=\"0\">A1</f><v>1</v></c>",
-            // markup calamine reads event by event
-            "<!-- note --><c r=\"B1\"><v>1</v></c>",
-            "<c r=\"B1\" t=\"inlineStr\"><is><t><![CDATA[x]]></t></is></c>",
-            "<x:c r=\"B1\"><x:v>1</x:v></x:c>",
-            "<c r=\"B1\" t=\"inlineStr\"><is><t>a&#20013;</t></is></c>",
-            "<c r=\"B1\" t=\"inlineStr\"><is><t>a_x000D_b</t></is></c>",
-            "<c r=\"B1\" t=\"inlineStr\"><is><t>a<b/></t></is></c>",
-            "<c r=\"B1\" t=\"inlineStr\"><is><t>a</t><rPh sb=\"0\" eb=\"1\"><t>b</t></rPh></is></c>",
-            // numbers calamine's parser and Rust's might read apart, odd references
-            "<c r=\"B1\"><v> 1</v></c>",
-            "<c r=\"B1\"><v>1.</v></c>",
-            "<c r=\"B1\" t=\"s\"><v>9</v></c>",
-            "<c r=\"1B\"><v>1</v></c>",
-        ];
-        for c in declined {
-            let bytes = xlsx_with(&cells(c), Some(STRINGS), Some(STYLES));
-            assert_eq!(own_cells(&bytes).err(), Some(cells::Decline), "{c}");
-            let parts = guard::check_zip(&bytes, &Default::default(), guard::only_for_calamine)
-                .unwrap()
-                .parts
-                .unwrap();
-            assert!(plain::read(&package::Parts::of(&parts)).is_err(), "{c}");
-        }
-        // A date is still read, by calamine, as a date.
-        let bytes = xlsx_with(
-            &cells("<c r=\"B1\" s=\"3\"><v>45000</v></c>"),
-            Some(STRINGS),
-            Some(STYLES),
-        );
+    fn shared_strings_and_dates_are_read_as_a_person_sees_them() {
+        // A shared string with surrounding spaces, and a number in a date format.
+        let cells = "<c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" s=\"3\"><v>45000</v></c>";
+        let bytes = xlsx_with(&sheet_xml(cells), Some(STRINGS), Some(STYLES));
         let (row, _) = first_row(&bytes);
         assert_eq!(row, ["依申请公开", "2023-03-15"]);
     }
@@ -707,7 +512,6 @@ mod tests {
     #[test]
     fn a_sheet_too_large_is_refused_before_its_grid_is_allocated() {
         // Two cells 9,999,998 rows and 18,277 columns apart: a grid of them would not fit.
-        // The second workbook holds a date, so calamine reads it.
         for first in [
             "<c r=\"A1\"><v>1</v></c>",
             "<c r=\"A1\" s=\"3\"><v>45000</v></c>",
@@ -726,6 +530,38 @@ mod tests {
                 "sheet 表1 spans 9999999 x 18278 cells, over the limit of 4000000"
             );
         }
+    }
+
+    #[test]
+    fn a_sheet_part_that_lies_about_its_size_makes_the_workbook_corrupt() {
+        // The sheet's declared size, in both headers, cut to 100 bytes of the ~1,000 it holds:
+        // the guard passes it (its declared size and ratio are fine), the zip reader stops it.
+        let cells: String = (1..=40)
+            .map(|r| format!("<c r=\"A{r}\"><v>{r}</v></c>"))
+            .collect();
+        let mut bytes = xlsx_with_sheet(&sheet_xml(&cells));
+        let name = b"xl/worksheets/sheet1.xml";
+        for (sig, size_at) in [(&b"PK\x03\x04"[..], 22), (&b"PK\x01\x02"[..], 24)] {
+            let name_at = if sig[2] == 3 { 30 } else { 46 };
+            let at = (0..bytes.len() - 4)
+                .find(|&i| bytes[i..].starts_with(sig) && bytes[i + name_at..].starts_with(name))
+                .unwrap();
+            bytes[at + size_at..at + size_at + 4].copy_from_slice(&100u32.to_le_bytes());
+        }
+        let input = Input {
+            bytes: &bytes,
+            path: "t.xlsx",
+            limits: &Default::default(),
+        };
+        let err = XlsxAdapter.extract(&input).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Corrupt, "{err:?}");
+        assert!(
+            err.message.starts_with("sheet 表1: its part is damaged:")
+                && err
+                    .message
+                    .contains("larger than its declared uncompressed size"),
+            "{err:?}"
+        );
     }
 
     #[test]

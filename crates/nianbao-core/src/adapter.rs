@@ -1,3 +1,5 @@
+//! The adapter interface (one implementation per format), the limits every adapter respects,
+//! and the registry through which adapters announce themselves and are picked by sniffing.
 use crate::{Document, ExtractError};
 use std::sync::OnceLock;
 use std::time::Duration;

@@ -1,3 +1,4 @@
+//! Why a document could not be converted: an error kind for the record and a message for people.
 use serde::Serialize;
 use std::fmt;
 

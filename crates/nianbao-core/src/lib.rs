@@ -7,7 +7,6 @@
 mod adapter;
 pub mod cfb;
 mod error;
-mod fnv;
 pub mod grid;
 pub mod inflate;
 mod model;
@@ -17,7 +16,11 @@ pub mod word_table;
 
 pub use adapter::{adapters, detect, Adapter, AdapterRegistration, Input, Limits};
 pub use error::{ErrorKind, ExtractError};
-pub use fnv::Fnv;
+/// FNV-1a, for small keys (short names, codes) looked up in hot loops, where the standard
+/// library's DoS-resistant SipHash costs more than the lookup. Tables keyed by a document's own
+/// data stay bounded in size (a CMap is capped), so a crafted set of colliding keys costs time
+/// within the document's time limit, not memory.
+pub use fnv::FnvHasher as Fnv;
 pub use model::{Block, Cell, Document, Paragraph, Provenance, Table};
 
 /// Re-exported so adapter crates register with the same `inventory` version as the registry.

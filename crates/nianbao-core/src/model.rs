@@ -1,3 +1,4 @@
+//! The document model: paragraphs and tables in reading order, each with where it was read.
 use serde::Serialize;
 use std::sync::Arc;
 

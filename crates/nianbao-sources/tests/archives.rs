@@ -209,53 +209,14 @@ fn twenty_deep_nesting_stops_at_depth_limit() {
     eprintln!("peak RSS after deep nesting: {} MiB", peak_rss_mib());
 }
 
-/// Deflate of `n` zero bytes, streamed (never holds the zeros).
-fn deflated_zeros(n: u64) -> Vec<u8> {
-    let mut enc = DeflateEncoder::new(Vec::new(), Compression::default());
-    let chunk = vec![0u8; 1 << 20];
-    let mut left = n;
-    while left > 0 {
-        let k = left.min(chunk.len() as u64) as usize;
-        enc.write_all(&chunk[..k]).unwrap();
-        left -= k as u64;
-    }
-    enc.finish().unwrap()
-}
-
 #[test]
 fn zip_bomb_is_refused_and_neighbours_survive() {
-    let dir = tmpdir("bomb");
-    let zeros = deflated_zeros(1 << 30); // 1 GiB of zeros in about 1 MiB
-    assert!(
-        zeros.len() < 8 << 20,
-        "compressed bomb is {} bytes",
-        zeros.len()
-    );
-    let mut z = RawZip::new();
-    z.add(Entry::stored(b"a.txt", b"before"));
-    // Declares 1000 bytes: a liar.
-    z.add(Entry {
-        method: 8,
-        size: 1000,
-        crc: 0,
-        ..Entry::stored(b"small-liar.bin", &zeros)
-    });
-    // Declares ~4 GiB: honest about being huge.
-    z.add(Entry {
-        method: 8,
-        size: 0xFFFF_FFF0,
-        crc: 0,
-        ..Entry::stored(b"huge.bin", &zeros)
-    });
-    // Declares 250 MiB (under the per-entry cap) from about 1 MiB: over the ratio.
-    z.add(Entry {
-        method: 8,
-        size: 250 << 20,
-        crc: 0,
-        ..Entry::stored(b"mid.bin", &zeros)
-    });
-    z.add(Entry::stored(b"z.txt", b"after"));
-    let p = write(&dir, "bomb.zip", &z.finish());
+    // Made with Python's zipfile by fixtures/archives/make_bomb.py (see fixtures/README.md):
+    // a.txt, then three members of 16 MiB of zeros deflated to 16 KiB each whose declared sizes
+    // were written over (1000 bytes, ~4 GiB, 250 MiB), then z.txt.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/archives");
+    let dir = dir.canonicalize().unwrap();
+    let p = dir.join("bomb.zip");
     let start = std::time::Instant::now();
     let items = run(&[p], &Limits::default());
     let secs = start.elapsed().as_secs_f64();
@@ -265,9 +226,9 @@ fn zip_bomb_is_refused_and_neighbours_survive() {
     assert_eq!(s[1].0, "bomb.zip!/huge.bin");
     assert_eq!(s[2].0, "bomb.zip!/mid.bin");
     assert_eq!(s[3].0, "bomb.zip!/small-liar.bin");
-    // The honest ones are refused from what the central directory declares, before anything
-    // is inflated: the giant by the per-entry cap, the other by the ratio. The liar is
-    // stopped while inflating, at its own declared size.
+    // The ones declaring their size are refused from what the central directory says, before
+    // anything is inflated: the giant by the per-entry cap, the other by the ratio. The liar
+    // is stopped while inflating, at its own declared size.
     let huge = items[1].data.as_ref().unwrap_err();
     assert_eq!(huge.kind, ErrorKind::TooLarge);
     assert!(huge.message.contains("max_entry_bytes"), "{huge}");

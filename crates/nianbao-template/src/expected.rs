@@ -20,15 +20,16 @@ pub struct Score {
 }
 
 impl Score {
+    /// The share of cells right; an expectation without cells checks nothing and scores 0.
     pub fn accuracy(&self) -> f64 {
         if self.cells == 0 {
-            1.0
+            0.0
         } else {
             self.right as f64 / self.cells as f64
         }
     }
     pub fn is_perfect(&self) -> bool {
-        self.right == self.cells && self.meta_wrong.is_empty()
+        self.cells > 0 && self.right == self.cells && self.meta_wrong.is_empty()
     }
 }
 
@@ -40,7 +41,7 @@ pub fn compare_file(record: &Record, path: &Path) -> Result<Score, String> {
 }
 
 /// Compares `record` with a parsed expectation: every key of `cells` (null means the record
-/// must show no value), and `report.year`, `report.template`, `report.agency_contains`.
+/// must hold the key with no value: a key it lacks is a miss), and `report.year`, `report.template`, `report.agency_contains`.
 pub fn compare(record: &Record, expected: &Value) -> Score {
     compare_json(&record.to_json(), expected)
 }
@@ -51,12 +52,10 @@ pub fn compare_json(record: &Value, expected: &Value) -> Score {
     if let Some(cells) = expected.get("cells").and_then(Value::as_object) {
         for (key, want) in cells {
             s.cells += 1;
-            let got = key
-                .split('.')
-                .try_fold(record, |v, k| v.get(k))
-                .and_then(Value::as_f64);
+            let held = key.split('.').try_fold(record, |v, k| v.get(k));
+            let got = held.and_then(Value::as_f64);
             let ok = match (want.as_f64(), got) {
-                (None, None) => want.is_null(),
+                (None, None) => want.is_null() && held.is_some_and(Value::is_null),
                 (Some(w), Some(g)) => (w - g).abs() < 5e-5,
                 _ => false,
             };
@@ -64,7 +63,11 @@ pub fn compare_json(record: &Value, expected: &Value) -> Score {
                 s.right += 1;
             } else {
                 s.shown_wrong += usize::from(got.is_some());
-                let got = got.map(|g| g.to_string()).unwrap_or_else(|| "null".into());
+                let got = match (got, held) {
+                    (Some(g), _) => g.to_string(),
+                    (None, Some(v)) => v.to_string(),
+                    (None, None) => "no such key".into(),
+                };
                 s.mismatches.push(format!("{key}: want {want}, got {got}"));
             }
         }
@@ -97,4 +100,35 @@ pub fn compare_json(record: &Value, expected: &Value) -> Score {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_null_is_right_only_where_the_record_holds_the_key() {
+        let record = json!({"report": {"year": 2023}, "a": {"b": null, "c": 4.0}});
+        let expected = json!({"cells": {"a.b": null, "a.c": 4, "a.x": null, "a.c.d": null}});
+        let s = compare_json(&record, &expected);
+        assert_eq!((s.cells, s.right, s.shown_wrong), (4, 2, 0));
+        assert_eq!(
+            s.mismatches,
+            [
+                "a.x: want null, got no such key",
+                "a.c.d: want null, got no such key"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_expectation_without_cells_is_no_pass() {
+        let record = json!({"report": {"year": 2023}});
+        for expected in [json!({}), json!({"cells": {}, "report": {"year": 2023}})] {
+            let s = compare_json(&record, &expected);
+            assert_eq!(s.accuracy(), 0.0);
+            assert!(!s.is_perfect());
+        }
+    }
 }
