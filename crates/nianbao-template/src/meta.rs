@@ -173,6 +173,11 @@ pub fn read(keys: &[String]) -> Meta {
         }
     }
 
+    // The form's preamble: 本报告…汇总XX(各有关单位)政府信息公开工作情况编制而成.
+    if m.agency.is_none() {
+        m.agency = keys.iter().take(40).find_map(|k| preamble_agency(k));
+    }
+
     // The signature at the end: agency and date.
     let tail = keys.len().saturating_sub(8);
     for k in keys[tail..].iter().rev() {
@@ -216,6 +221,38 @@ pub fn read(keys: &[String]) -> Meta {
             .find_map(|k| years(k).first().map(|&(_, y)| y));
     }
     m
+}
+
+/// The agency the form's standard preamble names: `本报告…汇总<agency>(各有关单位)政府信息公开
+/// 工作情况编制而成`, when what stands there has an agency's or a place's ending.
+fn preamble_agency(k: &str) -> Option<String> {
+    let start = k.find("本报告")?;
+    let rest = &k[start..];
+    let after = &rest[rest.find("汇总")? + "汇总".len()..];
+    let end = after.find("政府信息公开工作")?;
+    if !after[end..].contains("编制") {
+        return None;
+    }
+    let mut name = &after[..end];
+    for tail in [
+        "所属各单位",
+        "各有关单位",
+        "各有关部门",
+        "有关单位",
+        "各单位",
+        "各部门",
+        "及",
+        "的",
+    ] {
+        name = name.strip_suffix(tail).unwrap_or(name);
+    }
+    // The preamble's context is strong enough for a place's name (平潭综合实验区, 某某县), which
+    // alone is no agency ending.
+    let place = ["区", "县", "市", "省", "州", "旗"]
+        .iter()
+        .any(|e| name.ends_with(e))
+        && (2..=30).contains(&name.chars().count());
+    (looks_like_agency(name) || place).then(|| name.to_string())
 }
 
 fn rows_short(k: &str) -> bool {
@@ -267,6 +304,23 @@ pub fn detect_version(keys: &[String], year: Option<i32>) -> Version {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agency_of_the_preamble() {
+        let p = |s: &str| preamble_agency(s);
+        assert_eq!(
+            p("本报告根据《条例》等文件要求，汇总平潭综合实验区各有关单位政府信息公开工作情况编制而成。"),
+            Some("平潭综合实验区".into())
+        );
+        assert_eq!(
+            p("本报告由区政务公开办根据要求，汇总某某县人民政府政府信息公开工作情况编制。"),
+            Some("某某县人民政府".into())
+        );
+        // Not the preamble's shape, or not an agency's name: nothing.
+        assert_eq!(p("汇总平潭综合实验区政府信息公开工作情况编制而成"), None);
+        assert_eq!(p("本报告汇总全年政府信息公开工作情况编制而成"), None);
+        assert_eq!(p("本报告汇总平潭综合实验区政府信息公开工作情况。"), None);
+    }
 
     #[test]
     fn dates_and_years() {

@@ -62,7 +62,7 @@ pub fn json_schema() -> Value {
     );
     props.insert(
         "checks".into(),
-        json!({"type": "array", "items": {"type": "object", "additionalProperties": false, "properties": {"rule": {"enum": ["balance", "row_total", "outcome_total", "appeals_total", "carry_over"]}, "ok": {"type": "boolean"}, "detail": {"type": "string"}}}}),
+        json!({"type": "array", "items": {"type": "object", "additionalProperties": false, "properties": {"rule": {"enum": ["balance", "row_total", "outcome_total", "appeals_total", "group_subtotal", "narrative_totals", "carry_over"]}, "ok": {"type": "boolean"}, "detail": {"type": "string"}}}}),
     );
     props.insert(
         "warnings".into(),
