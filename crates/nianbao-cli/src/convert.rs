@@ -180,6 +180,14 @@ pub fn run(args: Args) -> ExitCode {
     if let Err(e) = result.and_then(|()| output::finish(&out, &tally, batch.csv, &batch.log)) {
         return fatal(&format!("cannot write to {}: {e}", out.display()));
     }
+    // Written from the finished log, so they follow it whether this run was fresh, resumed or
+    // a shard.
+    if let Err(e) = nianbao_outputs::write_all(&out) {
+        return fatal(&format!(
+            "cannot write the outputs in {}: {e}",
+            out.display()
+        ));
+    }
     progress.finish();
     let [ok, partial, failed] = tally.counts;
     let again = if resumed > 0 {

@@ -25,8 +25,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Convert files, folders and archives into DIR/reports.jsonl and DIR/reports.csv.
+    /// Convert files, folders and archives into DIR/reports.jsonl and DIR/reports.csv, with
+    /// DIR/audit.html, reports.xlsx, reports.sqlite and keys.csv written from them.
     Convert(convert::Args),
+    /// Write DIR/audit.html, reports.xlsx, reports.sqlite and keys.csv again from
+    /// DIR/reports.jsonl (after records were concatenated from several shards, for example).
+    Outputs { dir: PathBuf },
     /// Print the JSON Schema of one output record.
     Schema,
     /// Print the document model of one file and where each table cell was mapped.
@@ -46,6 +50,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Convert(args) => convert::run(args),
+        Command::Outputs { dir } => match nianbao_outputs::write_all(&dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!(
+                    "nianbao: cannot write the outputs in {}: {e}",
+                    dir.display()
+                );
+                ExitCode::from(2)
+            }
+        },
         Command::Schema => {
             println!(
                 "{}",

@@ -1,0 +1,202 @@
+//! The outputs people open, written by `nianbao convert`: the database holds the records'
+//! values exactly, the workbook opens in LibreOffice with its Chinese headers and values, and
+//! the audit page shows every document in a real browser.
+mod common;
+use common::*;
+use rusqlite::{types::Value as Sql, Connection};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fs;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The fixtures converted once for every test here.
+fn fixtures_out() -> &'static PathBuf {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let out = temp_dir("outputs");
+        let o = run(&[
+            "convert",
+            fixtures().to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+        out
+    })
+}
+
+fn at<'a>(r: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(r, |v, k| &v[k])
+}
+
+/// A JSON value as the database should hold it.
+fn sql_of(v: &Value) -> Sql {
+    match v {
+        Value::Null => Sql::Null,
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Sql::Integer(i),
+            None => Sql::Real(n.as_f64().unwrap()),
+        },
+        Value::String(s) => Sql::Text(s.clone()),
+        Value::Bool(b) => Sql::Integer(*b as i64),
+        other => panic!("not a scalar: {other}"),
+    }
+}
+
+fn keys(db: &Connection) -> Vec<String> {
+    let mut q = db
+        .prepare("SELECT key FROM keys ORDER BY position")
+        .unwrap();
+    q.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn database_holds_every_value_of_every_record() {
+    let out = fixtures_out();
+    let recs = records(out);
+    let db = Connection::open(out.join("reports.sqlite")).unwrap();
+    let keys = keys(&db);
+    assert_eq!(keys.len(), 226);
+    let n: i64 = db
+        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n as usize, recs.len());
+    let mut cell = db
+        .prepare("SELECT value, raw FROM cells WHERE doc = ?1 AND key = ?2")
+        .unwrap();
+    let mut shown = 0;
+    for (i, r) in recs.iter().enumerate() {
+        let doc = i as i64 + 1;
+        let (path, status, agency, year): (String, String, Option<String>, Option<i64>) = db
+            .query_row(
+                "SELECT path, status, agency, year FROM documents WHERE doc = ?1",
+                [doc],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(path, r["source"]["path"].as_str().unwrap());
+        assert_eq!(status, r["status"].as_str().unwrap());
+        assert_eq!(agency.as_deref(), r["report"]["agency"].as_str());
+        assert_eq!(year, r["report"]["year"].as_i64());
+        for key in &keys {
+            let want = sql_of(at(r, key));
+            let got: Option<(Sql, Option<String>)> = cell
+                .query_row([&Sql::Integer(doc), &Sql::Text(key.clone())], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .ok();
+            match (&want, got) {
+                (Sql::Null, None) => {}
+                (_, Some((v, raw))) => {
+                    assert_eq!(v, want, "{path} {key}");
+                    if let Some(stem) = key.strip_suffix("_wan") {
+                        let raw_want = at(r, &format!("{stem}_raw")).as_str();
+                        assert_eq!(raw.as_deref(), raw_want, "{path} {key} raw");
+                    }
+                    shown += 1;
+                }
+                (_, None) => panic!("{path} {key}: {want:?} missing from the database"),
+            }
+        }
+        let checks: Vec<(String, bool, String)> = db
+            .prepare("SELECT rule, ok, detail FROM checks WHERE doc = ?1 ORDER BY rowid")
+            .unwrap()
+            .query_map([doc], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let want: Vec<(String, bool, String)> = r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["rule"].as_str().unwrap().to_string(),
+                    c["ok"].as_bool().unwrap(),
+                    c["detail"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(checks, want, "{path}");
+        let warnings: i64 = db
+            .query_row("SELECT count(*) FROM warnings WHERE doc = ?1", [doc], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(warnings as usize, r["warnings"].as_array().unwrap().len());
+    }
+    assert!(shown > 2000, "{shown} values compared");
+}
+
+/// Every document that has a hand-checked `<stem>.expected.json` is found by its path in the
+/// `wide` view, with the values a person read off it.
+#[test]
+fn wide_view_shows_the_hand_checked_values() {
+    let out = fixtures_out();
+    let db = Connection::open(out.join("reports.sqlite")).unwrap();
+    let mut checked = 0;
+    for dir in ["real", "seeds", "pdf", "docx", "html"] {
+        for entry in fs::read_dir(fixtures().join(dir)).unwrap() {
+            let p = entry.unwrap().path();
+            let name = p.file_name().unwrap().to_str().unwrap().to_string();
+            let Some(stem) = name.strip_suffix(".expected.json") else {
+                continue;
+            };
+            let expected: Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+            // The document beside it with the same stem (its text copies have other stems).
+            let doc = fs::read_dir(fixtures().join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .find(|f| {
+                    f.strip_prefix(stem)
+                        .is_some_and(|rest| rest.starts_with('.') && rest.matches('.').count() == 1)
+                        && !f.ends_with(".json")
+                })
+                .unwrap();
+            let path = format!("fixtures/{dir}/{doc}");
+            let full = fixtures().join(dir).join(&doc);
+            let cells = expected["cells"].as_object().unwrap();
+            let cols: Vec<String> = cells.keys().map(|k| format!("\"{k}\"")).collect();
+            let sql = format!(
+                "SELECT {} FROM wide WHERE path = ?1 OR path = ?2",
+                cols.join(", ")
+            );
+            let row: Vec<Sql> = db
+                .query_row(&sql, [&path, &full.to_string_lossy().into_owned()], |r| {
+                    (0..cols.len()).map(|i| r.get(i)).collect()
+                })
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+            let want: HashMap<&String, Sql> = cells.iter().map(|(k, v)| (k, sql_of(v))).collect();
+            for ((k, _), got) in cells.iter().zip(row) {
+                let w = &want[k];
+                let same = match (w, &got) {
+                    (Sql::Integer(a), Sql::Real(b)) | (Sql::Real(b), Sql::Integer(a)) => {
+                        *a as f64 == *b
+                    }
+                    _ => *w == got,
+                };
+                assert!(same, "{path} {k}: database {got:?}, checked by hand {w:?}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1500, "{checked} cells compared");
+}
+
+#[allow(dead_code)]
+/// Runs a program if it is installed; None (with a message) where it is absent.
+fn installed(program: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(program))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        eprintln!("skipped: {program} is not installed");
+    }
+    found
+}

@@ -1,0 +1,221 @@
+//! The outputs people open, written from the finished records of an output folder: an audit
+//! page (`audit.html`), an Excel workbook (`reports.xlsx`), an SQLite database
+//! (`reports.sqlite`) and a codebook (`keys.csv`).
+//!
+//! Every one of them is derived from `reports.jsonl` alone, read after the run has finished
+//! it, so they follow whatever the log does (a fresh run, `--resume`, a shard, records
+//! concatenated from several shards) and never see a half-written record. Each file is
+//! written beside its final name and renamed into place, so a reader never opens half of one.
+
+pub mod audit;
+pub mod cells;
+pub mod codebook;
+pub mod database;
+pub mod workbook;
+
+use nianbao_template::keys::{self, KeyDef};
+use serde_json::{Map, Number, Value};
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+pub const JSONL: &str = "reports.jsonl";
+pub const AUDIT: &str = "audit.html";
+pub const WORKBOOK: &str = "reports.xlsx";
+pub const DATABASE: &str = "reports.sqlite";
+pub const CODEBOOK: &str = "keys.csv";
+
+/// One numeric cell a document shows (a `null` is not a cell: it has no entry).
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// The key's definition in `keys.tsv`.
+    pub def: &'static KeyDef,
+    pub value: Number,
+    /// The text the value was read from, where the record keeps it (money cells).
+    pub raw: Option<String>,
+    /// Where the value was read: page / sheet / table, row, column or line.
+    pub provenance: Option<Map<String, Value>>,
+}
+
+/// One entry of a record's `checks`.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub rule: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// The fields of one record that the outputs show.
+#[derive(Debug, Clone, Default)]
+pub struct Doc {
+    pub path: String,
+    pub format: Option<String>,
+    pub sha256: Option<String>,
+    pub bytes: Option<u64>,
+    pub encoding: Option<String>,
+    pub status: String,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+    pub agency: Option<String>,
+    pub year: Option<i64>,
+    pub template: Option<String>,
+    pub published: Option<String>,
+    pub title: Option<String>,
+    pub overview: Option<String>,
+    pub problems: Option<String>,
+    pub other: Option<String>,
+    /// The non-null numeric cells, in the order of `keys.tsv`.
+    pub cells: Vec<Cell>,
+    pub checks: Vec<Check>,
+    pub warnings: Vec<String>,
+}
+
+impl Doc {
+    /// Reads the fields of one record. Fields a record lacks stay empty: a record written by an
+    /// older version, or a failed one, still has a row.
+    pub fn from_record(r: &Value) -> Doc {
+        let text = |path: &str| at(r, path).and_then(Value::as_str).map(str::to_string);
+        let prov = r.get("provenance").and_then(Value::as_object);
+        let cells = keys::all()
+            .iter()
+            .filter_map(|def| {
+                let value = match at(r, def.key)? {
+                    Value::Number(n) => n.clone(),
+                    _ => return None,
+                };
+                let raw = at(r, &nianbao_template::record::raw_key(def.key))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let provenance = prov
+                    .and_then(|p| p.get(def.key))
+                    .and_then(Value::as_object)
+                    .cloned();
+                Some(Cell {
+                    def,
+                    value,
+                    raw,
+                    provenance,
+                })
+            })
+            .collect();
+        let checks = r
+            .get("checks")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|c| Check {
+                        rule: c["rule"].as_str().unwrap_or_default().to_string(),
+                        ok: c["ok"].as_bool().unwrap_or(false),
+                        detail: c["detail"].as_str().unwrap_or_default().to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let warnings = r
+            .get("warnings")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Doc {
+            path: text("source.path").unwrap_or_default(),
+            format: text("source.format"),
+            sha256: text("source.sha256"),
+            bytes: at(r, "source.bytes").and_then(Value::as_u64),
+            encoding: text("source.encoding"),
+            status: text("status").unwrap_or_default(),
+            error_kind: text("error.kind"),
+            error_message: text("error.message"),
+            agency: text("report.agency"),
+            year: at(r, "report.year").and_then(Value::as_i64),
+            template: text("report.template"),
+            published: text("report.published"),
+            title: text("report.title"),
+            overview: text("sections.overview"),
+            problems: text("sections.problems"),
+            other: text("sections.other"),
+            cells,
+            checks,
+            warnings,
+        }
+    }
+
+    /// The checks that failed.
+    pub fn failed_checks(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.ok)
+    }
+
+    /// The cell of `key`, if the document shows it.
+    pub fn cell(&self, key: &str) -> Option<&Cell> {
+        self.cells.iter().find(|c| c.def.key == key)
+    }
+}
+
+/// The value at a dotted path of a record.
+fn at<'a>(r: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(r, |v, k| v.get(k))
+}
+
+/// Reads every record of a `reports.jsonl`. A line that is not a record (it cannot be, unless
+/// the file was edited by hand) is an error naming its line: an output silently missing a
+/// document would be worse.
+pub fn read_jsonl(path: &Path) -> io::Result<Vec<Doc>> {
+    let mut docs = Vec::new();
+    for (i, line) in BufReader::new(File::open(path)?).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(&line).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} line {}: {e}", path.display(), i + 1),
+            )
+        })?;
+        docs.push(Doc::from_record(&v));
+    }
+    Ok(docs)
+}
+
+/// Writes the four outputs into `dir` from `dir/reports.jsonl`.
+pub fn write_all(dir: &Path) -> io::Result<()> {
+    let docs = read_jsonl(&dir.join(JSONL))?;
+    codebook::write(&dir.join(CODEBOOK))?;
+    database::write(&dir.join(DATABASE), &docs)?;
+    workbook::write(&dir.join(WORKBOOK), &docs)?;
+    audit::write(&dir.join(AUDIT), &docs)?;
+    Ok(())
+}
+
+/// Writes `path` through a hidden file beside it, renamed into place once `write` succeeded.
+pub(crate) fn write_aside(
+    path: &Path,
+    write: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
+    let tmp = aside(path);
+    let _ = fs::remove_file(&tmp);
+    match write(&tmp) {
+        Ok(()) => fs::rename(&tmp, path),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn aside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+/// An error of a library the outputs are written with, as an `io::Error` naming the file.
+pub(crate) fn failed(path: &Path, e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(format!("{}: {e}", path.display()))
+}
