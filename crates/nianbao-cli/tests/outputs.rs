@@ -7,7 +7,8 @@ use rusqlite::{types::Value as Sql, Connection};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::OnceLock;
 
 /// The fixtures converted once for every test here.
@@ -187,7 +188,6 @@ fn wide_view_shows_the_hand_checked_values() {
     assert!(checked > 1500, "{checked} cells compared");
 }
 
-#[allow(dead_code)]
 /// Runs a program if it is installed; None (with a message) where it is absent.
 fn installed(program: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
@@ -199,4 +199,170 @@ fn installed(program: &str) -> Option<PathBuf> {
         eprintln!("skipped: {program} is not installed");
     }
     found
+}
+
+/// The sheets of `xlsx` as LibreOffice reads them: each converted to CSV (UTF-8) by `soffice
+/// --headless`, by sheet name. None where LibreOffice is not installed.
+fn sheets_by_libreoffice(xlsx: &Path) -> Option<HashMap<String, Vec<Vec<String>>>> {
+    let soffice = installed("soffice")?;
+    let dir = temp_dir("soffice");
+    // Its own profile, so that another LibreOffice running does not take the conversion.
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("profile").display()
+    );
+    let o = Command::new(soffice)
+        .args([
+            &profile,
+            "--headless",
+            "--convert-to",
+            // Comma, double quote, UTF-8, from line 1, …, the last token -1: every sheet.
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            dir.to_str().unwrap(),
+            xlsx.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stem = xlsx.file_stem().unwrap().to_str().unwrap();
+    let mut sheets = HashMap::new();
+    for e in fs::read_dir(&dir).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        if let Some(sheet) = name
+            .strip_prefix(&format!("{stem}-"))
+            .and_then(|n| n.strip_suffix(".csv"))
+        {
+            let text = fs::read_to_string(dir.join(&name)).unwrap();
+            sheets.insert(sheet.to_string(), parse_csv(&text));
+        }
+    }
+    Some(sheets)
+}
+
+/// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
+    let mut quoted = false;
+    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, '\r') => {}
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// A cell's text as LibreOffice shows a JSON value (blank for null).
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.to_string(),
+            None => {
+                let f = n.as_f64().unwrap();
+                if f.fract() == 0.0 {
+                    format!("{f:.0}")
+                } else {
+                    f.to_string()
+                }
+            }
+        },
+        other => other.as_str().unwrap().to_string(),
+    }
+}
+
+#[test]
+fn workbook_opens_in_libreoffice_with_every_value_and_the_chinese_headers() {
+    let out = fixtures_out();
+    let Some(sheets) = sheets_by_libreoffice(&out.join("reports.xlsx")) else {
+        return;
+    };
+    let recs = records(out);
+    let summary = &sheets["汇总"];
+    assert_eq!(summary.len(), recs.len() + 1);
+    assert_eq!(summary[0][..4], ["序号", "来源路径", "机关", "年度"]);
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(summary[i + 1][1], r["source"]["path"].as_str().unwrap());
+        assert_eq!(summary[i + 1][6], r["status"].as_str().unwrap());
+    }
+    // The form's labels, as printed on the national form (typed here from the form).
+    let table3 = &sheets["表三"];
+    let col = table3[3]
+        .iter()
+        .position(|k| k == "applications.denied.state_secret.enterprise")
+        .unwrap();
+    assert_eq!(table3[0][col], "三、收到和处理政府信息公开申请情况");
+    assert_eq!(table3[1][col], "三 / （三）不予公开 / 1.属于国家秘密");
+    assert_eq!(table3[2][col], "法人或其他组织 / 商业企业");
+    let table2 = &sheets["表二"];
+    let col = table2[3]
+        .iter()
+        .position(|k| k == "active.fees.amount_wan")
+        .unwrap();
+    assert_eq!(table2[1][col], "行政事业性收费");
+    assert_eq!(table2[2][col], "本年收费金额（单位：万元，保留4位小数）");
+    assert_eq!(sheets["表四"][1][5], "行政复议");
+    assert_eq!(sheets["表四"][2][5], "结果维持");
+    // Every value of every document, cell by cell.
+    let mut compared = 0;
+    for name in ["表二", "表三", "表四"] {
+        let sheet = &sheets[name];
+        assert_eq!(sheet.len(), recs.len() + 4, "{name}");
+        for (i, r) in recs.iter().enumerate() {
+            let row = &sheet[i + 4];
+            assert_eq!(row[1], r["source"]["path"].as_str().unwrap());
+            for (c, key) in sheet[3].iter().enumerate().skip(5) {
+                let want = shown(at(r, key));
+                let got = row.get(c).map(String::as_str).unwrap_or("");
+                assert_eq!(got, want, "{name} {} {key}", row[1]);
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, recs.len() * 226);
+}
+
+/// Texts that a spreadsheet would take for formulas stay texts.
+#[test]
+fn workbook_text_that_looks_like_a_formula_stays_text() {
+    let dir = temp_dir("formula");
+    let record = serde_json::json!({
+        "source": {"path": "=1+1", "format": "txt"},
+        "status": "partial",
+        "report": {"agency": "+2+3", "year": 2021, "title": "@SUM(A1)", "template": "2021"},
+        "error": {"kind": "-4+5", "message": "=HYPERLINK(\"http://example.invalid\")"},
+        "applications": {"new": {"total": 7}},
+        "checks": [], "warnings": [], "provenance": {}
+    });
+    fs::write(dir.join("reports.jsonl"), format!("{record}\n")).unwrap();
+    let o = run(&["outputs", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let Some(sheets) = sheets_by_libreoffice(&dir.join("reports.xlsx")) else {
+        return;
+    };
+    let row = &sheets["汇总"][1];
+    assert_eq!(row[1], "=1+1");
+    assert_eq!(row[2], "+2+3");
+    assert_eq!(row[7], "-4+5");
+    assert_eq!(row[8], "=HYPERLINK(\"http://example.invalid\")");
+    assert_eq!(row[10], "@SUM(A1)");
+    assert_eq!(row[11], "7");
 }
