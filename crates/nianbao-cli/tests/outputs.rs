@@ -366,3 +366,137 @@ fn workbook_text_that_looks_like_a_formula_stays_text() {
     assert_eq!(row[10], "@SUM(A1)");
     assert_eq!(row[11], "7");
 }
+
+/// The page as Chromium has drawn it (`--dump-dom`, after its script ran). None where Chromium
+/// is not installed.
+fn dom_by_chromium(page: &Path, hash: &str) -> Option<String> {
+    let chromium = installed("chromium")?;
+    let profile = temp_dir("chromium");
+    let o = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            &format!("--user-data-dir={}", profile.display()),
+            "--dump-dom",
+            &format!("file://{}{hash}", page.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    Some(String::from_utf8(o.stdout).unwrap())
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The cells of the document drawn in the page: key → (class, text).
+fn drawn_cells(dom: &str) -> HashMap<String, (String, String)> {
+    let mut out = HashMap::new();
+    for piece in dom.split("<td class=\"").skip(1) {
+        let Some((class, rest)) = piece.split_once('"') else {
+            continue;
+        };
+        let Some(rest) = rest.strip_prefix(" data-key=\"") else {
+            continue;
+        };
+        let (key, rest) = rest.split_once('"').unwrap();
+        let text = rest
+            .split_once('>')
+            .unwrap()
+            .1
+            .split_once("</td>")
+            .unwrap()
+            .0;
+        out.insert(key.to_string(), (class.to_string(), text.to_string()));
+    }
+    out
+}
+
+#[test]
+fn audit_page_shows_every_document_in_a_browser() {
+    let out = fixtures_out();
+    let Some(dom) = dom_by_chromium(&out.join("audit.html"), "") else {
+        return;
+    };
+    let recs = records(out);
+    // Rows drawn (the script's own text has the pattern too, followed by `${`).
+    let rows = dom
+        .split("<tr data-i=\"")
+        .skip(1)
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    assert_eq!(rows, recs.len());
+    for r in &recs {
+        let path = html_escape(r["source"]["path"].as_str().unwrap());
+        assert!(
+            dom.contains(&format!("<td class=\"path\">{path}</td>")),
+            "{path} not in the page"
+        );
+    }
+    assert!(dom.contains(&format!("{} / {}", recs.len(), recs.len())));
+    // The charts count the documents by status.
+    let failed = recs.iter().filter(|r| r["status"] == "failed").count();
+    assert!(dom.contains(&format!("<title>failed: {failed}</title>")));
+}
+
+/// A real report opened in the page: every value a person read off it, null apart from 0,
+/// and the cells of its failed 行政复议 total (the report prints 总计 0 beside 10+1 cases) red.
+#[test]
+fn audit_page_draws_a_documents_tables_with_its_failed_cells() {
+    let out = fixtures_out();
+    let recs = records(out);
+    let n = recs
+        .iter()
+        .position(|r| {
+            r["source"]["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("real/hongze-2023.pdf")
+        })
+        .unwrap()
+        + 1;
+    let Some(dom) = dom_by_chromium(&out.join("audit.html"), &format!("#doc-{n}")) else {
+        return;
+    };
+    let cells = drawn_cells(&dom);
+    let expected: Value = serde_json::from_str(
+        &fs::read_to_string(fixtures().join("real/hongze-2023.expected.json")).unwrap(),
+    )
+    .unwrap();
+    let mut compared = 0;
+    for (key, want) in expected["cells"].as_object().unwrap() {
+        let Some((class, text)) = cells.get(key) else {
+            // A key of the other template is not drawn unless the document shows it.
+            assert!(want.is_null(), "{key} not drawn");
+            continue;
+        };
+        if want.is_null() {
+            assert_eq!(text, "—", "{key}");
+            assert!(class.contains("null"), "{key}: {class}");
+        } else {
+            assert_eq!(*text, shown(want), "{key}");
+            assert!(!class.contains("null"), "{key}: {class}");
+        }
+        compared += 1;
+    }
+    assert!(compared > 150, "{compared}");
+    // 行政复议: 结果维持 10, 结果纠正 1, 总计 0 as printed: the group's five cells are red.
+    for k in ["upheld", "corrected", "other", "pending", "total"] {
+        let (class, _) = &cells[&format!("appeals.review.{k}")];
+        assert!(class.contains("fail"), "appeals.review.{k}: {class}");
+    }
+    assert_eq!(cells["appeals.review.upheld"].1, "10");
+    assert_eq!(cells["appeals.review.total"].1, "0");
+    let (class, _) = &cells["appeals.litigation_direct.total"];
+    assert!(!class.contains("fail"), "{class}");
+    assert!(dom.contains("review: upheld+corrected+other+pending = 11, total says 0"));
+    // Where a value was read, on hover.
+    assert!(dom.contains("data-key=\"applications.new.natural_person\" title=\"applications.new.natural_person\nread at page "));
+    // Its next year's report is in the batch: the agency's years, carry-over compared.
+    assert!(dom.contains("同一机关的各年度"));
+}
