@@ -28,7 +28,7 @@ pub fn write(path: &Path, docs: &[Doc]) -> io::Result<()> {
     crate::write_aside(path, |tmp| {
         let mut f = io::BufWriter::new(std::fs::File::create(tmp)?);
         f.write_all(page(docs).as_bytes())?;
-        f.into_inner().map_err(|e| e.into_error())?.sync_all()
+        f.flush()
     })
 }
 

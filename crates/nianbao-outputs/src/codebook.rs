@@ -74,9 +74,7 @@ pub fn text() -> String {
 
 pub fn write(path: &Path) -> io::Result<()> {
     crate::write_aside(path, |tmp| {
-        let mut f = std::fs::File::create(tmp)?;
-        f.write_all(text().as_bytes())?;
-        f.sync_all()
+        std::fs::File::create(tmp)?.write_all(text().as_bytes())
     })
 }
 

@@ -15,8 +15,8 @@ pub mod workbook;
 
 use nianbao_template::keys::{self, KeyDef};
 use serde_json::{Map, Number, Value};
-use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 pub const JSONL: &str = "reports.jsonl";
@@ -73,9 +73,14 @@ pub struct Doc {
 impl Doc {
     /// Reads the fields of one record. Fields a record lacks stay empty: a record written by an
     /// older version, or a failed one, still has a row.
-    pub fn from_record(r: &Value) -> Doc {
+    pub fn from_record(mut r: Value) -> Doc {
+        // Taken out of the record, so that each cell's provenance is moved, not copied.
+        let mut prov = match r.get_mut("provenance").map(Value::take) {
+            Some(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        let r = &r;
         let text = |path: &str| at(r, path).and_then(Value::as_str).map(str::to_string);
-        let prov = r.get("provenance").and_then(Value::as_object);
         let cells = keys::all()
             .iter()
             .filter_map(|def| {
@@ -86,10 +91,10 @@ impl Doc {
                 let raw = at(r, &nianbao_template::record::raw_key(def.key))
                     .and_then(Value::as_str)
                     .map(str::to_string);
-                let provenance = prov
-                    .and_then(|p| p.get(def.key))
-                    .and_then(Value::as_object)
-                    .cloned();
+                let provenance = match prov.remove(def.key) {
+                    Some(Value::Object(m)) => Some(m),
+                    _ => None,
+                };
                 Some(Cell {
                     def,
                     value,
@@ -163,20 +168,42 @@ fn at<'a>(r: &'a Value, path: &str) -> Option<&'a Value> {
 /// Reads every record of a `reports.jsonl`. A line that is not a record (it cannot be, unless
 /// the file was edited by hand) is an error naming its line: an output silently missing a
 /// document would be worse.
+/// The lines are parsed on every core: reading is most of the outputs' time.
 pub fn read_jsonl(path: &Path) -> io::Result<Vec<Doc>> {
-    let mut docs = Vec::new();
-    for (i, line) in BufReader::new(File::open(path)?).lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: Value = serde_json::from_str(&line).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{} line {}: {e}", path.display(), i + 1),
-            )
-        })?;
-        docs.push(Doc::from_record(&v));
+    let text = fs::read_to_string(path)?;
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = lines.len().div_ceil(threads).max(1);
+    let parse = |part: &[(usize, &str)]| -> io::Result<Vec<Doc>> {
+        part.iter()
+            .map(|&(i, line)| {
+                let v: Value = serde_json::from_str(line).map_err(|e| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("{} line {}: {e}", path.display(), i + 1),
+                    )
+                })?;
+                Ok(Doc::from_record(v))
+            })
+            .collect()
+    };
+    let parts: Vec<io::Result<Vec<Doc>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = lines
+            .chunks(chunk)
+            .map(|part| s.spawn(move || parse(part)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a record parser panicked"))
+            .collect()
+    });
+    let mut docs = Vec::with_capacity(lines.len());
+    for p in parts {
+        docs.extend(p?);
     }
     Ok(docs)
 }
@@ -185,13 +212,19 @@ pub fn read_jsonl(path: &Path) -> io::Result<Vec<Doc>> {
 pub fn write_all(dir: &Path) -> io::Result<()> {
     let docs = read_jsonl(&dir.join(JSONL))?;
     codebook::write(&dir.join(CODEBOOK))?;
-    database::write(&dir.join(DATABASE), &docs)?;
-    workbook::write(&dir.join(WORKBOOK), &docs)?;
-    audit::write(&dir.join(AUDIT), &docs)?;
-    Ok(())
+    // The database on one thread, the workbook and the page on another.
+    let (db, rest) = std::thread::scope(|s| {
+        let db = s.spawn(|| database::write(&dir.join(DATABASE), &docs));
+        let rest = workbook::write(&dir.join(WORKBOOK), &docs)
+            .and_then(|()| audit::write(&dir.join(AUDIT), &docs));
+        (db.join().expect("the database writer panicked"), rest)
+    });
+    db.and(rest)
 }
 
 /// Writes `path` through a hidden file beside it, renamed into place once `write` succeeded.
+/// Not synced to disk: these files are made again from `reports.jsonl` (which is synced) by
+/// `nianbao outputs DIR`, and a sync of each cost more than writing it on small batches.
 pub(crate) fn write_aside(
     path: &Path,
     write: impl FnOnce(&Path) -> io::Result<()>,

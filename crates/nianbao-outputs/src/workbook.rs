@@ -50,8 +50,7 @@ pub fn write(path: &Path, docs: &[Doc]) -> io::Result<()> {
     crate::write_aside(path, |tmp| {
         build(docs)
             .and_then(|mut wb| wb.save(tmp))
-            .map_err(|e| crate::failed(path, e))?;
-        std::fs::File::open(tmp)?.sync_all()
+            .map_err(|e| crate::failed(path, e))
     })
 }
 
