@@ -11,9 +11,10 @@ pub mod audit;
 pub mod cells;
 pub mod codebook;
 pub mod database;
+mod record;
 pub mod workbook;
 
-use nianbao_template::keys::{self, KeyDef};
+use nianbao_template::keys::KeyDef;
 use serde_json::{Map, Number, Value};
 use std::fs;
 use std::io;
@@ -71,84 +72,6 @@ pub struct Doc {
 }
 
 impl Doc {
-    /// Reads the fields of one record. Fields a record lacks stay empty: a record written by an
-    /// older version, or a failed one, still has a row.
-    pub fn from_record(mut r: Value) -> Doc {
-        // Taken out of the record, so that each cell's provenance is moved, not copied.
-        let mut prov = match r.get_mut("provenance").map(Value::take) {
-            Some(Value::Object(m)) => m,
-            _ => Map::new(),
-        };
-        let r = &r;
-        let text = |path: &str| at(r, path).and_then(Value::as_str).map(str::to_string);
-        let cells = keys::all()
-            .iter()
-            .filter_map(|def| {
-                let value = match at(r, def.key)? {
-                    Value::Number(n) => n.clone(),
-                    _ => return None,
-                };
-                let raw = at(r, &nianbao_template::record::raw_key(def.key))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                let provenance = match prov.remove(def.key) {
-                    Some(Value::Object(m)) => Some(m),
-                    _ => None,
-                };
-                Some(Cell {
-                    def,
-                    value,
-                    raw,
-                    provenance,
-                })
-            })
-            .collect();
-        let checks = r
-            .get("checks")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .map(|c| Check {
-                        rule: c["rule"].as_str().unwrap_or_default().to_string(),
-                        ok: c["ok"].as_bool().unwrap_or(false),
-                        detail: c["detail"].as_str().unwrap_or_default().to_string(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let warnings = r
-            .get("warnings")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        Doc {
-            path: text("source.path").unwrap_or_default(),
-            format: text("source.format"),
-            sha256: text("source.sha256"),
-            bytes: at(r, "source.bytes").and_then(Value::as_u64),
-            encoding: text("source.encoding"),
-            status: text("status").unwrap_or_default(),
-            error_kind: text("error.kind"),
-            error_message: text("error.message"),
-            agency: text("report.agency"),
-            year: at(r, "report.year").and_then(Value::as_i64),
-            template: text("report.template"),
-            published: text("report.published"),
-            title: text("report.title"),
-            overview: text("sections.overview"),
-            problems: text("sections.problems"),
-            other: text("sections.other"),
-            cells,
-            checks,
-            warnings,
-        }
-    }
-
     /// The checks that failed.
     pub fn failed_checks(&self) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(|c| !c.ok)
@@ -156,13 +79,11 @@ impl Doc {
 
     /// The cell of `key`, if the document shows it.
     pub fn cell(&self, key: &str) -> Option<&Cell> {
-        self.cells.iter().find(|c| c.def.key == key)
+        let id = nianbao_template::keys::get(key)?.id;
+        // The cells are in the order of keys.tsv.
+        let at = self.cells.binary_search_by_key(&id, |c| c.def.id).ok()?;
+        Some(&self.cells[at])
     }
-}
-
-/// The value at a dotted path of a record.
-fn at<'a>(r: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(r, |v, k| v.get(k))
 }
 
 /// Reads every record of a `reports.jsonl`. A line that is not a record (it cannot be, unless
@@ -181,13 +102,12 @@ pub fn read_jsonl(path: &Path) -> io::Result<Vec<Doc>> {
     let parse = |part: &[(usize, &str)]| -> io::Result<Vec<Doc>> {
         part.iter()
             .map(|&(i, line)| {
-                let v: Value = serde_json::from_str(line).map_err(|e| {
+                record::parse(line).map_err(|e| {
                     io::Error::new(
                         io::ErrorKind::InvalidData,
                         format!("{} line {}: {e}", path.display(), i + 1),
                     )
-                })?;
-                Ok(Doc::from_record(v))
+                })
             })
             .collect()
     };
