@@ -500,3 +500,60 @@ fn audit_page_draws_a_documents_tables_with_its_failed_cells() {
     // Its next year's report is in the batch: the agency's years, carry-over compared.
     assert!(dom.contains("同一机关的各年度"));
 }
+
+fn paths_in_database(dir: &Path) -> Vec<String> {
+    let db = Connection::open(dir.join("reports.sqlite")).unwrap();
+    let mut q = db
+        .prepare("SELECT path FROM documents ORDER BY doc")
+        .unwrap();
+    let mut paths: Vec<String> = q
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// Each shard's outputs hold its own documents; concatenating the shards' logs and running
+/// `nianbao outputs` gives the outputs of the whole; a resumed run's outputs hold every record.
+#[test]
+fn outputs_follow_shards_merges_and_resumed_runs() {
+    let dir = temp_dir("outputs-shards");
+    let input = fixtures().join("seeds");
+    let input = input.to_str().unwrap();
+    let whole = dir.join("whole");
+    let o = run(&["convert", input, "-o", whole.to_str().unwrap()]);
+    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    let want = paths_in_database(&whole);
+    assert_eq!(want.len(), records(&whole).len());
+    let merged = dir.join("merged");
+    fs::create_dir_all(&merged).unwrap();
+    let mut log = String::new();
+    for k in 1..=2 {
+        let out = dir.join(format!("shard{k}"));
+        let o = run(&[
+            "convert",
+            input,
+            "-o",
+            out.to_str().unwrap(),
+            "--shard",
+            &format!("{k}/2"),
+        ]);
+        assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+        assert_eq!(paths_in_database(&out).len(), records(&out).len());
+        log.push_str(&fs::read_to_string(out.join("reports.jsonl")).unwrap());
+    }
+    fs::write(merged.join("reports.jsonl"), log).unwrap();
+    let o = run(&["outputs", merged.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(paths_in_database(&merged), want);
+    for f in ["audit.html", "reports.xlsx", "keys.csv"] {
+        assert!(merged.join(f).is_file(), "{f}");
+    }
+    // Resumed over a finished run: nothing is converted again, the outputs hold every record.
+    fs::remove_file(whole.join("reports.sqlite")).unwrap();
+    let o = run(&["convert", input, "-o", whole.to_str().unwrap(), "--resume"]);
+    assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
+    assert_eq!(paths_in_database(&whole), want);
+}
