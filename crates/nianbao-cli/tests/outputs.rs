@@ -67,7 +67,9 @@ fn database_holds_every_value_of_every_record() {
         .unwrap();
     assert_eq!(n as usize, recs.len());
     let mut cell = db
-        .prepare("SELECT value, raw FROM cells WHERE doc = ?1 AND key = ?2")
+        .prepare(
+            "SELECT value, raw, page, sheet, table_no, row_no, col_no, line FROM cells WHERE doc = ?1 AND key = ?2",
+        )
         .unwrap();
     let mut shown = 0;
     for (i, r) in recs.iter().enumerate() {
@@ -85,15 +87,28 @@ fn database_holds_every_value_of_every_record() {
         assert_eq!(year, r["report"]["year"].as_i64());
         for key in &keys {
             let want = sql_of(at(r, key));
-            let got: Option<(Sql, Option<String>)> = cell
+            type Row = (Sql, Option<String>, [Sql; 6]);
+            let got: Option<Row> = cell
                 .query_row([&Sql::Integer(doc), &Sql::Text(key.clone())], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
+                    let place = [
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        row.get(6)?,
+                        row.get(7)?,
+                    ];
+                    Ok((row.get(0)?, row.get(1)?, place))
                 })
                 .ok();
             match (&want, got) {
                 (Sql::Null, None) => {}
-                (_, Some((v, raw))) => {
+                (_, Some((v, raw, place))) => {
                     assert_eq!(v, want, "{path} {key}");
+                    let prov = &r["provenance"][key.as_str()];
+                    let want_place =
+                        ["page", "sheet", "table", "row", "col", "line"].map(|f| sql_of(&prov[f]));
+                    assert_eq!(place, want_place, "{path} {key} provenance");
                     if let Some(stem) = key.strip_suffix("_wan") {
                         let raw_want = at(r, &format!("{stem}_raw")).as_str();
                         assert_eq!(raw.as_deref(), raw_want, "{path} {key} raw");

@@ -12,7 +12,7 @@
 //! short codes) and the per-document detail is drawn only when asked for, so that the page of
 //! 10,000 documents stays small and opens quickly.
 use crate::cells::{self, Failure};
-use crate::Doc;
+use crate::{Doc, Provenance};
 use nianbao_template::checks::agency_key;
 use nianbao_template::keys;
 use serde_json::{json, Value};
@@ -176,25 +176,29 @@ fn bar_chart(title: &str, bars: &[(String, usize)]) -> String {
 
 /// A cell's provenance as a short code: `p3|t1|r5|c1` (page, table, row, column), `s<sheet>`,
 /// `l<line>`; the page's script spells it out.
-fn provenance_code(p: Option<&serde_json::Map<String, Value>>) -> String {
+fn provenance_code(p: Option<&Provenance>) -> String {
     let Some(p) = p else {
         return String::new();
     };
     let mut parts = Vec::new();
-    for (field, code) in [
-        ("page", 'p'),
-        ("sheet", 's'),
-        ("table", 't'),
-        ("row", 'r'),
-        ("col", 'c'),
-        ("line", 'l'),
-    ] {
-        match p.get(field) {
-            Some(Value::Number(n)) => parts.push(format!("{code}{n}")),
-            // The separator in a sheet's name would split it.
-            Some(Value::String(s)) => parts.push(format!("{code}{}", s.replace('|', "¦"))),
-            _ => {}
-        }
+    let numbers = [
+        ('p', p.page),
+        ('t', p.table),
+        ('r', p.row),
+        ('c', p.col),
+        ('l', p.line),
+    ];
+    for (code, n) in &numbers[..1] {
+        parts.extend(n.map(|n| format!("{code}{n}")));
+    }
+    // The separator in a sheet's name would split it.
+    parts.extend(
+        p.sheet
+            .as_ref()
+            .map(|s| format!("s{}", s.replace('|', "¦"))),
+    );
+    for (code, n) in &numbers[1..] {
+        parts.extend(n.map(|n| format!("{code}{n}")));
     }
     parts.join("|")
 }

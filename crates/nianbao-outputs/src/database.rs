@@ -12,10 +12,10 @@
 //! has no declared type, so that each value keeps the type it has in the JSON (a money amount
 //! of 7545.0 stays REAL, a count INTEGER).
 use crate::codebook;
-use crate::Doc;
+use crate::{Doc, Provenance};
 use nianbao_template::keys;
 use rusqlite::{params, types::Value as Sql, Connection};
-use serde_json::{Number, Value};
+use serde_json::Number;
 use std::io;
 use std::path::Path;
 
@@ -145,6 +145,7 @@ fn fill(path: &Path, docs: &[Doc]) -> rusqlite::Result<()> {
             tx.prepare("INSERT INTO cell VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
         let mut check = tx.prepare("INSERT INTO checks VALUES (?1, ?2, ?3, ?4)")?;
         let mut warning = tx.prepare("INSERT INTO warnings VALUES (?1, ?2)")?;
+        let unknown = Provenance::default();
         for (i, d) in docs.iter().enumerate() {
             let id = i as i64 + 1;
             document.execute(params![
@@ -169,20 +170,18 @@ fn fill(path: &Path, docs: &[Doc]) -> rusqlite::Result<()> {
                 d.warnings.len() as i64
             ])?;
             for c in &d.cells {
-                let p = c.provenance.as_ref();
-                let int = |k: &str| p.and_then(|p| p.get(k)).and_then(Value::as_i64);
-                let sheet = p.and_then(|p| p.get("sheet")).and_then(Value::as_str);
+                let p = c.provenance.as_ref().unwrap_or(&unknown);
                 cell.execute(params![
                     id,
                     c.def.id as i64 + 1,
                     number(&c.value),
                     c.raw,
-                    int("page"),
-                    sheet,
-                    int("table"),
-                    int("row"),
-                    int("col"),
-                    int("line")
+                    p.page,
+                    p.sheet.as_deref(),
+                    p.table,
+                    p.row,
+                    p.col,
+                    p.line
                 ])?;
             }
             for c in &d.checks {

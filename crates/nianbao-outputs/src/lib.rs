@@ -15,7 +15,7 @@ mod record;
 pub mod workbook;
 
 use nianbao_template::keys::KeyDef;
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -35,7 +35,20 @@ pub struct Cell {
     /// The text the value was read from, where the record keeps it (money cells).
     pub raw: Option<String>,
     /// Where the value was read: page / sheet / table, row, column or line.
-    pub provenance: Option<Map<String, Value>>,
+    pub provenance: Option<Provenance>,
+}
+
+/// Where a value was read (the record's `provenance` of its key; SCHEMA.md). Positions on the
+/// page (`x`, `y`) are not kept.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Provenance {
+    pub page: Option<i64>,
+    pub sheet: Option<String>,
+    pub table: Option<i64>,
+    pub row: Option<i64>,
+    pub col: Option<i64>,
+    pub line: Option<i64>,
 }
 
 /// One entry of a record's `checks`.

@@ -1,11 +1,11 @@
 //! Reads one line of `reports.jsonl` into a [`Doc`] in one pass, without building the record
 //! as a `serde_json::Value`: the 226 numeric fields, mostly `null`, are walked and only the
 //! numbers kept. Building the whole `Value` took most of the outputs' time.
-use crate::{Cell, Check, Doc};
+use crate::{Cell, Check, Doc, Provenance};
 use nianbao_template::keys;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -67,7 +67,7 @@ struct Record {
     sections: Sections,
     checks: Vec<CheckIn>,
     warnings: Vec<String>,
-    provenance: HashMap<String, Map<String, Value>>,
+    provenance: HashMap<String, Provenance>,
 }
 
 /// The numbers and texts of one of the record's numeric sections, by their dotted path inside
