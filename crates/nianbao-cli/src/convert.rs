@@ -201,7 +201,13 @@ pub fn run(args: Args) -> ExitCode {
     pool.join();
     let tally = std::mem::take(&mut batch.tally);
     let dir = target.dir().to_path_buf();
-    let written = match result.and_then(|()| output::finish(&dir, &tally, batch.csv, &batch.log)) {
+    // The derived outputs are written from the finished log, so they follow it whether this
+    // run was fresh, resumed or a shard; a replacing run writes them beside its log, and they
+    // are put in place with it.
+    let finished = result
+        .and_then(|()| output::finish(&dir, &tally, batch.csv, &batch.log))
+        .and_then(|()| nianbao_outputs::write_all(&dir));
+    let written = match finished {
         Ok(()) => target.commit(),
         Err(e) => {
             target.abandon();

@@ -25,7 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Convert files, folders and archives into DIR/reports.jsonl and DIR/reports.csv.
+    /// Convert files, folders and archives into DIR/reports.jsonl and DIR/reports.csv, with
+    /// DIR/audit.html, reports.xlsx, reports.sqlite and keys.csv written from them.
     #[command(
         after_help = "Exit codes: 0 every document converted; 1 finished, some documents \
         failed (see their records); 2 usage error (bad arguments, an output folder holding \
@@ -34,6 +35,9 @@ enum Command {
         no permission): results already in the folder are kept."
     )]
     Convert(convert::Args),
+    /// Write DIR/audit.html, reports.xlsx, reports.sqlite and keys.csv again from
+    /// DIR/reports.jsonl (after records were concatenated from several shards, for example).
+    Outputs { dir: PathBuf },
     /// Print the JSON Schema of one output record.
     Schema,
     /// Print the document model of one file and where each table cell was mapped.
@@ -56,6 +60,16 @@ fn main() -> ExitCode {
     }
     match cli.command {
         Command::Convert(args) => convert::run(args),
+        Command::Outputs { dir } => match nianbao_outputs::write_all(&dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!(
+                    "nianbao: cannot write the outputs in {}: {e}",
+                    dir.display()
+                );
+                ExitCode::from(convert::EXIT_IO)
+            }
+        },
         Command::Schema => {
             println!(
                 "{}",

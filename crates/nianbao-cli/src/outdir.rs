@@ -112,13 +112,20 @@ impl Target {
     }
 
     /// Puts a finished run's outputs in place: a replacing run's files are renamed over the
-    /// old ones (the log first, then the CSV made from it), and its hidden folder removed.
+    /// old ones (the log first, then the files made from it), and its hidden folder removed.
     pub fn commit(self) -> io::Result<()> {
         let Some(staging) = &self.staging else {
             return Ok(());
         };
+        let derived = [
+            nianbao_outputs::CODEBOOK,
+            nianbao_outputs::DATABASE,
+            nianbao_outputs::WORKBOOK,
+            nianbao_outputs::AUDIT,
+        ];
         let renamed = [JSONL, CSV]
             .iter()
+            .chain(derived.iter().filter(|name| staging.join(name).exists()))
             .try_for_each(|name| fs::rename(staging.join(name), self.out.join(name)));
         let _ = fs::remove_dir_all(staging);
         renamed
