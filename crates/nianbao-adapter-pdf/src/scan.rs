@@ -7,7 +7,7 @@ use crate::grid;
 use crate::interp::{Glyph, PageContent, Rule};
 use crate::layout;
 use nianbao_core::{Block, Document, ErrorKind, ExtractError};
-use nianbao_ocr::{cells, decode, prep, rules, tesseract, text, GrayImage, Rect};
+use nianbao_ocr::{cells, decode, prep, rules, tesseract, GrayImage, Rect};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -30,22 +30,52 @@ pub fn ocr_available(what: &str) -> Result<(), ExtractError> {
 /// What OCR saw in a cell, keyed by the cell's page and top-left corner in points.
 type CellInfo = HashMap<(u32, u32, u32), (f32, Rect)>;
 
+/// A page straightened, with its ruling lines and table cells found, before reading.
+struct Laid {
+    img: GrayImage,
+    ink: u8,
+    dpi: f32,
+    rules: Vec<Rule>,
+    cells: Vec<cells::CellBox>,
+    /// Each cell's top-left corner in points, which the page assembly gives its cell.
+    corners: Vec<(f32, f32)>,
+    text_bands: Vec<Rect>,
+}
+
 /// Reads scanned pages into a document.
 pub fn read_pages(pages: Vec<ScanPage>, deadline: Instant) -> Result<Document, ExtractError> {
-    let mut contents = Vec::with_capacity(pages.len());
     let mut warnings = Vec::new();
-    let mut info: CellInfo = HashMap::new();
+    let mut laid = Vec::with_capacity(pages.len());
     for (i, page) in pages.into_iter().enumerate() {
-        let page_no = i as u32 + 1;
-        let content = read_page(page, page_no, deadline, &mut warnings, &mut info)
-            .map_err(|e| {
-                if Instant::now() > deadline {
-                    ExtractError::new(ErrorKind::Timeout, format!("page {page_no}: {e}"))
-                } else {
-                    ExtractError::new(ErrorKind::Internal, format!("OCR of page {page_no}: {e}"))
-                }
-            })?;
-        contents.push(content);
+        if Instant::now() > deadline {
+            return Err(ExtractError::new(
+                ErrorKind::Timeout,
+                format!("OCR ran past the time limit at page {}", i + 1),
+            ));
+        }
+        laid.push(lay_out(page, i as u32 + 1, &mut warnings));
+    }
+    let jobs: Vec<cells::PageJob> = laid
+        .iter()
+        .map(|l| cells::PageJob {
+            img: &l.img,
+            ink: l.ink,
+            dpi: l.dpi,
+            cells: l.cells.clone(),
+            text_bands: l.text_bands.clone(),
+        })
+        .collect();
+    let read = cells::read_document(&jobs, deadline).map_err(|e| {
+        if Instant::now() > deadline {
+            ExtractError::new(ErrorKind::Timeout, e)
+        } else {
+            ExtractError::new(ErrorKind::Internal, format!("OCR failed: {e}"))
+        }
+    })?;
+    let mut info: CellInfo = HashMap::new();
+    let mut contents = Vec::with_capacity(laid.len());
+    for (i, (l, text)) in laid.into_iter().zip(read).enumerate() {
+        contents.push(page_content(l, text, i as u32 + 1, &mut warnings, &mut info));
     }
     let mut doc = layout::assemble(&contents);
     for block in &mut doc.blocks {
@@ -64,24 +94,18 @@ pub fn read_pages(pages: Vec<ScanPage>, deadline: Instant) -> Result<Document, E
     Ok(doc)
 }
 
-fn read_page(
-    page: ScanPage,
-    page_no: u32,
-    deadline: Instant,
-    warnings: &mut Vec<String>,
-    info: &mut CellInfo,
-) -> Result<PageContent, String> {
+/// Straightens a page and finds its tables' cells and the bands of text around them.
+fn lay_out(page: ScanPage, page_no: u32, warnings: &mut Vec<String>) -> Laid {
     let dpi = page.dpi.clamp(50.0, 1200.0);
     let pt = 72.0 / dpi;
     let prepared = prep::prepare(page.img);
-    if prepared.skew.abs() >= 0.05 {
+    if prepared.skew != 0.0 {
         warnings.push(format!(
             "page {page_no}: scan straightened by {:.2}°",
             prepared.skew
         ));
     }
-    let img = &prepared.img;
-    let segments = rules::find(img, prepared.ink, dpi);
+    let segments = rules::find(&prepared.img, prepared.ink, dpi);
     let page_rules: Vec<Rule> = segments
         .iter()
         .map(|s| Rule {
@@ -93,29 +117,74 @@ fn read_page(
         .collect();
     let grids = grid::find(&page_rules);
     let px = |v: f32| (v / pt).round().max(0.0) as u32;
-    let mut rects = Vec::new();
+    let mut cells_of = Vec::new();
     let mut corners = Vec::new();
-    let mut table_boxes = Vec::new();
-    for g in &grids {
-        table_boxes.push(Rect {
-            x0: px(g.xs[0]).saturating_sub(2),
-            y0: px(g.ys[0]).saturating_sub(2),
-            x1: px(g.xs[g.xs.len() - 1]) + 3,
-            y1: px(g.ys[g.ys.len() - 1]) + 3,
-        });
+    let mut tables: Vec<(u32, u32)> = Vec::new();
+    for (n, g) in grids.iter().enumerate() {
+        tables.push((
+            px(g.ys[0]).saturating_sub(2),
+            px(g.ys[g.ys.len() - 1]) + 3,
+        ));
         for span in &g.cells {
-            rects.push(Rect {
-                x0: px(g.xs[span.c0]),
-                y0: px(g.ys[span.r0]),
-                x1: px(g.xs[span.c1 + 1]),
-                y1: px(g.ys[span.r1 + 1]),
+            cells_of.push(cells::CellBox {
+                rect: Rect {
+                    x0: px(g.xs[span.c0]),
+                    y0: px(g.ys[span.r0]),
+                    x1: px(g.xs[span.c1 + 1]),
+                    y1: px(g.ys[span.r1 + 1]),
+                },
+                column: n * 10_000 + span.c0,
             });
             corners.push((g.xs[span.c0], g.ys[span.r0]));
         }
     }
-    let read = cells::read(img, prepared.ink, dpi, &rects, deadline)?;
+    // Running text lies in the bands above, between and below the tables.
+    tables.sort_unstable();
+    let (w, h) = prepared.img.dimensions();
+    let mut text_bands = Vec::new();
+    let mut top = 0;
+    for (t0, t1) in tables {
+        if t0 > top {
+            text_bands.push(Rect {
+                x0: 0,
+                y0: top,
+                x1: w,
+                y1: t0,
+            });
+        }
+        top = top.max(t1);
+    }
+    if top < h {
+        text_bands.push(Rect {
+            x0: 0,
+            y0: top,
+            x1: w,
+            y1: h,
+        });
+    }
+    Laid {
+        img: prepared.img,
+        ink: prepared.ink,
+        dpi,
+        rules: page_rules,
+        cells: cells_of,
+        corners,
+        text_bands,
+    }
+}
+
+/// A read page as the glyphs and rules the page assembly takes from a text layer.
+fn page_content(
+    l: Laid,
+    text: cells::PageText,
+    page_no: u32,
+    warnings: &mut Vec<String>,
+    info: &mut CellInfo,
+) -> PageContent {
+    let pt = 72.0 / l.dpi;
     let mut glyphs = Vec::new();
-    for ((cell, r), (x, y)) in read.into_iter().zip(&rects).zip(corners) {
+    for ((cell, b), (x, y)) in text.cells.into_iter().zip(&l.cells).zip(l.corners) {
+        let r = &b.rect;
         if let Some(doubt) = &cell.doubt {
             warnings.push(format!(
                 "page {page_no}, table cell at pixels ({}, {})–({}, {}): number left out, {doubt}",
@@ -143,7 +212,7 @@ fn read_page(
             size: 2.0,
         });
     }
-    for line in text::lines(img, &table_boxes, deadline)? {
+    for line in text.lines {
         let r = line.rect;
         glyphs.push(Glyph {
             text: line.text,
@@ -154,12 +223,12 @@ fn read_page(
             size: r.height() as f32 * pt,
         });
     }
-    Ok(PageContent {
+    PageContent {
         glyphs,
-        rules: page_rules,
+        rules: l.rules,
         images: 1,
-        height: img.height() as f32 * pt,
-    })
+        height: l.img.height() as f32 * pt,
+    }
 }
 
 /// Page size assumed when a page gives none: A4 width in points.

@@ -81,6 +81,9 @@ pub enum Pass {
     Chinese,
     /// Number cells: the English model restricted to digits, an independent second reading.
     Digits,
+    /// Number cells the Chinese pass misread: the English model unrestricted, whose reading
+    /// must be the same digits as the restricted one (a header gives letters instead).
+    Latin,
 }
 
 /// Runs Tesseract on an image as one block of text (`--psm 6`), returning its words.
@@ -92,7 +95,10 @@ pub fn words(img: &GrayImage, pass: Pass, deadline: Instant) -> Result<Vec<Word>
             cmd.args(["-l", "chi_sim"]);
         }
         Pass::Digits => {
-            cmd.args(["-l", "eng", "-c", "tessedit_char_whitelist=0123456789"]);
+            cmd.args(["-l", "eng", "-c", "tessedit_char_whitelist=0123456789.-"]);
+        }
+        Pass::Latin => {
+            cmd.args(["-l", "eng"]);
         }
     }
     // Workers already run in parallel: one thread per Tesseract keeps them from fighting

@@ -1,9 +1,7 @@
-//! Running text of a page (title, headings, paragraphs): the page with its tables blanked out,
-//! read by the Chinese pass, one line per Tesseract line.
-use crate::tesseract::{self, Pass, Word};
+//! Running text of a page (title, headings, paragraphs): the words Tesseract read in a band of
+//! the page outside its tables, grouped into lines.
+use crate::tesseract::{self, Word};
 use crate::Rect;
-use image::GrayImage;
-use std::time::Instant;
 
 /// One line of running text, with its box in page pixels.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,40 +11,20 @@ pub struct TextLine {
     pub conf: f32,
 }
 
-/// The lines of text outside `tables` (pixel boxes whitened before reading).
-pub fn lines(img: &GrayImage, tables: &[Rect], deadline: Instant) -> Result<Vec<TextLine>, String> {
-    let mut page = img.clone();
-    for t in tables {
-        for y in t.y0..t.y1.min(page.height()) {
-            for x in t.x0..t.x1.min(page.width()) {
-                page.put_pixel(x, y, image::Luma([255]));
-            }
-        }
-    }
-    let words = tesseract::words(&page, Pass::Chinese, deadline)?;
-    let mut out: Vec<TextLine> = Vec::new();
-    let mut group: Vec<Word> = Vec::new();
-    let flush = |group: &mut Vec<Word>, out: &mut Vec<TextLine>| {
-        if group.is_empty() {
-            return;
-        }
+/// The lines of a band's words (boxes relative to the band's ink, which starts at `origin` on
+/// the page).
+pub fn lines_of(words: &[Word], origin: (u32, u32)) -> Vec<TextLine> {
+    let mut out = Vec::new();
+    for group in words.chunk_by(|a, b| a.line == b.line) {
         let text = tesseract::join_words(group.iter().map(|w| w.text.as_str()));
         let rect = Rect {
-            x0: group.iter().map(|w| w.rect.x0).min().unwrap_or(0),
-            y0: group.iter().map(|w| w.rect.y0).min().unwrap_or(0),
-            x1: group.iter().map(|w| w.rect.x1).max().unwrap_or(0),
-            y1: group.iter().map(|w| w.rect.y1).max().unwrap_or(0),
+            x0: origin.0 + group.iter().map(|w| w.rect.x0).min().unwrap_or(0),
+            y0: origin.1 + group.iter().map(|w| w.rect.y0).min().unwrap_or(0),
+            x1: origin.0 + group.iter().map(|w| w.rect.x1).max().unwrap_or(0),
+            y1: origin.1 + group.iter().map(|w| w.rect.y1).max().unwrap_or(0),
         };
         let conf = group.iter().map(|w| w.conf).fold(100.0, f32::min);
         out.push(TextLine { text, rect, conf });
-        group.clear();
-    };
-    for w in words {
-        if group.last().is_some_and(|l| l.line != w.line) {
-            flush(&mut group, &mut out);
-        }
-        group.push(w);
     }
-    flush(&mut group, &mut out);
-    Ok(out)
+    out
 }
