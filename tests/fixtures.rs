@@ -43,10 +43,21 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
     out
 }
 
+/// A scanned report (fixtures/scan/), read by OCR.
+fn is_scan(path: &Path) -> bool {
+    path.parent().is_some_and(|d| d.ends_with("scan"))
+}
+
 /// What each format must reach. Text, DOCX, XLSX and HTML carry their tables exactly, so every
 /// cell must be right; PDF layout is reconstructed from glyph positions (issue bars: 0.99 on the
 /// real reports, 0.995 on the PDFs printed from the DOCX fixtures).
 fn required_accuracy(path: &Path) -> f64 {
+    // Scans are read by OCR (bars of the scan reader: 0.97 at 200 dpi, 0.9 at 150 dpi), and
+    // none may show a wrong number.
+    if is_scan(path) {
+        let name = path.to_string_lossy();
+        return if name.contains("scan150") { 0.9 } else { 0.97 };
+    }
     match path.extension().and_then(|e| e.to_str()) {
         Some("pdf") if path.parent().is_some_and(|d| d.ends_with("pdf")) => 0.995,
         Some("pdf") => 0.99,
@@ -74,6 +85,10 @@ fn every_fixture_matches_its_expected_values() {
     let mut total = (0, 0);
     for (doc, exp) in &pairs {
         let rec = convert(doc);
+        if let Some(e) = rec.error.as_ref().filter(|e| e.message.contains("not read because")) {
+            println!("{}: skipped, {}", doc.display(), e.message);
+            continue;
+        }
         let score = compare_file(&rec, exp).unwrap();
         total.0 += score.right;
         total.1 += score.cells;
@@ -86,7 +101,11 @@ fn every_fixture_matches_its_expected_values() {
             acc,
             rec.status.as_str()
         );
-        if acc < required_accuracy(doc) || !score.meta_wrong.is_empty() || rec.error.is_some() {
+        if acc < required_accuracy(doc)
+            || (is_scan(doc) && score.shown_wrong > 0)
+            || !score.meta_wrong.is_empty()
+            || rec.error.is_some()
+        {
             let mut lines = vec![format!(
                 "{}: {}/{} cells, error {:?}",
                 doc.display(),
