@@ -85,7 +85,11 @@ fn every_fixture_matches_its_expected_values() {
     let mut total = (0, 0);
     for (doc, exp) in &pairs {
         let rec = convert(doc);
-        if let Some(e) = rec.error.as_ref().filter(|e| e.message.contains("not read because")) {
+        if let Some(e) = rec
+            .error
+            .as_ref()
+            .filter(|e| e.message.contains("not read because"))
+        {
             println!("{}: skipped, {}", doc.display(), e.message);
             continue;
         }

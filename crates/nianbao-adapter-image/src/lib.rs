@@ -52,7 +52,10 @@ fn extract(bytes: &[u8], deadline: Instant) -> Result<Document, ExtractError> {
     if pages.len() > MAX_PAGES {
         return Err(ExtractError::new(
             ErrorKind::TooLarge,
-            format!("{} pages in one image file; at most {MAX_PAGES} are read", pages.len()),
+            format!(
+                "{} pages in one image file; at most {MAX_PAGES} are read",
+                pages.len()
+            ),
         ));
     }
     let pages: Vec<ScanPage> = pages

@@ -75,7 +75,13 @@ pub fn read_pages(pages: Vec<ScanPage>, deadline: Instant) -> Result<Document, E
     let mut info: CellInfo = HashMap::new();
     let mut contents = Vec::with_capacity(laid.len());
     for (i, (l, text)) in laid.into_iter().zip(read).enumerate() {
-        contents.push(page_content(l, text, i as u32 + 1, &mut warnings, &mut info));
+        contents.push(page_content(
+            l,
+            text,
+            i as u32 + 1,
+            &mut warnings,
+            &mut info,
+        ));
     }
     let mut doc = layout::assemble(&contents);
     for block in &mut doc.blocks {
@@ -121,10 +127,7 @@ fn lay_out(page: ScanPage, page_no: u32, warnings: &mut Vec<String>) -> Laid {
     let mut corners = Vec::new();
     let mut tables: Vec<(u32, u32)> = Vec::new();
     for (n, g) in grids.iter().enumerate() {
-        tables.push((
-            px(g.ys[0]).saturating_sub(2),
-            px(g.ys[g.ys.len() - 1]) + 3,
-        ));
+        tables.push((px(g.ys[0]).saturating_sub(2), px(g.ys[g.ys.len() - 1]) + 3));
         for span in &g.cells {
             cells_of.push(cells::CellBox {
                 rect: Rect {
@@ -268,7 +271,10 @@ pub fn page_images(
 fn page_width(doc: &lopdf::Document, id: lopdf::ObjectId) -> Option<f32> {
     let mut dict = doc.get_dictionary(id).ok()?;
     for _ in 0..32 {
-        if let Ok(b) = dict.get(b"MediaBox").and_then(|o| doc.dereference(o).map(|x| x.1)) {
+        if let Ok(b) = dict
+            .get(b"MediaBox")
+            .and_then(|o| doc.dereference(o).map(|x| x.1))
+        {
             let a = b.as_array().ok()?;
             let n: Vec<f32> = a.iter().filter_map(|o| o.as_float().ok()).collect();
             return (n.len() == 4).then(|| (n[2] - n[0]).abs());
@@ -300,9 +306,7 @@ fn image_of(stream: &lopdf::Stream) -> Result<GrayImage, String> {
         _ => None,
     };
     match last {
-        Some(b"DCTDecode") if filters.len() == 1 => {
-            decode::jpeg(&stream.content)
-        }
+        Some(b"DCTDecode") if filters.len() == 1 => decode::jpeg(&stream.content),
         Some(b"CCITTFaxDecode") if filters.len() == 1 => {
             let p = parms.unwrap_or_default();
             let k = int(&p, b"K").unwrap_or(0);
@@ -313,7 +317,13 @@ fn image_of(stream: &lopdf::Stream) -> Result<GrayImage, String> {
                 .ok()
                 .and_then(|o| o.as_bool().ok())
                 .unwrap_or(false);
-            decode::ccitt(&stream.content, cols, rows, k, black_is_1 != decode_inverted(dict))
+            decode::ccitt(
+                &stream.content,
+                cols,
+                rows,
+                k,
+                black_is_1 != decode_inverted(dict),
+            )
         }
         Some(b"JBIG2Decode") => Err("JBIG2 page images are not supported".into()),
         Some(b"JPXDecode") => Err("JPEG 2000 page images are not supported".into()),

@@ -144,12 +144,7 @@ fn is_han(c: char) -> bool {
 fn number_like(text: &str) -> bool {
     !text.is_empty()
         && !text.chars().any(is_han)
-        && text
-            .chars()
-            .filter(|c| c.is_ascii_digit())
-            .count()
-            * 2
-            >= text.chars().count()
+        && text.chars().filter(|c| c.is_ascii_digit()).count() * 2 >= text.chars().count()
 }
 
 /// A whole number or a decimal, possibly negative (a change from the year before).
@@ -261,7 +256,9 @@ pub fn read_document(pages: &[PageJob], deadline: Instant) -> Result<Vec<PageTex
     let mut votes: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
     for (k, p) in pieces.iter().enumerate() {
         let Some(i) = p.cell else { continue };
-        let v = votes.entry((p.page, pages[p.page].cells[i].column)).or_default();
+        let v = votes
+            .entry((p.page, pages[p.page].cells[i].column))
+            .or_default();
         if number_like(&first[k].0) {
             v.0 += 1;
         } else {
@@ -277,7 +274,9 @@ pub fn read_document(pages: &[PageJob], deadline: Instant) -> Result<Vec<PageTex
     let mut misread: Vec<usize> = Vec::new();
     for (k, p) in pieces.iter().enumerate() {
         let Some(i) = p.cell else {
-            out[p.page].lines.extend(text::lines_of(&chinese[k], p.origin));
+            out[p.page]
+                .lines
+                .extend(text::lines_of(&chinese[k], p.origin));
             continue;
         };
         let (text, conf) = &first[k];
@@ -306,7 +305,12 @@ pub fn read_document(pages: &[PageJob], deadline: Instant) -> Result<Vec<PageTex
         for (&k, words) in numbers.iter().zip(&english) {
             // The Chinese model's confidence in a lone digit is often nil even when right: its
             // reading has to agree, the English one has to be sure.
-            readings.push((k, (first[k].0.clone(), 100.0), joined(words), MIN_DIGIT_CONF));
+            readings.push((
+                k,
+                (first[k].0.clone(), 100.0),
+                joined(words),
+                MIN_DIGIT_CONF,
+            ));
         }
     }
     if !misread.is_empty() {

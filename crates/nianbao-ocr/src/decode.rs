@@ -56,7 +56,10 @@ fn tiff_pages(bytes: &[u8]) -> Result<Vec<GrayImage>, String> {
             .dimensions()
             .map_err(|e| format!("unreadable TIFF page {}: {e}", out.len() + 1))?;
         if u64::from(w) * u64::from(h) > MAX_PIXELS {
-            return Err(format!("TIFF page {} is {w}×{h} pixels, too large", out.len() + 1));
+            return Err(format!(
+                "TIFF page {} is {w}×{h} pixels, too large",
+                out.len() + 1
+            ));
         }
         let color = dec
             .colortype()
@@ -64,12 +67,15 @@ fn tiff_pages(bytes: &[u8]) -> Result<Vec<GrayImage>, String> {
         let data = dec
             .read_image()
             .map_err(|e| format!("unreadable TIFF page {}: {e}", out.len() + 1))?;
-        out.push(tiff_gray(w, h, color, data).ok_or_else(|| {
+        // (The tiff crate already turns WhiteIsZero pages, as fax software writes, the right
+        // way round.)
+        let page = tiff_gray(w, h, color, data).ok_or_else(|| {
             format!(
                 "TIFF page {}: colour type {color:?} is not supported",
                 out.len() + 1
             )
-        })?);
+        })?;
+        out.push(page);
         if !dec.more_images() {
             break;
         }
@@ -148,7 +154,10 @@ pub fn raw_samples(
             .get(..n * 4)
             .ok_or("image data too short")?
             .chunks_exact(4)
-            .map(|p| 255 - ((u32::from(p[3]) + (u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2])) / 3).min(255) as u8))
+            .map(|p| {
+                255 - ((u32::from(p[3]) + (u32::from(p[0]) + u32::from(p[1]) + u32::from(p[2])) / 3)
+                    .min(255) as u8)
+            })
             .collect(),
         _ => {
             return Err(format!(
@@ -197,4 +206,49 @@ pub fn ccitt(data: &[u8], w: u32, h: u32, k: i64, black_is_1: bool) -> Result<Gr
         px.iter_mut().for_each(|p| *p = 255 - *p);
     }
     GrayImage::from_raw(w, h, px).ok_or_else(|| "unreadable CCITT fax image".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../../fixtures/scan/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_page_of_a_group4_tiff() {
+        let all = pages(&fixture("qingshan-2020-scan200.tif")).unwrap();
+        assert_eq!(all.len(), 4);
+        for p in &all {
+            assert_eq!(p.dimensions(), (1654, 2339));
+            // 1-bit pages: only black and white, mostly white.
+            let black = p.as_raw().iter().filter(|&&v| v == 0).count();
+            assert!(p.as_raw().iter().all(|&v| v == 0 || v == 255));
+            assert!(black > 1000 && black < p.as_raw().len() / 5, "{black}");
+        }
+    }
+
+    #[test]
+    fn a_png_page() {
+        let one = pages(&fixture("donghu-2021-page1.png")).unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].dimensions(), (1654, 2339));
+        assert!(pages(b"GIF89a").is_err());
+    }
+
+    #[test]
+    fn bits_and_ccitt_rows() {
+        // 0b1010_0000: white, black, white, black (0 is black in a gray image).
+        assert_eq!(unpack_bits(&[0b1010_0000], 4, 1, false), [255, 0, 255, 0]);
+        assert_eq!(unpack_bits(&[0b1010_0000], 4, 1, true), [0, 255, 0, 255]);
+        assert!(ccitt(&[], 0, 1, -1, false).is_err());
+        assert!(ccitt(&[0], 8, 1, 1, false)
+            .unwrap_err()
+            .contains("not supported"));
+    }
 }

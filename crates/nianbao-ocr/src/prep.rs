@@ -9,7 +9,11 @@ pub fn threshold(img: &GrayImage) -> u8 {
         hist[*p as usize] += 1;
     }
     let total: u64 = hist.iter().sum();
-    let sum_all: f64 = hist.iter().enumerate().map(|(i, n)| i as f64 * *n as f64).sum();
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, n)| i as f64 * *n as f64)
+        .sum();
     let (mut w_b, mut sum_b, mut best, mut best_t) = (0u64, 0f64, -1f64, 128u8);
     for (t, n) in hist.iter().enumerate() {
         w_b += n;
@@ -132,7 +136,9 @@ pub struct Prepared {
 pub fn prepare(img: GrayImage) -> Prepared {
     let ink = threshold(&img);
     // Under a tenth of a degree (two pixels across a page at 200 dpi) turning would only blur.
-    let skew = Some(skew(&img, ink)).filter(|s| s.abs() >= 0.1).unwrap_or(0.0);
+    let skew = Some(skew(&img, ink))
+        .filter(|s| s.abs() >= 0.1)
+        .unwrap_or(0.0);
     let img = if skew != 0.0 { rotate(&img, skew) } else { img };
     let ink = threshold(&img);
     Prepared { img, ink, skew }
@@ -149,7 +155,11 @@ mod tests {
         GrayImage::from_fn(w, h, |x, y| {
             let yy = y as f32 - (x as f32 - w as f32 / 2.0) * t;
             let on_bar = (50..550).contains(&(yy as i32)) && (yy as i32 % 40) < 2;
-            image::Luma([if on_bar && (100..700).contains(&x) { 0 } else { 240 }])
+            image::Luma([if on_bar && (100..700).contains(&x) {
+                0
+            } else {
+                240
+            }])
         })
     }
 
@@ -163,7 +173,10 @@ mod tests {
             assert!((got - deg).abs() <= 0.1, "skew {deg}: measured {got}");
             let straight = rotate(&img, got);
             let after = skew(&straight, threshold(&straight));
-            assert!(after.abs() <= 0.15, "skew {deg}: {after} left after turning");
+            assert!(
+                after.abs() <= 0.15,
+                "skew {deg}: {after} left after turning"
+            );
         }
     }
 }

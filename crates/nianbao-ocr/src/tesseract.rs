@@ -108,7 +108,9 @@ pub fn words(img: &GrayImage, pass: Pass, deadline: Instant) -> Result<Vec<Word>
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run tesseract: {e}"))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run tesseract: {e}"))?;
     let pgm = pgm(img);
     let mut stdin = child.stdin.take().expect("piped");
     let writer = std::thread::spawn(move || stdin.write_all(&pgm));
@@ -201,7 +203,15 @@ mod tests {
         let w = parse_tsv(tsv);
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].text, "2021");
-        assert_eq!(w[0].rect, Rect { x0: 5, y0: 6, x1: 45, y1: 26 });
+        assert_eq!(
+            w[0].rect,
+            Rect {
+                x0: 5,
+                y0: 6,
+                x1: 45,
+                y1: 26
+            }
+        );
         assert_eq!(w[1].conf, 88.0);
         assert_eq!(join_words(w.iter().map(|w| w.text.as_str())), "2021年");
         assert_eq!(join_words(["12", "436"]), "12 436");

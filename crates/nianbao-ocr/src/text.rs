@@ -34,6 +34,10 @@ pub fn lines_of(words: &[Word], origin: (u32, u32)) -> Vec<TextLine> {
             continue;
         }
         let text = tesseract::join_words(group.iter().map(|w| w.text.as_str()));
+        // A lone character in brackets or strokes is a speck or a line's end read as text.
+        if text.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+            continue;
+        }
         let rect = Rect {
             x0: origin.0 + group.iter().map(|w| w.rect.x0).min().unwrap_or(0),
             y0: origin.1 + group.iter().map(|w| w.rect.y0).min().unwrap_or(0),
