@@ -1,6 +1,6 @@
 //! Where Tesseract is missing, a scan stays `no_text_layer` and the message says what to
 //! install. A process of its own: the engine is probed once per process.
-use nianbao_core::{Adapter, ErrorKind, Input, Limits};
+use nianbao_core::{ErrorKind, Input, Limits};
 // Linked so that both adapters register.
 use nianbao_adapter_image as _;
 use nianbao_adapter_pdf as _;

@@ -1,6 +1,6 @@
 //! `--ocr off` (the NIANBAO_OCR switch the CLI sets): a page image is not read and its record
 //! says why. A process of its own, since the switch is process-wide.
-use nianbao_core::{Adapter, ErrorKind, Input, Limits};
+use nianbao_core::{ErrorKind, Input, Limits};
 // Linked so that both adapters register.
 use nianbao_adapter_image as _;
 use nianbao_adapter_pdf as _;

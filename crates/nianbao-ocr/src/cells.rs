@@ -299,7 +299,7 @@ pub fn read_document(pages: &[PageJob], deadline: Instant) -> Result<Vec<PageTex
         )
     };
     // (piece, reading A, reading B, confidence needed)
-    let mut readings: Vec<(usize, (String, f32), (String, f32), f32)> = Vec::new();
+    let mut readings: Vec<(usize, Reading, Reading, f32)> = Vec::new();
     if !numbers.is_empty() {
         let english = pass(&pieces, &numbers, Pass::Digits, dpi, deadline)?;
         for (&k, words) in numbers.iter().zip(&english) {
@@ -355,6 +355,9 @@ pub fn read_document(pages: &[PageJob], deadline: Instant) -> Result<Vec<PageTex
     }
     Ok(out)
 }
+
+/// A reading's text and its lowest word confidence.
+type Reading = (String, f32);
 
 /// One Tesseract pass over the pieces `which`: the words of each, in order.
 fn pass(
