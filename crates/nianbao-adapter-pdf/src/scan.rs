@@ -84,6 +84,15 @@ pub fn read_pages(pages: Vec<ScanPage>, deadline: Instant) -> Result<Document, E
         ));
     }
     let mut doc = layout::assemble(&contents);
+    if doc.blocks.is_empty() {
+        return Err(ExtractError::new(
+            ErrorKind::NoTextLayer,
+            format!(
+                "{} page image(s) without a text layer, and OCR found no text on them",
+                contents.len()
+            ),
+        ));
+    }
     for block in &mut doc.blocks {
         let Block::Table(t) = block else { continue };
         for cell in t.rows.iter_mut().flatten() {
