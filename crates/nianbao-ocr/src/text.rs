@@ -15,7 +15,7 @@ pub struct TextLine {
 const MIN_EDGE_CONF: f32 = 30.0;
 /// Lowest mean word confidence of a line kept: below it the "line" is noise, a stamp or a
 /// signature read as characters.
-const MIN_LINE_CONF: f32 = 50.0;
+const MIN_LINE_CONF: f32 = 40.0;
 
 /// The lines of a band's words (boxes relative to the band's ink, which starts at `origin` on
 /// the page).
