@@ -9,8 +9,8 @@ use std::time::Instant;
 
 pub struct ImageAdapter;
 
-/// Pages read at most from one TIFF.
-const MAX_PAGES: usize = 200;
+/// Pages read at most from one TIFF (as many as from a scanned PDF).
+const MAX_PAGES: usize = nianbao_adapter_pdf::scan::MAX_SCAN_PAGES;
 /// Width of an A4 page in inches: image files rarely say their resolution truthfully, so a
 /// page image is taken to be an A4 page (its short side 8.27 inches).
 const A4_SHORT_SIDE_IN: f32 = 8.27;
@@ -35,9 +35,15 @@ impl Adapter for ImageAdapter {
         let deadline = Instant::now() + input.limits.time_budget;
         match catch_unwind(AssertUnwindSafe(|| extract(input.bytes, deadline))) {
             Ok(r) => r,
-            Err(_) => Err(ExtractError::new(
+            Err(p) => Err(ExtractError::new(
                 ErrorKind::Internal,
-                "image adapter panicked",
+                format!(
+                    "image adapter panicked: {}",
+                    p.downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| p.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into())
+                ),
             )),
         }
     }
@@ -48,18 +54,18 @@ nianbao_core::register_adapter!(IMAGE);
 
 fn extract(bytes: &[u8], deadline: Instant) -> Result<Document, ExtractError> {
     scan::ocr_available("a page image")?;
-    let mut pages = decode::pages(bytes).map_err(ExtractError::corrupt)?;
-    if pages.len() > MAX_PAGES {
-        return Err(ExtractError::new(
-            ErrorKind::TooLarge,
-            format!(
-                "{} pages in one image file; at most {MAX_PAGES} are read",
-                pages.len()
-            ),
-        ));
-    }
+    let pages = decode::pages(bytes, MAX_PAGES).map_err(|e| {
+        if e.starts_with("a TIFF of more than") {
+            ExtractError::new(
+                ErrorKind::TooLarge,
+                format!("{e}: OCR reads at most that many"),
+            )
+        } else {
+            ExtractError::corrupt(e)
+        }
+    })?;
     let pages: Vec<ScanPage> = pages
-        .drain(..)
+        .into_iter()
         .map(|img| {
             let dpi = img.width().min(img.height()) as f32 / A4_SHORT_SIDE_IN;
             ScanPage { img, dpi }

@@ -246,11 +246,24 @@ fn page_content(
 /// Page size assumed when a page gives none: A4 width in points.
 const A4_WIDTH_PT: f32 = 595.0;
 
+/// Most pages of a scan read by OCR: an annual report has a few dozen at most, and every
+/// page image is held in memory (4 MB at 200 dpi) until the document is read.
+pub const MAX_SCAN_PAGES: usize = 100;
+
 /// The scanned image of each page (the largest image on it), decoded to grayscale.
 pub fn page_images(
     doc: &lopdf::Document,
     page_ids: &[lopdf::ObjectId],
 ) -> Result<Vec<ScanPage>, ExtractError> {
+    if page_ids.len() > MAX_SCAN_PAGES {
+        return Err(ExtractError::new(
+            ErrorKind::TooLarge,
+            format!(
+                "a scan of {} pages; OCR reads at most {MAX_SCAN_PAGES}",
+                page_ids.len()
+            ),
+        ));
+    }
     let mut out = Vec::new();
     for (i, id) in page_ids.iter().enumerate() {
         let page_no = i + 1;

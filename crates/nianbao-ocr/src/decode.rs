@@ -19,10 +19,11 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
     }
 }
 
-/// Every page of an image file: one for JPEG and PNG, one per directory for TIFF.
-pub fn pages(bytes: &[u8]) -> Result<Vec<GrayImage>, String> {
+/// Every page of an image file: one for JPEG and PNG, one per directory for TIFF; a TIFF of
+/// more than `max_pages` pages is refused before its later pages are decoded.
+pub fn pages(bytes: &[u8], max_pages: usize) -> Result<Vec<GrayImage>, String> {
     match sniff(bytes) {
-        Some(ImageFormat::Tiff) => tiff_pages(bytes),
+        Some(ImageFormat::Tiff) => tiff_pages(bytes, max_pages),
         Some(format) => Ok(vec![one(bytes, format)?]),
         None => Err("not a JPEG, PNG or TIFF image".into()),
     }
@@ -45,7 +46,7 @@ pub fn one(bytes: &[u8], format: ImageFormat) -> Result<GrayImage, String> {
     Ok(img.to_luma8())
 }
 
-fn tiff_pages(bytes: &[u8]) -> Result<Vec<GrayImage>, String> {
+fn tiff_pages(bytes: &[u8], max_pages: usize) -> Result<Vec<GrayImage>, String> {
     // The `image` crate reads a TIFF's first page only; the `tiff` crate under it walks the
     // directories (pages).
     let mut out = Vec::new();
@@ -78,6 +79,9 @@ fn tiff_pages(bytes: &[u8]) -> Result<Vec<GrayImage>, String> {
         out.push(page);
         if !dec.more_images() {
             break;
+        }
+        if out.len() >= max_pages {
+            return Err(format!("a TIFF of more than {max_pages} pages"));
         }
         dec.next_image()
             .map_err(|e| format!("unreadable TIFF page {}: {e}", out.len() + 1))?;
@@ -222,8 +226,9 @@ mod tests {
 
     #[test]
     fn every_page_of_a_group4_tiff() {
-        let all = pages(&fixture("qingshan-2020-scan200.tif")).unwrap();
+        let all = pages(&fixture("qingshan-2020-scan200.tif"), 4).unwrap();
         assert_eq!(all.len(), 4);
+        assert!(pages(&fixture("qingshan-2020-scan200.tif"), 3).is_err());
         for p in &all {
             assert_eq!(p.dimensions(), (1654, 2339));
             // 1-bit pages: only black and white, mostly white.
@@ -235,10 +240,10 @@ mod tests {
 
     #[test]
     fn a_png_page() {
-        let one = pages(&fixture("donghu-2021-page1.png")).unwrap();
+        let one = pages(&fixture("donghu-2021-page1.png"), 1).unwrap();
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].dimensions(), (1654, 2339));
-        assert!(pages(b"GIF89a").is_err());
+        assert!(pages(b"GIF89a", 1).is_err());
     }
 
     #[test]
