@@ -16,6 +16,7 @@ mod kangxi;
 mod layout;
 mod lines;
 mod obj;
+pub mod scan;
 mod truetype;
 
 use interp::{Budget, Interpreter, PageContent};
@@ -128,6 +129,9 @@ fn extract(bytes: &[u8], deadline: Instant) -> Result<Document, ExtractError> {
     let glyphs: usize = pages.iter().map(|p| p.glyphs.len()).sum();
     if glyphs == 0 {
         let images: usize = pages.iter().map(|p| p.images).sum();
+        if images > 0 {
+            return read_scan(&doc, &page_ids, deadline, warnings);
+        }
         let msg = if images > 0 {
             format!(
                 "{} page(s) of images and no text layer: a scan, OCR is needed",
@@ -158,6 +162,20 @@ fn info_title(doc: &lopdf::Document) -> Option<String> {
     let title = lopdf::decode_text_string(info.get_deref(b"Title", doc).ok()?).ok()?;
     let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     (!title.is_empty()).then_some(title)
+}
+
+/// A PDF of page images: OCR when it can run, `no_text_layer` saying why when not.
+fn read_scan(
+    doc: &lopdf::Document,
+    page_ids: &[lopdf::ObjectId],
+    deadline: Instant,
+    warnings: Vec<String>,
+) -> Result<Document, ExtractError> {
+    scan::ocr_available(&format!("{} page(s) of images", page_ids.len()))?;
+    let pages = scan::page_images(doc, page_ids)?;
+    let mut out = scan::read_pages(pages, deadline)?;
+    out.warnings.splice(0..0, warnings);
+    Ok(out)
 }
 
 /// Parses the file with lopdf, mapping its failures onto our error kinds. lopdf is run under

@@ -47,6 +47,11 @@ pub struct Args {
     /// and its worker is replaced.
     #[arg(long, value_name = "SECS", default_value = "60", value_parser = parse_secs)]
     timeout: f64,
+    /// Scanned pages (PDFs of page images; JPEG, PNG, TIFF files): `auto` reads them by OCR
+    /// when Tesseract and its Simplified Chinese model are installed; `off` records them as
+    /// `no_text_layer`. OCR time counts against --timeout.
+    #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["auto", "off"])]
+    ocr: String,
     /// Largest document or archive member read, uncompressed (K, M, G suffixes).
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = inputs::parse_size)]
     max_entry_bytes: u64,
@@ -128,6 +133,10 @@ impl Args {
 
 pub fn run(args: Args) -> ExitCode {
     quiet_panics();
+    if args.ocr == "off" {
+        // Read by nianbao_ocr::tesseract::available, here and in every worker (inherited).
+        std::env::set_var("NIANBAO_OCR", "off");
+    }
     if args.worker {
         return match worker::serve(&args.core_limits(), args.max_memory) {
             Ok(()) => ExitCode::SUCCESS,

@@ -29,6 +29,13 @@ pub struct Provenance {
     pub x: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub y: Option<f32>,
+    /// OCR of a scan: the lowest word confidence (0–100) of the cell's reading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ocr_conf: Option<f32>,
+    /// OCR of a scan: the cell's box in the straightened page image, in pixels
+    /// (left, top, right, bottom).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pixels: Option<[u32; 4]>,
 }
 
 impl Provenance {
