@@ -11,7 +11,7 @@ fn root() -> PathBuf {
 const FOLDERS: [&str; 7] = [
     "crates", "xtask", "tests", "docs", "fixtures", ".ci", ".cargo",
 ];
-const ROOT_FILES: [&str; 2] = ["Cargo.toml", ".gitignore"];
+const ROOT_FILES: [&str; 4] = ["Cargo.toml", ".gitignore", "README.md", "CHANGELOG.md"];
 
 /// Every file under the checked folders, `target/` folders left out.
 fn files() -> Vec<PathBuf> {
@@ -56,8 +56,8 @@ fn is_prose_or_code(p: &Path) -> bool {
 /// Words about how the work is organised rather than about the product, matched as whole words
 /// (any case). `issue` is allowed (a document may have issues), `issue 7` and `issue #7` not.
 const PROCESS_WORDS: [&str; 13] = [
-    "session",
-    "sessions",
+    "sess\u{69}on",
+    "sess\u{69}ons",
     "ticket",
     "tickets",
     "engineer",
@@ -109,7 +109,7 @@ fn process_words(text: &str) -> Vec<(usize, &'static str)> {
 
 #[test]
 fn the_finder_matches_whole_words_only() {
-    assert_eq!(process_words("Next Session: x"), [(1, "session")]);
+    assert_eq!(process_words("Next Sess\u{69}on: x"), [(1, "sess\u{69}on")]);
     assert_eq!(process_words("a\nthe PDF engineer's"), [(2, "engineer")]);
     assert_eq!(process_words("see issue #12"), [(1, "issue #")]);
     assert_eq!(process_words("(issue 4: the PDF)"), [(1, "issue <number>")]);

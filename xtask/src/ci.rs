@@ -49,38 +49,39 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         let out = crate::target_dir().join("eval-shared");
         let _ = Command::new(&bin)
             .args(["convert"])
-            .arg(shared.join("seeds"))
-            .arg(shared.join("real"))
+            .args(SHARED.iter().map(|(sub, _)| shared.join(sub)))
             .arg("--out")
             .arg(&out)
             .arg("--overwrite")
             .status();
-        let expected = crate::target_dir().join("eval-shared-expected");
-        let _ = std::fs::create_dir_all(&expected);
-        for sub in ["seeds", "real"] {
-            for e in std::fs::read_dir(shared.join(sub))
-                .map_err(|e| e.to_string())?
-                .flatten()
-            {
-                let p = e.path();
-                if p.to_string_lossy().ends_with(".expected.json") {
-                    std::fs::copy(&p, expected.join(p.file_name().unwrap()))
-                        .map_err(|e| e.to_string())?;
-                }
-            }
+        // The scorer matches records to the expectations of the folder it is given by stem.
+        for (sub, min) in SHARED {
+            step(
+                &format!("shared corpus score: {sub}"),
+                Command::new("python3")
+                    .arg(shared.join("score"))
+                    .arg(out.join("reports.jsonl"))
+                    .arg(shared.join(sub))
+                    .args([
+                        "--min",
+                        min,
+                        "--max-wrong",
+                        "0",
+                        "--min-meta",
+                        "1",
+                        "--quiet",
+                    ]),
+            )?;
         }
-        step(
-            "shared corpus score",
-            Command::new("python3")
-                .arg(shared.join("score"))
-                .arg(out.join("reports.jsonl"))
-                .arg(&expected)
-                .args(["--min", "1", "--max-wrong", "0", "--quiet"]),
-        )?;
     }
     println!("== ci: all steps passed");
     Ok(())
 }
+
+/// The shared corpus's folders and the value accuracy each must reach, with no wrong value and
+/// every document's agency, year and template right. `web/` holds glued digits that admit more
+/// than one split: those cells stay null by design.
+const SHARED: [(&str, &str); 3] = [("seeds", "1"), ("real", "1"), ("web", "0.95")];
 
 fn step(name: &str, cmd: &mut Command) -> Result<(), String> {
     println!("== {name}");
