@@ -63,6 +63,8 @@ pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run,
         .arg("--out")
         .arg(&result)
         .args(["--jobs", &jobs.to_string()])
+        // The conversion alone: the derived outputs are timed apart (`outputs`).
+        .arg("--only-records")
         .stdout(Stdio::null())
         .stderr(fs::File::create(out.join("stderr.txt")).map_err(|e| e.to_string())?);
     let t0 = Instant::now();
@@ -295,4 +297,20 @@ pub fn pdftotext(files: &[PathBuf]) -> Result<Option<f64>, String> {
         }
     }
     Ok(Some(t0.elapsed().as_secs_f64()))
+}
+
+/// Seconds `nianbao outputs` takes to write the audit page, workbook, database and codebook of
+/// a finished run's records.
+pub fn outputs(bin: &Path, run: &Path) -> Result<f64, String> {
+    let t0 = Instant::now();
+    let status = Command::new(bin)
+        .arg("outputs")
+        .arg(run.join("result"))
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    if !status.success() {
+        return Err(format!("nianbao outputs failed ({status})"));
+    }
+    Ok(t0.elapsed().as_secs_f64())
 }

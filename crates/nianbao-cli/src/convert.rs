@@ -40,6 +40,10 @@ pub struct Args {
     /// new run has finished; a run that fails or is stopped leaves them untouched.
     #[arg(long, conflicts_with = "resume")]
     overwrite: bool,
+    /// Write only reports.jsonl and reports.csv, not the audit page, workbook, database and
+    /// codebook (`nianbao outputs DIR` writes those later from the records).
+    #[arg(long)]
+    only_records: bool,
     /// Worker processes converting at once (default: all cores).
     #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..=1024))]
     jobs: Option<u32>,
@@ -215,8 +219,17 @@ pub fn run(args: Args) -> ExitCode {
     // are put in place with it.
     let finished = result
         .and_then(|()| output::finish(&dir, &tally, batch.csv, &batch.log))
-        .and_then(|()| nianbao_outputs::write_all(&dir));
+        .and_then(|()| {
+            if args.only_records {
+                Ok(())
+            } else {
+                nianbao_outputs::write_all(&dir)
+            }
+        });
     let written = match finished {
+        Ok(()) if args.only_records => target
+            .commit()
+            .and_then(|()| nianbao_outputs::remove_all(&out)),
         Ok(()) => target.commit(),
         Err(e) => {
             target.abandon();

@@ -26,6 +26,46 @@ fn lines(path: &Path) -> usize {
         .unwrap_or(0)
 }
 
+/// The files of `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `--only-records` writes the log and the CSV alone, and a replacing or resumed run with it
+/// takes away the previous run's audit page, workbook, database and codebook, which would no
+/// longer describe the records beside them.
+#[test]
+fn a_run_of_records_only_leaves_no_outputs_of_older_records() {
+    let dir = temp_dir("only-records");
+    let out = dir.join("out");
+    let o_ = out.to_str().unwrap();
+    let (s1, _) = seed(1);
+    let (s2, _) = seed(2);
+    let o = run(&["convert", s1.to_str().unwrap(), "-o", o_, "--only-records"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(listing(&out), ["reports.csv", "reports.jsonl"]);
+    let o = run(&["convert", s1.to_str().unwrap(), "-o", o_, "--overwrite"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(listing(&out), RESULTS);
+    let o = run(&[
+        "convert",
+        s2.to_str().unwrap(),
+        "-o",
+        o_,
+        "--overwrite",
+        "--only-records",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(listing(&out), ["reports.csv", "reports.jsonl"]);
+    assert_eq!(records(&out)[0]["source"]["path"], s2.to_str().unwrap());
+    let _ = fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn results_already_there_are_refused_or_replaced_once_the_new_run_has_finished() {
     let dir = temp_dir("existing");
@@ -95,12 +135,7 @@ fn results_already_there_are_refused_or_replaced_once_the_new_run_has_finished()
     let csv = String::from_utf8(read(&out, "reports.csv")).unwrap();
     assert_eq!(csv.matches("\r\n").count(), 2);
     assert!(csv.contains(s2.to_str().unwrap()));
-    let mut left: Vec<String> = fs::read_dir(&out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
-    assert_eq!(left, RESULTS, "nothing but the results is left");
+    assert_eq!(listing(&out), RESULTS, "nothing but the results is left");
 
     // --resume keeps them and adds what they lack.
     let o = run(&[
@@ -459,12 +494,7 @@ fn a_full_disk_exits_3_and_leaves_no_work_files() {
         (read(&kept, "reports.jsonl"), read(&kept, "reports.csv")),
         before
     );
-    let mut left: Vec<String> = fs::read_dir(&kept)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
-    assert_eq!(left, RESULTS);
+    assert_eq!(listing(&kept), RESULTS);
     let _ = fs::remove_dir_all(&dir);
 }
 

@@ -141,6 +141,19 @@ pub fn read_jsonl(path: &Path) -> io::Result<Vec<Doc>> {
     Ok(docs)
 }
 
+/// Removes the outputs written from the records, where there are any: a run that writes only
+/// the records must not leave the previous run's audit page, workbook or database beside
+/// records they no longer describe.
+pub fn remove_all(dir: &Path) -> io::Result<()> {
+    for name in [AUDIT, WORKBOOK, DATABASE, CODEBOOK] {
+        match std::fs::remove_file(dir.join(name)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Writes the four outputs into `dir` from `dir/reports.jsonl`.
 pub fn write_all(dir: &Path) -> io::Result<()> {
     let docs = read_jsonl(&dir.join(JSONL))?;
