@@ -395,7 +395,7 @@ fn render(
         let ratio = r.secs / base;
         let _ = writeln!(
             s,
-            "  {:<4} ratio to baseline {ratio:>6.2} ≤ {limit:.1}  {}",
+            "  {:<4} ratio to baseline {ratio:>6.2} ≤ {limit}  {}",
             f.name,
             verdict(ratio <= limit)
         );
