@@ -39,7 +39,7 @@ impl Adapter for PdfAdapter {
         "pdf"
     }
     fn describe(&self) -> &'static str {
-        "PDF with a text layer (tables rebuilt from ruling lines; Chinese CID fonts)"
+        "PDF (tables rebuilt from ruling lines; Chinese CID fonts; pages of images read by OCR)"
     }
     fn version(&self) -> &'static str {
         env!("CARGO_PKG_VERSION")
