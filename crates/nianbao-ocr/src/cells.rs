@@ -56,16 +56,7 @@ fn cut(img: &GrayImage, ink: u8, r: Rect, dpi: f32) -> Option<(GrayImage, (u32, 
             (0..ch).for_each(|y| crop.put_pixel(x, y, image::Luma([255])));
         }
     }
-    let (mut bx0, mut by0, mut bx1, mut by1, mut n) = (cw, ch, 0, 0, 0u32);
-    for (x, y, p) in crop.enumerate_pixels() {
-        if p.0[0] < ink {
-            n += 1;
-            bx0 = bx0.min(x);
-            by0 = by0.min(y);
-            bx1 = bx1.max(x + 1);
-            by1 = by1.max(y + 1);
-        }
-    }
+    let (bx0, by0, bx1, by1, n) = ink_box(&crop, ink);
     // Specks of scanner noise are not content: a digit's stroke at 100 dpi is still dozens
     // of pixels.
     let min_ink = ((dpi / 40.0) * (dpi / 40.0)).max(10.0) as u32;
@@ -76,16 +67,11 @@ fn cut(img: &GrayImage, ink: u8, r: Rect, dpi: f32) -> Option<(GrayImage, (u32, 
     Some((piece, (x0 + bx0, y0 + by0)))
 }
 
-/// A band of running text, cut to its ink; `None` when it is blank.
-fn band_piece(img: &GrayImage, ink: u8, r: Rect, dpi: f32) -> Option<(GrayImage, (u32, u32))> {
-    let (w, h) = img.dimensions();
-    let (x1, y1) = (r.x1.min(w), r.y1.min(h));
-    if x1 <= r.x0 || y1 <= r.y0 {
-        return None;
-    }
-    let crop = image::imageops::crop_imm(img, r.x0, r.y0, x1 - r.x0, y1 - r.y0).to_image();
-    let (mut bx0, mut by0, mut bx1, mut by1, mut n) = (crop.width(), crop.height(), 0, 0, 0u32);
-    for (x, y, p) in crop.enumerate_pixels() {
+/// The box around the pixels darker than `ink` (left, top, right, bottom, exclusive) and how
+/// many there are; an empty box (left past right) when there are none.
+fn ink_box(img: &GrayImage, ink: u8) -> (u32, u32, u32, u32, u32) {
+    let (mut bx0, mut by0, mut bx1, mut by1, mut n) = (img.width(), img.height(), 0, 0, 0u32);
+    for (x, y, p) in img.enumerate_pixels() {
         if p.0[0] < ink {
             n += 1;
             bx0 = bx0.min(x);
@@ -94,6 +80,18 @@ fn band_piece(img: &GrayImage, ink: u8, r: Rect, dpi: f32) -> Option<(GrayImage,
             by1 = by1.max(y + 1);
         }
     }
+    (bx0, by0, bx1, by1, n)
+}
+
+/// A band of running text, cut to its ink; `None` when it is blank.
+fn band_piece(img: &GrayImage, ink: u8, r: Rect, dpi: f32) -> Option<(GrayImage, (u32, u32))> {
+    let (w, h) = img.dimensions();
+    let (x1, y1) = (r.x1.min(w), r.y1.min(h));
+    if x1 <= r.x0 || y1 <= r.y0 {
+        return None;
+    }
+    let crop = image::imageops::crop_imm(img, r.x0, r.y0, x1 - r.x0, y1 - r.y0).to_image();
+    let (bx0, by0, bx1, by1, n) = ink_box(&crop, ink);
     let min_ink = ((dpi / 25.0) * (dpi / 25.0)).max(12.0) as u32;
     if n < min_ink {
         return None;
