@@ -3,10 +3,8 @@
 //! spooled once so their members can be yielded sorted, and large nested archives are spooled
 //! so a deep chain of them does not pile up in memory.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Bytes kept in memory before moving to a temporary file.
 pub(crate) const MEMORY_MAX: usize = 8 << 20;
@@ -17,7 +15,7 @@ impl<T: Read + Seek + Send> ReadSeek for T {}
 
 pub(crate) struct Spool {
     mem: Vec<u8>,
-    file: Option<TempFile>,
+    file: Option<File>,
     len: u64,
 }
 
@@ -54,8 +52,8 @@ impl Spool {
         }
         match &mut self.file {
             Some(t) => {
-                t.file.set_len(len)?;
-                t.file.seek(SeekFrom::Start(len))?;
+                t.set_len(len)?;
+                t.seek(SeekFrom::Start(len))?;
             }
             None => self.mem.truncate(len as usize),
         }
@@ -67,10 +65,10 @@ impl Spool {
     pub(crate) fn read_range(&mut self, offset: u64, len: u64) -> io::Result<Vec<u8>> {
         match &mut self.file {
             Some(t) => {
-                t.file.seek(SeekFrom::Start(offset))?;
+                t.seek(SeekFrom::Start(offset))?;
                 let mut v = vec![0u8; len as usize];
-                t.file.read_exact(&mut v)?;
-                t.file.seek(SeekFrom::End(0))?;
+                t.read_exact(&mut v)?;
+                t.seek(SeekFrom::End(0))?;
                 Ok(v)
             }
             None => {
@@ -86,7 +84,7 @@ impl Spool {
     pub(crate) fn into_reader(self) -> io::Result<Box<dyn ReadSeek>> {
         match self.file {
             Some(mut t) => {
-                t.file.seek(SeekFrom::Start(0))?;
+                t.seek(SeekFrom::Start(0))?;
                 Ok(Box::new(t))
             }
             None => Ok(Box::new(Cursor::new(self.mem))),
@@ -94,8 +92,17 @@ impl Spool {
     }
 
     fn move_to_file(&mut self) -> io::Result<()> {
-        let mut t = TempFile::create()?;
-        t.file.write_all(&self.mem)?;
+        // Unlinked at once on Unix, removed on drop elsewhere: nothing is left behind.
+        let mut t = tempfile::tempfile().map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot create a temporary file in {}: {e}",
+                    std::env::temp_dir().display()
+                ),
+            )
+        })?;
+        t.write_all(&self.mem)?;
         self.mem = Vec::new();
         self.file = Some(t);
         Ok(())
@@ -108,7 +115,7 @@ impl Write for Spool {
             self.move_to_file()?;
         }
         match &mut self.file {
-            Some(t) => t.file.write_all(buf)?,
+            Some(t) => t.write_all(buf)?,
             None => self.mem.extend_from_slice(buf),
         }
         self.len += buf.len() as u64;
@@ -117,72 +124,6 @@ impl Write for Spool {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-/// A temporary file that disappears with its handle: on Unix it is unlinked right after
-/// creation; elsewhere it is removed on drop.
-struct TempFile {
-    file: File,
-    path: Option<PathBuf>,
-}
-
-impl TempFile {
-    fn create() -> io::Result<Self> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let dir = std::env::temp_dir();
-        let mut last_err = None;
-        for _ in 0..16 {
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or(0);
-            let path = dir.join(format!(".nianbao-spool-{}-{n}-{nanos}", std::process::id()));
-            match OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(file) => {
-                    let path = if cfg!(unix) && std::fs::remove_file(&path).is_ok() {
-                        None
-                    } else {
-                        Some(path)
-                    };
-                    return Ok(TempFile { file, path });
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_err = Some(e),
-                Err(e) => {
-                    return Err(io::Error::new(
-                        e.kind(),
-                        format!("cannot create a temporary file in {}: {e}", dir.display()),
-                    ))
-                }
-            }
-        }
-        Err(last_err.unwrap_or_else(|| io::Error::other("cannot create a temporary file")))
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if let Some(p) = &self.path {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-impl Read for TempFile {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.file.read(buf)
-    }
-}
-
-impl Seek for TempFile {
-    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        self.file.seek(pos)
     }
 }
 
