@@ -41,6 +41,14 @@ const DOC_COLUMNS: [(&str, f64); 5] = [
     ("模板", 7.0),
 ];
 
+/// [`DOC_COLUMNS`] as the start of a sheet's header list, which each sheet extends.
+fn doc_headers() -> Vec<(String, f64)> {
+    DOC_COLUMNS
+        .iter()
+        .map(|(n, w)| (n.to_string(), *w))
+        .collect()
+}
+
 struct Styles {
     header: Format,
     failed: Format,
@@ -163,10 +171,7 @@ fn summary(
     failures: &[Vec<Failure>],
     styles: &Styles,
 ) -> Result<(), XlsxError> {
-    let mut columns: Vec<(String, f64)> = DOC_COLUMNS
-        .iter()
-        .map(|(n, w)| (n.to_string(), *w))
-        .collect();
+    let mut columns = doc_headers();
     for (n, w) in [
         ("格式", 7.0),
         ("状态", 9.0),
@@ -228,10 +233,7 @@ fn checks(
     failures: &[Vec<Failure>],
     styles: &Styles,
 ) -> Result<(), XlsxError> {
-    let mut columns: Vec<(String, f64)> = DOC_COLUMNS
-        .iter()
-        .map(|(n, w)| (n.to_string(), *w))
-        .collect();
+    let mut columns = doc_headers();
     columns.push(("规则".into(), 14.0));
     columns.push(("不一致之处".into(), 70.0));
     columns.push(("涉及单元格".into(), 60.0));
@@ -259,10 +261,7 @@ fn table(
     styles: &Styles,
 ) -> Result<(), XlsxError> {
     const KEY_ROW: u32 = 3;
-    let mut columns: Vec<(String, f64)> = DOC_COLUMNS
-        .iter()
-        .map(|(n, w)| (n.to_string(), *w))
-        .collect();
+    let mut columns = doc_headers();
     let first = columns.len() as u16;
     for d in defs {
         columns.push((d.key.to_string(), 14.0));
