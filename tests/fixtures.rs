@@ -4,7 +4,7 @@
 use nianbao_cli::convert::convert_item;
 use nianbao_cli::inputs::Item;
 use nianbao_core::Limits;
-use nianbao_template::expected::compare_file;
+use nianbao_template::expected::{compare_file, scan_bar};
 use std::path::{Path, PathBuf};
 
 fn fixtures_dir() -> PathBuf {
@@ -45,19 +45,6 @@ fn pairs() -> Vec<(PathBuf, PathBuf)> {
         }
     }
     out
-}
-
-/// A scanned report (fixtures/scan/), read by OCR: the scan reader's bars (0.97 at 200 dpi, 0.9
-/// at 150 dpi) and no wrong number; every other fixture must be entirely right.
-fn scan_bar(path: &Path) -> Option<f64> {
-    if !path.parent().is_some_and(|d| d.ends_with("scan")) {
-        return None;
-    }
-    Some(if path.to_string_lossy().contains("scan150") {
-        0.9
-    } else {
-        0.97
-    })
 }
 
 fn convert(path: &Path) -> nianbao_template::Record {

@@ -1,7 +1,7 @@
 //! `cargo xtask eval [--bin PATH] [--min ACC] [DIR...]`: converts the fixtures (or the given
 //! folders) with the `nianbao` binary and compares every record with the `<stem>.expected.json`
 //! found beside its source, printing cell accuracy per file and in total.
-use nianbao_template::expected::compare_json;
+use nianbao_template::expected::{compare_json, scan_bar};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -73,7 +73,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .is_some_and(|d| d.ends_with("flattened"));
         // Flattened text and scans are counted apart from the fixtures that carry their
         // tables exactly, which must all be right.
-        if flattened || scan_bar(&path).is_some() {
+        if flattened || scan_bar(Path::new(&path)).is_some() {
             flat_cells += s.cells;
             flat_right += s.right;
         } else {
@@ -94,7 +94,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             println!("    {m}");
         }
         // Scans are read by OCR and have their own bars; none may show a wrong number.
-        let fails = match scan_bar(&path) {
+        let fails = match scan_bar(Path::new(&path)) {
             Some(bar) => s.accuracy() < bar || s.shown_wrong > 0,
             None => (!flattened && s.accuracy() < min) || s.shown_wrong > 0,
         };
@@ -121,15 +121,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// The accuracy a scan fixture (`fixtures/scan/`) must reach: 0.97 at 200 dpi and above, 0.9
-/// at 150 dpi (named `…scan150…`).
-pub fn scan_bar(path: &str) -> Option<f64> {
-    if !path.contains("/scan/") {
-        return None;
-    }
-    Some(if path.contains("scan150") { 0.9 } else { 0.97 })
 }
 
 /// Expected files by (folder, stem): a report's DOCX and its printed PDF share one expectation.
