@@ -5,6 +5,7 @@ use nianbao_cli::convert::convert_item;
 use nianbao_cli::inputs::Item;
 use nianbao_core::Limits;
 use nianbao_template::expected::{compare_file, scan_bar};
+use nianbao_template::Key;
 use std::path::{Path, PathBuf};
 
 fn fixtures_dir() -> PathBuf {
@@ -132,14 +133,14 @@ fn seeds_are_fully_right_including_nulls() {
         &limits,
     );
     // The review group of 表四 is blank in this report: null, not 0.
-    assert!(rec.get("appeals.review.upheld").is_none());
+    assert!(rec.get(Key::APPEALS_REVIEW_UPHELD).is_none());
     assert_eq!(
-        rec.get("appeals.litigation_direct.total")
+        rec.get(Key::APPEALS_LITIGATION_DIRECT_TOTAL)
             .and_then(|n| n.as_count()),
         Some(0)
     );
     assert_eq!(
-        rec.get("active.other_services.decisions")
+        rec.get(Key::ACTIVE_OTHER_SERVICES_DECISIONS)
             .and_then(|n| n.as_count()),
         Some(499)
     );
@@ -231,11 +232,11 @@ fn a_web_report_reads_the_same_in_every_form() {
     let fragment = convert(&fixtures_dir().join("web/shanghai-office-2019.html"));
     assert!(fragment.values.len() >= 60, "{}", fragment.values.len());
     // Spot checks read off the page: a row with blank cells, its blank 总计 null, 表四.
-    let count = |k: &str| fragment.get(k).and_then(|n| n.as_count());
-    assert_eq!(count("applications.granted.natural_person"), Some(258));
-    assert_eq!(count("applications.granted.other_org"), Some(1));
-    assert_eq!(count("applications.granted.total"), None);
-    assert_eq!(count("appeals.litigation_direct.total"), Some(9));
+    let count = |k: Key| fragment.get(k).and_then(|n| n.as_count());
+    assert_eq!(count(Key::APPLICATIONS_GRANTED_NATURAL_PERSON), Some(258));
+    assert_eq!(count(Key::APPLICATIONS_GRANTED_OTHER_ORG), Some(1));
+    assert_eq!(count(Key::APPLICATIONS_GRANTED_TOTAL), None);
+    assert_eq!(count(Key::APPEALS_LITIGATION_DIRECT_TOTAL), Some(9));
     for other in [
         "web/shanghai-office-2019-page.html",
         "web/shanghai-office-2019-crawl.txt",

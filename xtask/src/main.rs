@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: maintenance tasks, in the style of rust-analyzer's xtask.
 mod bench;
 mod ci;
+mod codegen;
 mod eval;
 mod fixtures;
 mod new_adapter;
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         "ci" => ci::run(rest),
+        "codegen" => codegen::run(rest),
         "eval" => eval::run(rest),
         "fixtures" => fixtures::run(rest),
         "bench" => bench::run(rest),
@@ -38,6 +40,7 @@ const HELP: &str = "usage: cargo xtask <task>
 
 tasks:
   ci            build once, run every check CI runs (fmt, clippy, tests, eval)
+  codegen       regenerate the template's typed key list from keys.tsv
   eval          convert fixtures/ and compare with the expected files, cell by cell
   fixtures      regenerate the generated fixtures (DOCX, XLSX, PDF, ...)
   bench         benchmark conversion speed and memory (--json: also a summary.json)

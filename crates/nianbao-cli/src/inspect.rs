@@ -75,14 +75,14 @@ pub fn run(file: &Path, json: bool) -> ExitCode {
         rec.report.agency,
         rec.report.year
     );
-    for d in nianbao_template::keys::all() {
-        if let Some(v) = rec.get(d.key) {
+    for k in nianbao_template::Key::all() {
+        if let Some(v) = rec.get(k) {
             let prov = rec
                 .provenance
-                .get(d.key)
+                .get(k)
                 .map(|p| serde_json::to_string(p).unwrap())
                 .unwrap_or_default();
-            println!("{:<52} {:>12}  ← {prov}", d.key, v.as_f64());
+            println!("{:<52} {:>12}  ← {prov}", k.name(), v.as_f64());
         }
     }
     for w in &rec.warnings {

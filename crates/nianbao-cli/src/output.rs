@@ -9,7 +9,7 @@
 //! half-written CSV or a half-rewritten JSONL.
 use crate::csv_row::{self, CsvRow};
 use nianbao_template::checks::{carry_over, CarryFacts};
-use nianbao_template::{keys, record::raw_key, Check};
+use nianbao_template::{keys, record::raw_key, Check, Key};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -133,8 +133,8 @@ impl<'a> LineFacts<'a> {
                 "status",
                 "report.agency",
                 "report.year",
-                "applications.carried_over.total",
-                "applications.carry_forward.total",
+                Key::APPLICATIONS_CARRIED_OVER_TOTAL.name(),
+                Key::APPLICATIONS_CARRY_FORWARD_TOTAL.name(),
             ]
             .map(|k| h.iter().position(|c| c == k).expect("a CSV column"))
         });

@@ -272,7 +272,7 @@ fn detail(d: &Doc) -> Value {
     let fails: Vec<Value> = cells::failures(d)
         .into_iter()
         .map(|Failure { rule, detail, keys }| {
-            let ids: Vec<usize> = keys.iter().map(|k| keys::def(k).id).collect();
+            let ids: Vec<usize> = keys.iter().map(|k| k.index()).collect();
             json!([rule, detail, ids])
         })
         .collect();

@@ -6,7 +6,7 @@
 //! document's 上年结转 total. A part whose name is not recognised marks no cell: the check is
 //! still listed with its detail.
 use crate::Doc;
-use nianbao_template::keys;
+use nianbao_template::Key;
 
 /// The applications rows whose sum is (七)总计 (every outcome row).
 fn is_outcome_row(row: &str) -> bool {
@@ -14,17 +14,15 @@ fn is_outcome_row(row: &str) -> bool {
 }
 
 /// The keys `part` of a failed `rule` is about.
-fn part_keys(rule: &str, part: &str) -> Vec<&'static str> {
+fn part_keys(rule: &str, part: &str) -> Vec<Key> {
     let split = |k: &'static str| -> Option<(&'static str, &'static str, &'static str)> {
         let (section, rest) = k.split_once('.')?;
         let (row, col) = rest.rsplit_once('.')?;
         Some((section, row, col))
     };
-    keys::all()
-        .iter()
-        .map(|d| d.key)
+    Key::all()
         .filter(|&k| {
-            let Some((section, row, col)) = split(k) else {
+            let Some((section, row, col)) = split(k.name()) else {
                 return false;
             };
             match rule {
@@ -36,7 +34,7 @@ fn part_keys(rule: &str, part: &str) -> Vec<&'static str> {
                 "row_total" => section == "applications" && row == part,
                 "outcome_total" => section == "applications" && col == part && is_outcome_row(row),
                 "appeals_total" => section == "appeals" && row == part,
-                "carry_over" => k == "applications.carried_over.total",
+                "carry_over" => k == Key::APPLICATIONS_CARRIED_OVER_TOTAL,
                 _ => false,
             }
         })
@@ -48,7 +46,7 @@ fn part_keys(rule: &str, part: &str) -> Vec<&'static str> {
 pub struct Failure {
     pub rule: String,
     pub detail: String,
-    pub keys: Vec<&'static str>,
+    pub keys: Vec<Key>,
 }
 
 /// Every failed part of the document's checks.
@@ -101,10 +99,10 @@ mod tests {
         assert_eq!(
             f[0].keys,
             [
-                "applications.new.enterprise",
-                "applications.carried_over.enterprise",
-                "applications.total.enterprise",
-                "applications.carry_forward.enterprise"
+                Key::APPLICATIONS_NEW_ENTERPRISE,
+                Key::APPLICATIONS_CARRIED_OVER_ENTERPRISE,
+                Key::APPLICATIONS_TOTAL_ENTERPRISE,
+                Key::APPLICATIONS_CARRY_FORWARD_ENTERPRISE
             ]
         );
         let f = failures(&doc(
@@ -115,11 +113,11 @@ mod tests {
         assert_eq!(
             f[0].keys,
             [
-                "appeals.review.upheld",
-                "appeals.review.corrected",
-                "appeals.review.other",
-                "appeals.review.pending",
-                "appeals.review.total"
+                Key::APPEALS_REVIEW_UPHELD,
+                Key::APPEALS_REVIEW_CORRECTED,
+                Key::APPEALS_REVIEW_OTHER,
+                Key::APPEALS_REVIEW_PENDING,
+                Key::APPEALS_REVIEW_TOTAL
             ]
         );
         assert_eq!(f[1].keys.len(), 5);
@@ -132,20 +130,20 @@ mod tests {
         assert!(f[0]
             .keys
             .iter()
-            .all(|k| k.starts_with("applications.denied.state_secret.")));
+            .all(|k| k.name().starts_with("applications.denied.state_secret.")));
         let f = failures(&doc(
             "outcome_total",
             "total: outcomes sum to 9, (七)总计 says 8",
         ));
         // 予以公开 … 其他处理 (one combined row and three sub-rows) and (七)总计 itself.
         assert_eq!(f[0].keys.len(), 18 + 4 + 1);
-        assert!(f[0].keys.contains(&"applications.total.total"));
-        assert!(!f[0].keys.contains(&"applications.new.total"));
+        assert!(f[0].keys.contains(&Key::APPLICATIONS_TOTAL_TOTAL));
+        assert!(!f[0].keys.contains(&Key::APPLICATIONS_NEW_TOTAL));
         let f = failures(&doc(
             "carry_over",
             "2023 carry_forward 4 vs 2024 carried_over 5",
         ));
-        assert_eq!(f[0].keys, ["applications.carried_over.total"]);
+        assert_eq!(f[0].keys, [Key::APPLICATIONS_CARRIED_OVER_TOTAL]);
         assert!(failures(&doc("unknown", "x: y"))[0].keys.is_empty());
     }
 }

@@ -9,6 +9,7 @@
 use crate::cells::{self, Failure};
 use crate::Doc;
 use nianbao_template::keys::{self, KeyDef};
+use nianbao_template::Key;
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use std::collections::HashSet;
 use std::io;
@@ -22,14 +23,14 @@ pub const TABLE_SHEETS: [(&str, &str); 3] = [
 ];
 
 /// The totals shown on the 汇总 sheet.
-const TOTALS: [&str; 7] = [
-    "applications.new.total",
-    "applications.carried_over.total",
-    "applications.total.total",
-    "applications.carry_forward.total",
-    "appeals.review.total",
-    "appeals.litigation_direct.total",
-    "appeals.litigation_after_review.total",
+const TOTALS: [Key; 7] = [
+    Key::APPLICATIONS_NEW_TOTAL,
+    Key::APPLICATIONS_CARRIED_OVER_TOTAL,
+    Key::APPLICATIONS_TOTAL_TOTAL,
+    Key::APPLICATIONS_CARRY_FORWARD_TOTAL,
+    Key::APPEALS_REVIEW_TOTAL,
+    Key::APPEALS_LITIGATION_DIRECT_TOTAL,
+    Key::APPEALS_LITIGATION_AFTER_REVIEW_TOTAL,
 ];
 
 /// The columns that describe a document, first on every sheet.
@@ -156,7 +157,7 @@ fn value(
 }
 
 /// The keys any failed check of a document is about.
-fn failed_keys(f: &[Failure]) -> HashSet<&'static str> {
+fn failed_keys(f: &[Failure]) -> HashSet<Key> {
     f.iter().flat_map(|f| f.keys.iter().copied()).collect()
 }
 
@@ -183,7 +184,7 @@ fn summary(
         columns.push((n.to_string(), w));
     }
     for k in TOTALS {
-        columns.push((key_label(keys::def(k)), 14.0));
+        columns.push((key_label(k.def()), 14.0));
     }
     columns.push(("未通过校验".into(), 10.0));
     columns.push(("警告".into(), 8.0));
@@ -200,7 +201,15 @@ fn summary(
         opt_string(ws, row, 10, d.title.as_deref())?;
         let failed = failed_keys(&failures[i]);
         for (j, k) in TOTALS.iter().enumerate() {
-            value(ws, row, 11 + j as u16, d, k, failed.contains(k), styles)?;
+            value(
+                ws,
+                row,
+                11 + j as u16,
+                d,
+                k.name(),
+                failed.contains(k),
+                styles,
+            )?;
         }
         let n_failed = d.failed_checks().count();
         let col = 11 + TOTALS.len() as u16;
@@ -245,7 +254,7 @@ fn checks(
             doc_columns(ws, row, i, d)?;
             ws.write_string(row, 5, &f.rule)?;
             ws.write_string(row, 6, &f.detail)?;
-            let labels: Vec<String> = f.keys.iter().map(|k| key_label(keys::def(k))).collect();
+            let labels: Vec<String> = f.keys.iter().map(|k| key_label(k.def())).collect();
             ws.write_string(row, 7, labels.join("；"))?;
         }
     }
@@ -287,7 +296,15 @@ fn table(
         let failed = failed_keys(&failures[i]);
         for (j, def) in defs.iter().enumerate() {
             let col = first + j as u16;
-            value(ws, row, col, d, def.key, failed.contains(def.key), styles)?;
+            value(
+                ws,
+                row,
+                col,
+                d,
+                def.key,
+                failed.contains(&Key::from(*def)),
+                styles,
+            )?;
         }
     }
     finish(ws, KEY_ROW, docs.len() as u32, columns.len() as u16, 2)

@@ -1,7 +1,7 @@
 //! Section 二: the 第二十条 tables. Each sub-table's header decides its columns (the 2019 and
 //! 2021 templates differ), falling back on the number of values when a header was lost.
 use crate::assign::{assign, MoneyDefault};
-use crate::keys::Version;
+use crate::keys::{Key, Version};
 use crate::record::Record;
 use crate::rows::LRow;
 use crate::text::label_key;
@@ -102,7 +102,7 @@ pub fn map(rec: &mut Record, rows: &[LRow], version: Version) -> usize {
                 Version::V2021
             }
         };
-        let (cols, money): (&[&str], MoneyDefault) = match item {
+        let (cols, money): (&[Key], MoneyDefault) = match item {
             Item::Rules | Item::Normative => {
                 let v = if header.issued {
                     Version::V2021
@@ -115,24 +115,24 @@ pub fn map(rec: &mut Record, rows: &[LRow], version: Version) -> usize {
                 (
                     match (v, rules) {
                         (Version::V2019, true) => &[
-                            "active.rules.made",
-                            "active.rules.published",
-                            "active.rules.total",
+                            Key::ACTIVE_RULES_MADE,
+                            Key::ACTIVE_RULES_PUBLISHED,
+                            Key::ACTIVE_RULES_TOTAL,
                         ],
                         (Version::V2021, true) => &[
-                            "active.rules.issued",
-                            "active.rules.repealed",
-                            "active.rules.in_force",
+                            Key::ACTIVE_RULES_ISSUED,
+                            Key::ACTIVE_RULES_REPEALED,
+                            Key::ACTIVE_RULES_IN_FORCE,
                         ],
                         (Version::V2019, false) => &[
-                            "active.normative.made",
-                            "active.normative.published",
-                            "active.normative.total",
+                            Key::ACTIVE_NORMATIVE_MADE,
+                            Key::ACTIVE_NORMATIVE_PUBLISHED,
+                            Key::ACTIVE_NORMATIVE_TOTAL,
                         ],
                         (Version::V2021, false) => &[
-                            "active.normative.issued",
-                            "active.normative.repealed",
-                            "active.normative.in_force",
+                            Key::ACTIVE_NORMATIVE_ISSUED,
+                            Key::ACTIVE_NORMATIVE_REPEALED,
+                            Key::ACTIVE_NORMATIVE_IN_FORCE,
                         ],
                     },
                     MoneyDefault::Wan,
@@ -146,26 +146,26 @@ pub fn map(rec: &mut Record, rows: &[LRow], version: Version) -> usize {
                 } else {
                     v2019(n >= 3)
                 };
-                let three: &[&str] = match item {
+                let three: &[Key] = match item {
                     Item::Licensing => &[
-                        "active.licensing.prev_items",
-                        "active.licensing.change",
-                        "active.licensing.decisions",
+                        Key::ACTIVE_LICENSING_PREV_ITEMS,
+                        Key::ACTIVE_LICENSING_CHANGE,
+                        Key::ACTIVE_LICENSING_DECISIONS,
                     ],
                     Item::Penalty => &[
-                        "active.penalty.prev_items",
-                        "active.penalty.change",
-                        "active.penalty.decisions",
+                        Key::ACTIVE_PENALTY_PREV_ITEMS,
+                        Key::ACTIVE_PENALTY_CHANGE,
+                        Key::ACTIVE_PENALTY_DECISIONS,
                     ],
                     Item::Coercion => &[
-                        "active.coercion.prev_items",
-                        "active.coercion.change",
-                        "active.coercion.decisions",
+                        Key::ACTIVE_COERCION_PREV_ITEMS,
+                        Key::ACTIVE_COERCION_CHANGE,
+                        Key::ACTIVE_COERCION_DECISIONS,
                     ],
                     _ => &[
-                        "active.other_services.prev_items",
-                        "active.other_services.change",
-                        "active.other_services.decisions",
+                        Key::ACTIVE_OTHER_SERVICES_PREV_ITEMS,
+                        Key::ACTIVE_OTHER_SERVICES_CHANGE,
+                        Key::ACTIVE_OTHER_SERVICES_DECISIONS,
                     ],
                 };
                 (
@@ -184,13 +184,19 @@ pub fn map(rec: &mut Record, rows: &[LRow], version: Version) -> usize {
                     MoneyDefault::Wan
                 };
                 if header.fee_amount || (!header.prev_items && n == 1) {
-                    (&["active.fees.amount_wan"], money)
+                    (&[Key::ACTIVE_FEES_AMOUNT_WAN], money)
                 } else {
-                    (&["active.fees.prev_items", "active.fees.change"], money)
+                    (
+                        &[Key::ACTIVE_FEES_PREV_ITEMS, Key::ACTIVE_FEES_CHANGE],
+                        money,
+                    )
                 }
             }
             Item::Procurement => (
-                &["active.procurement.items", "active.procurement.amount_wan"],
+                &[
+                    Key::ACTIVE_PROCUREMENT_ITEMS,
+                    Key::ACTIVE_PROCUREMENT_AMOUNT_WAN,
+                ],
                 if header.yuan {
                     MoneyDefault::Yuan
                 } else {

@@ -1,25 +1,26 @@
 //! Section 四: fifteen numbers, 行政复议 ×5 then 行政诉讼 (未经复议直接起诉 ×5, 复议后起诉 ×5).
 use crate::assign::{assign, MoneyDefault};
+use crate::keys::Key;
 use crate::record::Record;
 use crate::rows::LRow;
 use crate::text::CellValue;
 
-const KEYS: [&str; 15] = [
-    "appeals.review.upheld",
-    "appeals.review.corrected",
-    "appeals.review.other",
-    "appeals.review.pending",
-    "appeals.review.total",
-    "appeals.litigation_direct.upheld",
-    "appeals.litigation_direct.corrected",
-    "appeals.litigation_direct.other",
-    "appeals.litigation_direct.pending",
-    "appeals.litigation_direct.total",
-    "appeals.litigation_after_review.upheld",
-    "appeals.litigation_after_review.corrected",
-    "appeals.litigation_after_review.other",
-    "appeals.litigation_after_review.pending",
-    "appeals.litigation_after_review.total",
+pub(crate) const KEYS: [Key; 15] = [
+    Key::APPEALS_REVIEW_UPHELD,
+    Key::APPEALS_REVIEW_CORRECTED,
+    Key::APPEALS_REVIEW_OTHER,
+    Key::APPEALS_REVIEW_PENDING,
+    Key::APPEALS_REVIEW_TOTAL,
+    Key::APPEALS_LITIGATION_DIRECT_UPHELD,
+    Key::APPEALS_LITIGATION_DIRECT_CORRECTED,
+    Key::APPEALS_LITIGATION_DIRECT_OTHER,
+    Key::APPEALS_LITIGATION_DIRECT_PENDING,
+    Key::APPEALS_LITIGATION_DIRECT_TOTAL,
+    Key::APPEALS_LITIGATION_AFTER_REVIEW_UPHELD,
+    Key::APPEALS_LITIGATION_AFTER_REVIEW_CORRECTED,
+    Key::APPEALS_LITIGATION_AFTER_REVIEW_OTHER,
+    Key::APPEALS_LITIGATION_AFTER_REVIEW_PENDING,
+    Key::APPEALS_LITIGATION_AFTER_REVIEW_TOTAL,
 ];
 
 /// Maps the appeals table; returns whether the fifteen cells were found.

@@ -2,119 +2,121 @@
 //! label keywords (anchors), kept only when they agree with that order, and rows whose label
 //! was lost (wrapped away, garbled) are placed between anchors only when the gap fits exactly.
 use crate::assign::{assign, MoneyDefault};
+use crate::keys::{row, Key};
 use crate::record::Record;
 use crate::rows::LRow;
 use crate::text::{indices, label_key, Keywords};
 
-/// One template row: its key prefix and the label fragments that identify it.
+/// One template row: its keys, one per column of [`COLUMNS`], and the label fragments that
+/// identify it.
 struct TRow {
-    prefix: &'static str,
+    keys: [Key; COLUMNS.len()],
     keywords: &'static [&'static str],
 }
 
 const ROWS: &[TRow] = &[
     TRow {
-        prefix: "applications.new",
+        keys: row::APPLICATIONS_NEW,
         keywords: &["本年新收", "新收政府信息"],
     },
     TRow {
-        prefix: "applications.carried_over",
+        keys: row::APPLICATIONS_CARRIED_OVER,
         keywords: &["上年结转"],
     },
     TRow {
-        prefix: "applications.granted",
+        keys: row::APPLICATIONS_GRANTED,
         keywords: &["予以公开"],
     },
     TRow {
-        prefix: "applications.partial",
+        keys: row::APPLICATIONS_PARTIAL,
         keywords: &["部分公开", "区分处理"],
     },
     TRow {
-        prefix: "applications.denied.state_secret",
+        keys: row::APPLICATIONS_DENIED_STATE_SECRET,
         keywords: &["国家秘密"],
     },
     TRow {
-        prefix: "applications.denied.law_prohibited",
+        keys: row::APPLICATIONS_DENIED_LAW_PROHIBITED,
         keywords: &["其他法律", "法规禁止", "行政法规禁"],
     },
     TRow {
-        prefix: "applications.denied.three_safety",
+        keys: row::APPLICATIONS_DENIED_THREE_SAFETY,
         keywords: &["三安全", "一稳定"],
     },
     TRow {
-        prefix: "applications.denied.third_party",
+        keys: row::APPLICATIONS_DENIED_THIRD_PARTY,
         keywords: &["第三方"],
     },
     TRow {
-        prefix: "applications.denied.internal_affairs",
+        keys: row::APPLICATIONS_DENIED_INTERNAL_AFFAIRS,
         keywords: &["内部事务", "三类内部"],
     },
     TRow {
-        prefix: "applications.denied.process_info",
+        keys: row::APPLICATIONS_DENIED_PROCESS_INFO,
         keywords: &["过程性", "四类"],
     },
     TRow {
-        prefix: "applications.denied.enforcement_file",
+        keys: row::APPLICATIONS_DENIED_ENFORCEMENT_FILE,
         keywords: &["执法案卷"],
     },
     TRow {
-        prefix: "applications.denied.admin_query",
+        keys: row::APPLICATIONS_DENIED_ADMIN_QUERY,
         keywords: &["行政查询", "查询事项"],
     },
     TRow {
-        prefix: "applications.unable.not_held",
+        keys: row::APPLICATIONS_UNABLE_NOT_HELD,
         keywords: &["不掌握"],
     },
     TRow {
-        prefix: "applications.unable.needs_creation",
+        keys: row::APPLICATIONS_UNABLE_NEEDS_CREATION,
         keywords: &["另行制作", "没有现成"],
     },
     TRow {
-        prefix: "applications.unable.unclear",
+        keys: row::APPLICATIONS_UNABLE_UNCLEAR,
         keywords: &["仍不明确", "补正后申请"],
     },
     TRow {
-        prefix: "applications.rejected.petition",
+        keys: row::APPLICATIONS_REJECTED_PETITION,
         keywords: &["信访", "举报投诉"],
     },
     TRow {
-        prefix: "applications.rejected.duplicate",
+        keys: row::APPLICATIONS_REJECTED_DUPLICATE,
         keywords: &["重复申请"],
     },
     TRow {
-        prefix: "applications.rejected.publication",
+        keys: row::APPLICATIONS_REJECTED_PUBLICATION,
         keywords: &["出版物"],
     },
     TRow {
-        prefix: "applications.rejected.excessive",
+        keys: row::APPLICATIONS_REJECTED_EXCESSIVE,
         keywords: &["大量反复", "反复申请"],
     },
     TRow {
-        prefix: "applications.rejected.confirmation",
+        keys: row::APPLICATIONS_REJECTED_CONFIRMATION,
         keywords: &["重新出具", "确认或", "已获取信息"],
     },
     TRow {
-        prefix: "applications.other.combined",
+        keys: row::APPLICATIONS_OTHER_COMBINED,
         keywords: &["其他处理"],
     },
     TRow {
-        prefix: "applications.other.no_correction",
+        keys: row::APPLICATIONS_OTHER_NO_CORRECTION,
         keywords: &["逾期不补正", "无正当理由逾期", "不补正"],
     },
     TRow {
-        prefix: "applications.other.unpaid_fee",
+        keys: row::APPLICATIONS_OTHER_UNPAID_FEE,
         keywords: &["缴纳费用", "收费通知"],
     },
     TRow {
-        prefix: "applications.other.misc",
+        keys: row::APPLICATIONS_OTHER_MISC,
         keywords: &[],
     },
     TRow {
-        prefix: "applications.total",
+        keys: row::APPLICATIONS_TOTAL,
         keywords: &["总计"],
     },
     TRow {
-        prefix: "applications.carry_forward",
+        keys: row::APPLICATIONS_CARRY_FORWARD,
         keywords: &["结转下年度", "下年度继续"],
     },
 ];
@@ -136,17 +138,6 @@ pub(crate) const COLUMNS: [&str; 7] = [
     "other_org",
     "total",
 ];
-
-/// The keys of each template row's columns (`applications.new.natural_person`, …), built once.
-fn row_keys() -> &'static [[&'static str; COLUMNS.len()]] {
-    static KEYS: std::sync::LazyLock<Vec<[&'static str; COLUMNS.len()]>> =
-        std::sync::LazyLock::new(|| {
-            ROWS.iter()
-                .map(|r| COLUMNS.map(|c| crate::keys::intern(&format!("{}.{c}", r.prefix))))
-                .collect()
-        });
-    &KEYS
-}
 
 /// Every row's keywords in one index, with the row each belongs to.
 fn keywords() -> &'static (Keywords, Vec<usize>) {
@@ -185,9 +176,19 @@ pub(crate) fn match_label(key: &str) -> Option<(usize, usize)> {
     best
 }
 
+/// The number of template rows.
+pub(crate) const N_ROWS: usize = ROWS.len();
+
+/// The keys of a template row, one per column of [`COLUMNS`].
+pub(crate) fn row_keys(t: usize) -> &'static [Key; COLUMNS.len()] {
+    &ROWS[t].keys
+}
+
 /// A template row's name in warnings (`granted`, `denied.state_secret`).
 pub(crate) fn row_name(t: usize) -> &'static str {
-    ROWS[t].prefix.trim_start_matches("applications.")
+    let name = ROWS[t].keys[0].name();
+    let row = name.rsplit_once('.').map_or(name, |(row, _)| row);
+    row.trim_start_matches("applications.")
 }
 
 /// Byte positions of the list markers in a label key (`1.` … `9.`, `(一)` … `(十)`).
@@ -368,12 +369,8 @@ pub fn map(rec: &mut Record, rows: &[LRow]) -> usize {
         let row = &rows[value_rows[k]];
         match t {
             Some(t) => {
-                let cols = &row_keys()[*t];
-                let what = format!(
-                    "三、{}",
-                    ROWS[*t].prefix.trim_start_matches("applications.")
-                );
-                if assign(rec, row, cols, MoneyDefault::Wan, &what) {
+                let what = format!("三、{}", row_name(*t));
+                if assign(rec, row, &ROWS[*t].keys, MoneyDefault::Wan, &what) {
                     filled += 1;
                 }
             }

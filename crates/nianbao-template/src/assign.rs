@@ -1,5 +1,5 @@
 //! Writes a logical row's values into the record, by position or by count, never by guess.
-use crate::keys::{self, KeyDef, Unit};
+use crate::keys::{Key, KeyDef, Unit};
 use crate::record::{Num, Record};
 use crate::rows::{LRow, RCell};
 use crate::text::{CellValue, MoneyUnit};
@@ -16,13 +16,7 @@ pub enum MoneyDefault {
 /// Exactly `cols.len()` slots, or slots and the blank cells after them (a row whose last
 /// columns, the 总计 among them, were left blank): by position (a blank or `/` slot is null).
 /// Otherwise exactly `cols.len()` numbers: in order. Otherwise nothing, and a warning.
-pub fn assign(
-    rec: &mut Record,
-    row: &LRow,
-    cols: &[&str],
-    money: MoneyDefault,
-    what: &str,
-) -> bool {
+pub fn assign(rec: &mut Record, row: &LRow, cols: &[Key], money: MoneyDefault, what: &str) -> bool {
     let n = cols.len();
     let picked: Vec<Option<&RCell>> = if row.slots.len() == n || row.width() == n {
         let mut picked: Vec<Option<&RCell>> = row
@@ -41,19 +35,18 @@ pub fn assign(
         ));
         return false;
     };
-    for (key, cell) in cols.iter().zip(picked) {
+    for (&key, cell) in cols.iter().zip(picked) {
         let Some(cell) = cell else { continue };
-        let def = keys::def(key);
-        if let Some(num) = to_num(rec, def, cell, money) {
-            rec.values.set(def, num);
-            rec.provenance.set(def, cell.prov.clone());
+        if let Some(num) = to_num(rec, key, cell, money) {
+            rec.values.insert(key, num);
+            rec.provenance.insert(key, cell.prov.clone());
         }
     }
     true
 }
 
-fn to_num(rec: &mut Record, def: &KeyDef, cell: &RCell, money: MoneyDefault) -> Option<Num> {
-    let key = def.key;
+fn to_num(rec: &mut Record, key: Key, cell: &RCell, money: MoneyDefault) -> Option<Num> {
+    let def: &KeyDef = key.def();
     let CellValue::Number {
         value,
         unit,
@@ -66,15 +59,15 @@ fn to_num(rec: &mut Record, def: &KeyDef, cell: &RCell, money: MoneyDefault) -> 
         Unit::Count => {
             if !integral {
                 rec.warnings.push(format!(
-                    "{key}: count `{}` is not a whole number; left null",
-                    cell.text
+                    "{}: count `{}` is not a whole number; left null",
+                    def.key, cell.text
                 ));
                 return None;
             }
             Some(Num::Count(value as i64))
         }
         Unit::WanYuan => {
-            rec.raw.set(def, cell.text.clone());
+            rec.raw.insert(key, cell.text.clone());
             let yuan = match unit {
                 Some(MoneyUnit::Yuan) => true,
                 Some(MoneyUnit::Wan) => false,

@@ -1,10 +1,9 @@
 //! The form's own consistency rules (SCHEMA.md, `checks`). Each runs where its inputs are
 //! present; a failed check is data, not an error.
-use crate::keys::{self, Fnv, KeyDef};
+use crate::applications::{row_keys, row_name, N_ROWS};
+use crate::keys::Key;
 use crate::record::{Check, Record};
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-use std::sync::LazyLock;
 
 /// The table's columns, the six applicant kinds then 总计 (one list, shared with the mapping).
 const ALL_COLUMNS: &[&str] = &crate::applications::COLUMNS;
@@ -12,37 +11,9 @@ const ALL_COLUMNS: &[&str] = &crate::applications::COLUMNS;
 const TOTAL_COLUMN: usize = 6;
 /// The six applicant kinds, without 总计.
 const COLUMNS: &[&str] = ALL_COLUMNS.split_at(TOTAL_COLUMN).0;
-/// The applications table's rows in template order (the key segment after `applications.`).
-const APP_ROWS: &[&str] = &[
-    "new",
-    "carried_over",
-    "granted",
-    "partial",
-    "denied.state_secret",
-    "denied.law_prohibited",
-    "denied.three_safety",
-    "denied.third_party",
-    "denied.internal_affairs",
-    "denied.process_info",
-    "denied.enforcement_file",
-    "denied.admin_query",
-    "unable.not_held",
-    "unable.needs_creation",
-    "unable.unclear",
-    "rejected.petition",
-    "rejected.duplicate",
-    "rejected.publication",
-    "rejected.excessive",
-    "rejected.confirmation",
-    "other.combined",
-    "other.no_correction",
-    "other.unpaid_fee",
-    "other.misc",
-    "total",
-    "carry_forward",
-];
 
-/// Rows of the applications table by their place in [`APP_ROWS`].
+/// Rows of the applications table by their place in the template (see
+/// [`crate::applications::row_name`]).
 const NEW: usize = 0;
 const CARRIED_OVER: usize = 1;
 /// 予以公开 … 要求行政机关确认或重新出具: the rows that add up to (七)总计 besides 其他处理.
@@ -53,47 +24,14 @@ const OTHER_SUBROWS: std::ops::Range<usize> = 21..24;
 const TOTAL: usize = 24;
 const CARRY_FORWARD: usize = 25;
 
-/// The key of every applications cell, `[row][column]` in the order of [`APP_ROWS`] and
-/// [`ALL_COLUMNS`]: the checks read a few hundred cells per record, by place.
-static APP_GRID: LazyLock<Vec<Vec<Option<&'static KeyDef>>>> = LazyLock::new(|| {
-    APP_ROWS
-        .iter()
-        .map(|row| {
-            ALL_COLUMNS
-                .iter()
-                .map(|col| key_def("applications", row, col))
-                .collect()
-        })
-        .collect()
-});
-
-/// The count in the applications table at `row`, `col` (places, see [`APP_GRID`]).
+/// The count in the applications table at `row`, `col` (places in the template's rows and
+/// [`ALL_COLUMNS`]).
 fn get(r: &Record, row: usize, col: usize) -> Option<i64> {
-    let def = APP_GRID[row][col]?;
-    r.values.get_def(def).and_then(|n| n.as_count())
+    count(r, row_keys(row)[col])
 }
 
-/// The key `{section}.{row}.{col}`, found by its parts (no name is built for each).
-fn key_def(section: &str, row: &str, col: &str) -> Option<&'static KeyDef> {
-    type Parts = (&'static str, &'static str, &'static str);
-    static BY_PARTS: LazyLock<HashMap<Parts, &'static KeyDef, BuildHasherDefault<Fnv>>> =
-        LazyLock::new(|| {
-            keys::all()
-                .iter()
-                .filter_map(|d| {
-                    let (section, rest) = d.key.split_once('.')?;
-                    let (row, col) = rest.rsplit_once('.')?;
-                    Some(((section, row, col), d))
-                })
-                .collect()
-        });
-    BY_PARTS.get(&(section, row, col)).copied()
-}
-
-/// The count at `{section}.{row}.{col}`.
-fn count(r: &Record, section: &str, row: &str, col: &str) -> Option<i64> {
-    let def = key_def(section, row, col)?;
-    r.values.get_def(def).and_then(|n| n.as_count())
+fn count(r: &Record, key: Key) -> Option<i64> {
+    r.values.get(key).and_then(|n| n.as_count())
 }
 
 /// Runs every per-document check and stores the results in `r.checks`.
@@ -161,7 +99,8 @@ fn balance(r: &Record) -> Option<Check> {
 fn row_total(r: &Record) -> Option<Check> {
     let mut tested = 0;
     let mut fails = Vec::new();
-    for (at, row) in APP_ROWS.iter().enumerate() {
+    for at in 0..N_ROWS {
+        let row = row_name(at);
         let parts: Option<Vec<i64>> = (0..COLUMNS.len()).map(|col| get(r, at, col)).collect();
         let (Some(parts), Some(total)) = (parts, get(r, at, TOTAL_COLUMN)) else {
             continue;
@@ -206,9 +145,9 @@ pub fn group_subtotals(r: &mut Record, subtotals: &[(&str, Vec<i64>)]) {
     let mut tested = 0;
     let mut fails = Vec::new();
     for (group, values) in subtotals {
-        let rows: Vec<usize> = (0..APP_ROWS.len())
+        let rows: Vec<usize> = (0..N_ROWS)
             .filter(|&at| {
-                APP_ROWS[at]
+                row_name(at)
                     .strip_prefix(group.trim_end_matches('.'))
                     .is_some_and(|rest| rest.starts_with('.'))
             })
@@ -247,12 +186,11 @@ fn narrative_totals(r: &Record) -> Option<Check> {
     let other = get(r, OTHER_COMBINED, TOTAL_COLUMN).or(subs.map(|s| s.iter().sum()));
     // One row by name, or the sum over every row of a group (`denied.`).
     let total = |rows: &str| -> Option<i64> {
-        APP_ROWS
-            .iter()
-            .enumerate()
+        (0..N_ROWS)
+            .map(|at| (at, row_name(at)))
             .filter(|(_, name)| match rows.strip_suffix('.') {
                 Some(group) => name.strip_prefix(group).is_some_and(|r| r.starts_with('.')),
-                None => **name == rows,
+                None => *name == rows,
             })
             .map(|(at, _)| get(r, at, TOTAL_COLUMN))
             .sum()
@@ -264,13 +202,12 @@ fn narrative_totals(r: &Record) -> Option<Check> {
 fn appeals_total(r: &Record) -> Option<Check> {
     let mut tested = 0;
     let mut fails = Vec::new();
-    for g in ["review", "litigation_direct", "litigation_after_review"] {
-        let parts: Option<Vec<i64>> = ["upheld", "corrected", "other", "pending"]
-            .iter()
-            .map(|p| count(r, "appeals", g, p))
-            .collect();
-        let total = count(r, "appeals", g, "total");
-        let (Some(parts), Some(total)) = (parts, total) else {
+    // Groups of five: upheld, corrected, other, pending, total.
+    for group in crate::appeals::KEYS.chunks_exact(5) {
+        let (parts, total) = group.split_at(4);
+        let g = total[0].name().split('.').nth(1).unwrap_or_default();
+        let parts: Option<Vec<i64>> = parts.iter().map(|&k| count(r, k)).collect();
+        let (Some(parts), Some(total)) = (parts, count(r, total[0])) else {
             continue;
         };
         tested += 1;
@@ -386,10 +323,11 @@ mod tests {
         assert_eq!(COLUMNS.len(), 6);
         assert_eq!(COLUMNS.last(), Some(&"other_org"));
         assert_eq!(ALL_COLUMNS[TOTAL_COLUMN], "total");
-        let rows = |r: std::ops::Range<usize>| APP_ROWS[r].to_vec();
+        let rows = |r: std::ops::Range<usize>| r.map(row_name).collect::<Vec<_>>();
+        assert_eq!(N_ROWS, 26);
         assert_eq!(OUTCOME_ROWS.len(), 18);
-        assert_eq!(APP_ROWS[OUTCOME_ROWS.start], "granted");
-        assert_eq!(APP_ROWS[OUTCOME_ROWS.end - 1], "rejected.confirmation");
+        assert_eq!(row_name(OUTCOME_ROWS.start), "granted");
+        assert_eq!(row_name(OUTCOME_ROWS.end - 1), "rejected.confirmation");
         assert_eq!(
             rows(OTHER_SUBROWS),
             ["other.no_correction", "other.unpaid_fee", "other.misc"]
@@ -402,15 +340,28 @@ mod tests {
             (CARRY_FORWARD, "carry_forward"),
         ];
         for (at, name) in named {
-            assert_eq!(APP_ROWS[at], name);
+            assert_eq!(row_name(at), name);
         }
-        // Every cell of the grid is a key of the schema.
-        for (row, defs) in APP_GRID.iter().enumerate() {
-            for (col, def) in defs.iter().enumerate() {
-                let want = format!("applications.{}.{}", APP_ROWS[row], ALL_COLUMNS[col]);
-                assert_eq!(def.map(|d| d.key), Some(want.as_str()));
+        assert_eq!(row_keys(TOTAL)[TOTAL_COLUMN], Key::APPLICATIONS_TOTAL_TOTAL);
+        // Every cell of the grid is the key of its row and column.
+        for row in 0..N_ROWS {
+            for (col, key) in row_keys(row).iter().enumerate() {
+                let want = format!("applications.{}.{}", row_name(row), ALL_COLUMNS[col]);
+                assert_eq!(key.name(), want);
             }
         }
+        let groups: Vec<&str> = crate::appeals::KEYS
+            .chunks_exact(5)
+            .map(|g| g[4].name())
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                "appeals.review.total",
+                "appeals.litigation_direct.total",
+                "appeals.litigation_after_review.total"
+            ]
+        );
     }
 
     fn facts(year: i32, carried: i64, forward: i64) -> CarryFacts {

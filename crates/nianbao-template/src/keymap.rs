@@ -1,11 +1,10 @@
 //! Values by key of `keys.tsv`: one slot per key, found by the key's number.
 //!
 //! A record was three `BTreeMap<&str, _>`s; every insert and lookup compared long dotted names
-//! with a common prefix (`applications.denied.…`), a tenth of the template's time. Names still
-//! work everywhere (`get("applications.new.total")`); the hot paths go by [`KeyDef`].
-use crate::keys::{self, KeyDef};
+//! with a common prefix (`applications.denied.…`), a tenth of the template's time. A [`Key`]
+//! is its slot.
+use crate::keys::{Key, KeyDef, COUNT};
 use std::fmt;
-use std::sync::LazyLock;
 
 #[derive(Clone)]
 pub struct KeyMap<T> {
@@ -28,29 +27,26 @@ impl<T> KeyMap<T> {
         Self::default()
     }
 
-    /// Sets the value of `key` (panics on a key not in `keys.tsv`: a programming error).
-    pub fn insert(&mut self, key: &str, value: T) -> Option<T> {
-        self.set(keys::def(key), value)
-    }
-
-    pub fn set(&mut self, def: &KeyDef, value: T) -> Option<T> {
+    /// Sets the value of `key`, returning the one it replaces.
+    pub fn insert(&mut self, key: Key, value: T) -> Option<T> {
         if self.slots.is_empty() {
-            self.slots.resize_with(keys::all().len(), || None);
+            self.slots.resize_with(COUNT, || None);
         }
-        let old = self.slots[def.id].replace(value);
+        let old = self.slots[key.index()].replace(value);
         self.len += old.is_none() as usize;
         old
     }
 
-    pub fn get(&self, key: &str) -> Option<&T> {
-        self.get_def(keys::get(key)?)
+    pub fn get(&self, key: Key) -> Option<&T> {
+        self.slots.get(key.index())?.as_ref()
     }
 
+    /// [`get`](Self::get) for a caller going through the definitions.
     pub fn get_def(&self, def: &KeyDef) -> Option<&T> {
-        self.slots.get(def.id)?.as_ref()
+        self.get(Key::from(def))
     }
 
-    pub fn contains_key(&self, key: &str) -> bool {
+    pub fn contains_key(&self, key: Key) -> bool {
         self.get(key).is_some()
     }
 
@@ -63,28 +59,22 @@ impl<T> KeyMap<T> {
     }
 
     /// Keys with a value and their values, in the order of `keys.tsv`.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &T)> {
-        keys::all()
-            .iter()
+    pub fn iter(&self) -> impl Iterator<Item = (Key, &T)> {
+        Key::all()
             .zip(&self.slots)
-            .filter_map(|(d, v)| Some((d.key, v.as_ref()?)))
+            .filter_map(|(k, v)| Some((k, v.as_ref()?)))
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+    pub fn keys(&self) -> impl Iterator<Item = Key> + '_ {
         self.iter().map(|(k, _)| k)
     }
 
     /// As [`iter`](Self::iter), in the order of the key names (the order a map of names
     /// would give, which the JSON's provenance object keeps).
-    pub fn iter_by_name(&self) -> impl Iterator<Item = (&'static str, &T)> {
-        static BY_NAME: LazyLock<Vec<&'static KeyDef>> = LazyLock::new(|| {
-            let mut defs: Vec<&KeyDef> = keys::all().iter().collect();
-            defs.sort_by_key(|d| d.key);
-            defs
-        });
-        BY_NAME
+    pub fn iter_by_name(&self) -> impl Iterator<Item = (Key, &T)> {
+        Key::by_name()
             .iter()
-            .filter_map(|d| Some((d.key, self.get_def(d)?)))
+            .filter_map(|&k| Some((k, self.get(k)?)))
     }
 }
 
@@ -106,34 +96,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_slot_per_key_found_by_name_or_definition() {
+    fn a_slot_per_key() {
         let mut m = KeyMap::new();
-        assert!(m.is_empty() && m.get("applications.new.total").is_none());
-        assert_eq!(m.insert("applications.new.total", 5), None);
-        assert_eq!(m.insert("active.rules.issued", 1), None);
-        assert_eq!(m.insert("applications.new.total", 6), Some(5));
+        assert!(m.is_empty() && m.get(Key::APPLICATIONS_NEW_TOTAL).is_none());
+        assert_eq!(m.insert(Key::APPLICATIONS_NEW_TOTAL, 5), None);
+        assert_eq!(m.insert(Key::ACTIVE_RULES_ISSUED, 1), None);
+        assert_eq!(m.insert(Key::APPLICATIONS_NEW_TOTAL, 6), Some(5));
         assert_eq!(m.len(), 2);
-        assert_eq!(m.get("applications.new.total"), Some(&6));
-        assert_eq!(m.get_def(keys::def("active.rules.issued")), Some(&1));
-        assert!(m.get("no.such.key").is_none());
+        assert_eq!(m.get(Key::APPLICATIONS_NEW_TOTAL), Some(&6));
+        assert_eq!(m.get_def(Key::ACTIVE_RULES_ISSUED.def()), Some(&1));
+        assert!(m.get(Key::APPLICATIONS_NEW_ENTERPRISE).is_none());
         // keys.tsv order, and name order.
         assert_eq!(
-            m.keys().collect::<Vec<_>>(),
+            m.keys().map(Key::name).collect::<Vec<_>>(),
             ["active.rules.issued", "applications.new.total"]
         );
         let mut other = KeyMap::new();
-        other.insert("active.rules.issued", 1);
+        other.insert(Key::ACTIVE_RULES_ISSUED, 1);
         assert_ne!(m, other);
-        other.insert("applications.new.total", 6);
+        other.insert(Key::APPLICATIONS_NEW_TOTAL, 6);
         assert_eq!(m, other);
         assert_eq!(KeyMap::<i32>::new(), KeyMap::new());
-        let names: Vec<&str> = keys::all().iter().map(|d| d.key).collect();
+        assert_eq!(
+            format!("{m:?}"),
+            r#"{"active.rules.issued": 1, "applications.new.total": 6}"#
+        );
         let mut all = KeyMap::new();
-        for (i, n) in names.iter().enumerate() {
-            all.insert(n, i);
+        for k in Key::all() {
+            all.insert(k, k.index());
         }
-        let by_name: Vec<&str> = all.iter_by_name().map(|(k, _)| k).collect();
-        let mut sorted = names.clone();
+        let by_name: Vec<&str> = all.iter_by_name().map(|(k, _)| k.name()).collect();
+        let mut sorted: Vec<&str> = Key::all().map(Key::name).collect();
         sorted.sort();
         assert_eq!(by_name, sorted);
     }

@@ -1,10 +1,19 @@
-//! The numeric fields of the record, read once from `keys.tsv` (a copy of the spec's file).
+//! The numeric fields of the record: one typed [`Key`] per line of `keys.tsv` (a copy of the
+//! spec's file), generated into [`generated`] by `cargo xtask codegen`. Code names a key by its
+//! constant (`Key::ACTIVE_RULES_MADE`), so a misspelt key does not compile; names are looked
+//! up only where they come in as text.
 use std::collections::HashMap;
+use std::fmt;
 use std::hash::BuildHasherDefault;
 
-/// FNV-1a, for the short key names: looked up for every value written and read.
+/// FNV-1a, for the short key names: looked up for every value read back from text.
 pub use nianbao_core::Fnv;
 use std::sync::LazyLock;
+
+#[rustfmt::skip]
+mod generated;
+
+pub use generated::{row, COUNT};
 
 /// The template versions of the national format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -28,6 +37,53 @@ pub enum Unit {
     WanYuan,
 }
 
+/// A key of `keys.tsv`, by its place there (see the constants in [`generated`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key(u16);
+
+impl Key {
+    /// Every key in the order of `keys.tsv`.
+    pub fn all() -> impl ExactSizeIterator<Item = Key> + Clone {
+        (0..COUNT as u16).map(Key)
+    }
+
+    /// Every key in the order of the names.
+    pub fn by_name() -> &'static [Key] {
+        &generated::BY_NAME
+    }
+
+    /// The key of a dotted name read as text (`applications.new.total`).
+    pub fn named(name: &str) -> Option<Key> {
+        get(name).map(Key::from)
+    }
+
+    pub fn def(self) -> &'static KeyDef {
+        &generated::DEFS[self.0 as usize]
+    }
+
+    /// The dotted name: `applications.denied.state_secret.total`.
+    pub fn name(self) -> &'static str {
+        self.def().key
+    }
+
+    /// The place in `keys.tsv`, from 0.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.name(), f)
+    }
+}
+
+impl From<&KeyDef> for Key {
+    fn from(def: &KeyDef) -> Key {
+        Key(def.id as u16)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct KeyDef {
     /// Position in `keys.tsv`: the slot of the key in a [`crate::KeyMap`].
@@ -42,55 +98,17 @@ pub struct KeyDef {
     pub unit: Unit,
 }
 
-const TSV: &str = include_str!("../keys.tsv");
-
-static KEYS: LazyLock<Vec<KeyDef>> = LazyLock::new(|| {
-    TSV.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .enumerate()
-        .map(|(id, l)| {
-            let f: Vec<&'static str> = l.split('\t').collect();
-            assert!(f.len() >= 6, "keys.tsv: bad line {l}");
-            KeyDef {
-                id,
-                key: f[0],
-                in_2019: f[1].contains("2019"),
-                in_2021: f[1].contains("2021"),
-                section: f[2],
-                row: f[3],
-                column: f[4],
-                unit: if f[5].trim() == "wan_yuan" {
-                    Unit::WanYuan
-                } else {
-                    Unit::Count
-                },
-            }
-        })
-        .collect()
-});
-
 static INDEX: LazyLock<HashMap<&'static str, usize, BuildHasherDefault<Fnv>>> =
-    LazyLock::new(|| KEYS.iter().enumerate().map(|(i, k)| (k.key, i)).collect());
+    LazyLock::new(|| all().iter().map(|k| (k.key, k.id)).collect());
 
 /// Every numeric key in the order of `keys.tsv`.
 pub fn all() -> &'static [KeyDef] {
-    &KEYS
+    &generated::DEFS
 }
 
-/// Looks a key up by its dotted name.
+/// Looks a key up by its dotted name (text read from a file or typed by a person).
 pub fn get(key: &str) -> Option<&'static KeyDef> {
-    INDEX.get(key).map(|&i| &KEYS[i])
-}
-
-/// The definition of a key the mapping names (panics on an unknown key: a programming error).
-pub fn def(key: &str) -> &'static KeyDef {
-    get(key).unwrap_or_else(|| panic!("unknown key {key}"))
-}
-
-/// The interned `'static` form of a key name (panics on an unknown key, as [`def`]).
-pub fn intern(key: &str) -> &'static str {
-    def(key).key
+    INDEX.get(key).map(|&i| &all()[i])
 }
 
 #[cfg(test)]
@@ -101,11 +119,42 @@ mod tests {
     fn keys_table_is_complete() {
         assert_eq!(all().len(), 226);
         assert!(
-            get("applications.denied.state_secret.natural_person")
-                .unwrap()
+            Key::APPLICATIONS_DENIED_STATE_SECRET_NATURAL_PERSON
+                .def()
                 .in_2019
         );
-        assert_eq!(get("active.fees.amount_wan").unwrap().unit, Unit::WanYuan);
-        assert!(!get("active.fees.amount_wan").unwrap().in_2019);
+        let fees = get("active.fees.amount_wan").unwrap();
+        assert_eq!(fees.unit, Unit::WanYuan);
+        assert!(!fees.in_2019 && fees.in_2021);
+        assert_eq!(fees.row, "行政事业性收费");
+        assert_eq!(
+            Key::named("active.fees.amount_wan"),
+            Some(Key::ACTIVE_FEES_AMOUNT_WAN)
+        );
+        assert_eq!(Key::named("active.fees.amount"), None);
+    }
+
+    #[test]
+    fn each_constant_is_its_line_of_keys_tsv() {
+        // The file the constants were generated from, read here as text: a stale list fails.
+        let tsv = include_str!("../keys.tsv");
+        let names: Vec<&str> = tsv
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').next().unwrap())
+            .collect();
+        assert_eq!(names, Key::all().map(Key::name).collect::<Vec<_>>());
+        for (i, k) in Key::all().enumerate() {
+            assert_eq!((k.index(), k.def().id), (i, i));
+        }
+        assert_eq!(Key::APPEALS_REVIEW_UPHELD.name(), "appeals.review.upheld");
+        assert_eq!(Key::ACTIVE_RULES_MADE.def().column, "本年新制作数量");
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            Key::by_name().iter().map(|k| k.name()).collect::<Vec<_>>()
+        );
+        assert_eq!(row::APPEALS_REVIEW.last(), Some(&Key::APPEALS_REVIEW_TOTAL));
     }
 }

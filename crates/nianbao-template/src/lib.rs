@@ -28,7 +28,7 @@ mod title;
 mod wrapped;
 
 pub use keymap::KeyMap;
-pub use keys::Version;
+pub use keys::{Key, Version};
 pub use record::{Check, Num, Record, Report, Sections, Source, Status};
 
 use nianbao_core::{Document, ErrorKind, ExtractError};
@@ -177,37 +177,31 @@ fn fallback_range(secs: &sections::Sections, s: Section) -> std::ops::Range<usiz
 /// How many keys of the detected version have no value (the 其他处理 row counts once, whether
 /// the document splits it into the 2021 sub-rows or not).
 fn missing_keys(r: &Record, v: Version) -> usize {
-    let has_combined = r
-        .values
-        .keys()
-        .any(|k| k.starts_with("applications.other.combined."));
-    let has_subrows = r.values.keys().any(|k| {
-        ["no_correction", "unpaid_fee", "misc"].iter().any(|s| {
-            k.strip_prefix("applications.other.")
-                .and_then(|rest| rest.strip_prefix(s))
-                .is_some_and(|rest| rest.starts_with('.'))
-        })
-    });
-    keys::all()
-        .iter()
-        .filter(|d| {
+    let combined = applications::row_keys(applications::COMBINED);
+    let subrows: Vec<Key> = applications::SUBROWS
+        .flat_map(|t| *applications::row_keys(t))
+        .collect();
+    let has = |keys: &[Key]| keys.iter().any(|&k| r.values.contains_key(k));
+    let (has_combined, has_subrows) = (has(combined), has(&subrows));
+    Key::all()
+        .filter(|k| {
+            let d = k.def();
             if v == Version::V2019 {
                 d.in_2019
             } else {
                 d.in_2021
             }
         })
-        .filter(|d| {
-            let k = d.key;
-            if k.starts_with("applications.other.combined.") {
+        .filter(|k| {
+            if combined.contains(k) {
                 return !has_subrows;
             }
-            if k.starts_with("applications.other.") {
+            if subrows.contains(k) {
                 return !has_combined;
             }
             true
         })
-        .filter(|d| r.values.get_def(d).is_none())
+        .filter(|&k| !r.values.contains_key(k))
         .count()
 }
 
@@ -260,7 +254,7 @@ mod tests {
             .contains("denied.natural_person: items sum to 3, the group's row says 4"));
         // The sub-total is no template row: nothing is written from it.
         assert_eq!(
-            r.values.get("applications.denied.state_secret.total"),
+            r.values.get(Key::APPLICATIONS_DENIED_STATE_SECRET_TOTAL),
             Some(&Num::Count(0))
         );
     }

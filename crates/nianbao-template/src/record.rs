@@ -1,6 +1,6 @@
 //! The output record: one per input document, serialised as one JSON line.
 use crate::keymap::KeyMap;
-use crate::keys::{self, KeyDef, Unit};
+use crate::keys::{Key, Unit};
 use nianbao_core::{ExtractError, Provenance};
 use serde::Serialize;
 use serde_json::Value;
@@ -128,7 +128,7 @@ impl Record {
         r
     }
 
-    pub fn get(&self, key: &str) -> Option<Num> {
+    pub fn get(&self, key: Key) -> Option<Num> {
         self.values.get(key).copied()
     }
 
@@ -180,7 +180,7 @@ impl Record {
             if i > 0 {
                 out.push(b',');
             }
-            write_name(out, k);
+            write_name(out, k.name());
             write_provenance(out, p)?;
         }
         for (i, (field, from)) in self.report_from.iter().enumerate() {
@@ -200,13 +200,13 @@ impl Record {
     fn write_node(&self, node: &KeyNode, out: &mut Vec<u8>) -> serde_json::Result<()> {
         write_name(out, node.name);
         match &node.kind {
-            NodeKind::Value(def) => match self.values.get_def(def) {
+            NodeKind::Value(key) => match self.values.get(*key) {
                 Some(&Num::Count(n)) => serde_json::to_writer(&mut *out, &n)?,
                 // What `serde_json::Number::from_f64` allows; JSON has no NaN or infinity.
                 Some(&Num::Wan(w)) if w.is_finite() => serde_json::to_writer(&mut *out, &w)?,
                 Some(Num::Wan(_)) | None => out.extend_from_slice(b"null"),
             },
-            NodeKind::Raw(def) => match self.raw.get_def(def) {
+            NodeKind::Raw(key) => match self.raw.get(*key) {
                 Some(s) => serde_json::to_writer(&mut *out, s)?,
                 None => out.extend_from_slice(b"null"),
             },
@@ -289,9 +289,9 @@ struct KeyNode {
 
 enum NodeKind {
     /// A value of `Record::values`.
-    Value(&'static KeyDef),
+    Value(Key),
     /// The raw text of a money cell, in `Record::raw` under its value's key.
-    Raw(&'static KeyDef),
+    Raw(Key),
     Group(Vec<KeyNode>),
 }
 
@@ -299,11 +299,11 @@ fn key_tree() -> &'static [KeyNode] {
     static TREE: std::sync::OnceLock<Vec<KeyNode>> = std::sync::OnceLock::new();
     TREE.get_or_init(|| {
         let mut root = Vec::new();
-        for def in keys::all() {
-            place(&mut root, def.key, NodeKind::Value(def));
-            if def.unit == Unit::WanYuan {
-                let raw: &'static str = Box::leak(raw_key(def.key).into_boxed_str());
-                place(&mut root, raw, NodeKind::Raw(def));
+        for key in Key::all() {
+            place(&mut root, key.name(), NodeKind::Value(key));
+            if key.def().unit == Unit::WanYuan {
+                let raw: &'static str = Box::leak(raw_key(key.name()).into_boxed_str());
+                place(&mut root, raw, NodeKind::Raw(key));
             }
         }
         root
@@ -349,9 +349,9 @@ mod tests {
 
     #[test]
     fn key_names_need_no_escaping() {
-        for def in keys::all() {
-            assert!(is_plain_name(def.key), "{}", def.key);
-            assert!(is_plain_name(&raw_key(def.key)), "{}", def.key);
+        for key in Key::all() {
+            assert!(is_plain_name(key.name()), "{key:?}");
+            assert!(is_plain_name(&raw_key(key.name())), "{key:?}");
         }
     }
 
@@ -396,12 +396,10 @@ mod tests {
             path: "a.txt".into(),
             ..Default::default()
         });
+        r.values.insert(Key::APPLICATIONS_NEW_TOTAL, Num::Count(5));
         r.values
-            .insert(keys::intern("applications.new.total"), Num::Count(5));
-        r.values
-            .insert(keys::intern("active.fees.amount_wan"), Num::Wan(8.0056));
-        r.raw
-            .insert(keys::intern("active.fees.amount_wan"), "80056元".into());
+            .insert(Key::ACTIVE_FEES_AMOUNT_WAN, Num::Wan(8.0056));
+        r.raw.insert(Key::ACTIVE_FEES_AMOUNT_WAN, "80056元".into());
         let j = r.to_json();
         assert_eq!(j["applications"]["new"]["total"], 5);
         assert!(j["applications"]["new"]["natural_person"].is_null());
@@ -416,16 +414,14 @@ mod tests {
             path: "归档/a \"b\".txt".into(),
             ..Default::default()
         });
+        r.values.insert(Key::APPLICATIONS_NEW_TOTAL, Num::Count(-5));
         r.values
-            .insert(keys::intern("applications.new.total"), Num::Count(-5));
-        r.values
-            .insert(keys::intern("active.fees.amount_wan"), Num::Wan(8.0056));
-        r.raw
-            .insert(keys::intern("active.fees.amount_wan"), "80056元".into());
+            .insert(Key::ACTIVE_FEES_AMOUNT_WAN, Num::Wan(8.0056));
+        r.raw.insert(Key::ACTIVE_FEES_AMOUNT_WAN, "80056元".into());
         r.provenance
-            .insert(keys::intern("applications.new.total"), Provenance::page(3));
+            .insert(Key::APPLICATIONS_NEW_TOTAL, Provenance::page(3));
         r.provenance
-            .insert(keys::intern("active.fees.amount_wan"), Provenance::line(7));
+            .insert(Key::ACTIVE_FEES_AMOUNT_WAN, Provenance::line(7));
         r.checks.push(Check {
             rule: "balance".into(),
             ok: false,

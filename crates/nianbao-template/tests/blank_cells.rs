@@ -2,7 +2,8 @@
 //! blank cell is null at its position and the row's other values are read, whatever columns
 //! (the 总计 among them) were left blank.
 use nianbao_core::{Block, Cell, Document, Provenance, Table};
-use nianbao_template::{convert, Num, Record, Source};
+use nianbao_template::keys::row;
+use nianbao_template::{convert, Key, Num, Record, Source};
 
 /// A table row from cell texts, one grid column each; "" is a blank cell.
 fn row(cells: &[&str]) -> Vec<Cell> {
@@ -110,45 +111,34 @@ fn record() -> Record {
     )
 }
 
-fn count(r: &Record, key: &str) -> Option<i64> {
+fn count(r: &Record, key: Key) -> Option<i64> {
     r.get(key).and_then(Num::as_count)
 }
 
 #[test]
 fn rows_with_blank_trailing_cells_keep_their_values() {
     let r = record();
-    let row = |prefix: &str| -> Vec<Option<i64>> {
-        [
-            "natural_person",
-            "enterprise",
-            "research",
-            "public_interest",
-            "legal_service",
-            "other_org",
-            "total",
-        ]
-        .iter()
-        .map(|c| count(&r, &format!("applications.{prefix}.{c}")))
-        .collect()
-    };
+    // A row's keys: natural_person, enterprise, research, public_interest, legal_service,
+    // other_org, total.
+    let row = |keys: [Key; 7]| -> Vec<Option<i64>> { keys.map(|k| count(&r, k)).to_vec() };
     assert_eq!(
-        row("granted"),
+        row(row::APPLICATIONS_GRANTED),
         [Some(258), Some(12), None, None, Some(1), Some(1), None]
     );
     assert_eq!(
-        row("partial"),
+        row(row::APPLICATIONS_PARTIAL),
         [Some(3), None, None, None, None, None, None]
     );
     assert_eq!(
-        row("unable.not_held"),
+        row(row::APPLICATIONS_UNABLE_NOT_HELD),
         [Some(252), Some(12), None, None, Some(1), None, None]
     );
     assert_eq!(
-        row("rejected.petition"),
+        row(row::APPLICATIONS_REJECTED_PETITION),
         [Some(148), Some(1), None, None, None, None, None]
     );
     assert_eq!(
-        row("new"),
+        row(row::APPLICATIONS_NEW),
         [Some(821), Some(35), None, None, Some(2), Some(1), Some(859)]
     );
     assert!(
@@ -163,22 +153,18 @@ fn rows_with_blank_trailing_cells_keep_their_values() {
 #[test]
 fn appeals_with_a_blank_group_are_read() {
     let r = record();
+    // Each group: upheld, corrected, other, pending, total.
     let got: Vec<Option<i64>> = [
-        "review.upheld",
-        "review.corrected",
-        "review.other",
-        "review.pending",
-        "review.total",
-        "litigation_direct.upheld",
-        "litigation_direct.corrected",
-        "litigation_direct.other",
-        "litigation_direct.pending",
-        "litigation_direct.total",
-        "litigation_after_review.upheld",
-        "litigation_after_review.total",
+        &row::APPEALS_REVIEW[..],
+        &row::APPEALS_LITIGATION_DIRECT,
+        &[
+            Key::APPEALS_LITIGATION_AFTER_REVIEW_UPHELD,
+            Key::APPEALS_LITIGATION_AFTER_REVIEW_TOTAL,
+        ],
     ]
-    .iter()
-    .map(|k| count(&r, &format!("appeals.{k}")))
+    .concat()
+    .into_iter()
+    .map(|k| count(&r, k))
     .collect();
     assert_eq!(
         got,
@@ -222,15 +208,18 @@ fn a_tab_separated_copy_keeps_its_trailing_blank_cells() {
             ..Default::default()
         },
     );
-    assert_eq!(count(&r, "applications.granted.natural_person"), Some(258));
-    assert_eq!(count(&r, "applications.granted.other_org"), Some(1));
-    assert_eq!(count(&r, "applications.granted.total"), None);
     assert_eq!(
-        count(&r, "applications.unable.not_held.legal_service"),
+        count(&r, Key::APPLICATIONS_GRANTED_NATURAL_PERSON),
+        Some(258)
+    );
+    assert_eq!(count(&r, Key::APPLICATIONS_GRANTED_OTHER_ORG), Some(1));
+    assert_eq!(count(&r, Key::APPLICATIONS_GRANTED_TOTAL), None);
+    assert_eq!(
+        count(&r, Key::APPLICATIONS_UNABLE_NOT_HELD_LEGAL_SERVICE),
         Some(1)
     );
-    assert_eq!(count(&r, "applications.unable.not_held.other_org"), None);
-    assert_eq!(count(&r, "appeals.review.upheld"), Some(5));
-    assert_eq!(count(&r, "appeals.litigation_direct.total"), Some(9));
-    assert_eq!(count(&r, "appeals.litigation_after_review.total"), None);
+    assert_eq!(count(&r, Key::APPLICATIONS_UNABLE_NOT_HELD_OTHER_ORG), None);
+    assert_eq!(count(&r, Key::APPEALS_REVIEW_UPHELD), Some(5));
+    assert_eq!(count(&r, Key::APPEALS_LITIGATION_DIRECT_TOTAL), Some(9));
+    assert_eq!(count(&r, Key::APPEALS_LITIGATION_AFTER_REVIEW_TOTAL), None);
 }

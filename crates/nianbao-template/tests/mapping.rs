@@ -1,6 +1,6 @@
 //! The template mapping on small documents whose values were decided by hand, one quirk each.
 use nianbao_core::{Block, Cell, Document, Provenance, Table};
-use nianbao_template::{convert, Num, Record, Source};
+use nianbao_template::{convert, Key, Num, Record, Source};
 
 fn text_doc(text: &str) -> Document {
     let mut d = Document::default();
@@ -22,7 +22,7 @@ fn run(doc: &Document) -> Record {
     )
 }
 
-fn count(r: &Record, key: &str) -> Option<i64> {
+fn count(r: &Record, key: Key) -> Option<i64> {
     r.get(key).and_then(Num::as_count)
 }
 
@@ -58,19 +58,19 @@ const ACTIVE_2019: &str = "\
 fn table_two_quirks() {
     let r = run(&text_doc(ACTIVE_2019));
     // `／ / —` placeholders: null, never 0.
-    assert_eq!(r.get("active.rules.made"), None);
-    assert_eq!(r.get("active.rules.total"), None);
+    assert_eq!(r.get(Key::ACTIVE_RULES_MADE), None);
+    assert_eq!(r.get(Key::ACTIVE_RULES_TOTAL), None);
     // Full-width digits and both thousands separators.
-    assert_eq!(count(&r, "active.normative.made"), Some(12));
-    assert_eq!(count(&r, "active.normative.published"), Some(1204));
-    assert_eq!(count(&r, "active.normative.total"), Some(1351));
+    assert_eq!(count(&r, Key::ACTIVE_NORMATIVE_MADE), Some(12));
+    assert_eq!(count(&r, Key::ACTIVE_NORMATIVE_PUBLISHED), Some(1204));
+    assert_eq!(count(&r, Key::ACTIVE_NORMATIVE_TOTAL), Some(1351));
     // Negative 本年增/减, ASCII and full-width minus.
-    assert_eq!(count(&r, "active.licensing.change"), Some(-3));
-    assert_eq!(count(&r, "active.licensing.decisions"), Some(1204));
-    assert_eq!(count(&r, "active.fees.change"), Some(-1));
+    assert_eq!(count(&r, Key::ACTIVE_LICENSING_CHANGE), Some(-3));
+    assert_eq!(count(&r, Key::ACTIVE_LICENSING_DECISIONS), Some(1204));
+    assert_eq!(count(&r, Key::ACTIVE_FEES_CHANGE), Some(-1));
     // Two numbers for three columns: not attributed, and said so.
-    assert_eq!(r.get("active.other_services.prev_items"), None);
-    assert_eq!(r.get("active.other_services.decisions"), None);
+    assert_eq!(r.get(Key::ACTIVE_OTHER_SERVICES_PREV_ITEMS), None);
+    assert_eq!(r.get(Key::ACTIVE_OTHER_SERVICES_DECISIONS), None);
     assert!(
         r.warnings
             .iter()
@@ -80,16 +80,16 @@ fn table_two_quirks() {
     );
     // 元 → 万元, raw text kept.
     assert_eq!(
-        r.get("active.procurement.amount_wan"),
+        r.get(Key::ACTIVE_PROCUREMENT_AMOUNT_WAN),
         Some(Num::Wan(8.0056))
     );
     assert_eq!(
         r.raw
-            .get("active.procurement.amount_wan")
+            .get(Key::ACTIVE_PROCUREMENT_AMOUNT_WAN)
             .map(String::as_str),
         Some("80056元")
     );
-    assert_eq!(count(&r, "active.procurement.items"), Some(3));
+    assert_eq!(count(&r, Key::ACTIVE_PROCUREMENT_ITEMS), Some(3));
     // Metadata.
     assert_eq!(r.report.template.as_deref(), Some("2019"));
     assert_eq!(r.report.year, Some(2020));
@@ -185,31 +185,37 @@ fn table_three_from_a_real_table() {
         Provenance::default(),
     );
     let r = run(&d);
-    assert_eq!(count(&r, "applications.new.total"), Some(13));
-    assert_eq!(count(&r, "applications.new.legal_service"), Some(1));
-    assert_eq!(count(&r, "applications.granted.total"), Some(7));
+    assert_eq!(count(&r, Key::APPLICATIONS_NEW_TOTAL), Some(13));
+    assert_eq!(count(&r, Key::APPLICATIONS_NEW_LEGAL_SERVICE), Some(1));
+    assert_eq!(count(&r, Key::APPLICATIONS_GRANTED_TOTAL), Some(7));
     assert_eq!(
-        count(&r, "applications.denied.third_party.natural_person"),
+        count(&r, Key::APPLICATIONS_DENIED_THIRD_PARTY_NATURAL_PERSON),
         Some(1)
     );
     assert_eq!(
-        count(&r, "applications.unable.not_held.enterprise"),
+        count(&r, Key::APPLICATIONS_UNABLE_NOT_HELD_ENTERPRISE),
         Some(1)
     );
-    assert_eq!(count(&r, "applications.rejected.duplicate.total"), Some(1));
-    assert_eq!(count(&r, "applications.other.misc.total"), Some(0));
     assert_eq!(
-        count(&r, "applications.carry_forward.natural_person"),
+        count(&r, Key::APPLICATIONS_REJECTED_DUPLICATE_TOTAL),
+        Some(1)
+    );
+    assert_eq!(count(&r, Key::APPLICATIONS_OTHER_MISC_TOTAL), Some(0));
+    assert_eq!(
+        count(&r, Key::APPLICATIONS_CARRY_FORWARD_NATURAL_PERSON),
         Some(1)
     );
     // The blank cell is null; its neighbours are read by position.
-    assert_eq!(r.get("applications.rejected.petition.legal_service"), None);
     assert_eq!(
-        count(&r, "applications.rejected.petition.other_org"),
+        r.get(Key::APPLICATIONS_REJECTED_PETITION_LEGAL_SERVICE),
+        None
+    );
+    assert_eq!(
+        count(&r, Key::APPLICATIONS_REJECTED_PETITION_OTHER_ORG),
         Some(0)
     );
     // 2021 rows are split: the combined 2019 row stays null.
-    assert_eq!(r.get("applications.other.combined.total"), None);
+    assert_eq!(r.get(Key::APPLICATIONS_OTHER_COMBINED_TOTAL), None);
     let check = |rule: &str| r.checks.iter().find(|c| c.rule == rule).map(|c| c.ok);
     assert_eq!(check("balance"), Some(true));
     assert_eq!(check("outcome_total"), Some(true));
@@ -224,7 +230,7 @@ fn inconsistent_totals_are_kept_and_reported() {
     let mut d = text_doc("三、收到和处理政府信息公开申请情况");
     d.blocks.push(Block::Table(t));
     let r = run(&d);
-    assert_eq!(count(&r, "applications.total.total"), Some(12));
+    assert_eq!(count(&r, Key::APPLICATIONS_TOTAL_TOTAL), Some(12));
     let row_total = r.checks.iter().find(|c| c.rule == "row_total").unwrap();
     assert!(!row_total.ok);
     assert!(
