@@ -1,7 +1,6 @@
 //! `cargo xtask <task>`: maintenance tasks, in the style of rust-analyzer's xtask.
 mod bench;
 mod ci;
-mod codegen;
 mod eval;
 mod fixtures;
 mod new_adapter;
@@ -19,7 +18,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         "ci" => ci::run(rest),
-        "codegen" => codegen::run(rest),
+        "codegen" => keygen::write(),
         "eval" => eval::run(rest),
         "fixtures" => fixtures::run(rest),
         "bench" => bench::run(rest),

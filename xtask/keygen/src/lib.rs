@@ -3,28 +3,34 @@
 //! it in memory and fails when the checked-in file is out of date.
 use std::collections::HashSet;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The workspace root (this crate lives two levels below it).
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
 
 /// The key list, the source it is generated from.
 fn tsv_path() -> PathBuf {
-    crate::root().join("crates/nianbao-template/keys.tsv")
+    root().join("crates/nianbao-template/keys.tsv")
 }
 
 /// The generated module, checked in.
 fn generated_path() -> PathBuf {
-    crate::root().join("crates/nianbao-template/src/keys/generated.rs")
+    root().join("crates/nianbao-template/src/keys/generated.rs")
 }
 
-pub fn run(_args: &[String]) -> Result<(), String> {
+/// Regenerates `keys/generated.rs` when `keys.tsv` has changed.
+pub fn write() -> Result<(), String> {
     let tsv = std::fs::read_to_string(tsv_path()).map_err(|e| format!("keys.tsv: {e}"))?;
     let text = generate(&tsv)?;
     let path = generated_path();
     if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
-        println!("{} is up to date", path.display());
+        println!("crates/nianbao-template/src/keys/generated.rs is up to date");
         return Ok(());
     }
     std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-    println!("wrote {}", path.display());
+    println!("wrote crates/nianbao-template/src/keys/generated.rs");
     Ok(())
 }
 
@@ -202,7 +208,8 @@ mod tests {
         let tsv = std::fs::read_to_string(tsv_path()).unwrap();
         assert!(
             generate(&tsv).unwrap() == checked_in(),
-            "crates/nianbao-template/src/keys/generated.rs is out of date with keys.tsv: run cargo xtask codegen"
+            "crates/nianbao-template/src/keys/generated.rs is out of date with keys.tsv: run cargo xtask codegen \
+             (or cargo run -p keygen when the template does not build)"
         );
     }
 
