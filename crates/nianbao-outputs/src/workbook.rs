@@ -201,15 +201,8 @@ fn summary(
         opt_string(ws, row, 10, d.title.as_deref())?;
         let failed = failed_keys(&failures[i]);
         for (j, k) in TOTALS.iter().enumerate() {
-            value(
-                ws,
-                row,
-                11 + j as u16,
-                d,
-                k.name(),
-                failed.contains(k),
-                styles,
-            )?;
+            let marked = failed.contains(k);
+            value(ws, row, 11 + j as u16, d, k.name(), marked, styles)?;
         }
         let n_failed = d.failed_checks().count();
         let col = 11 + TOTALS.len() as u16;
@@ -296,15 +289,8 @@ fn table(
         let failed = failed_keys(&failures[i]);
         for (j, def) in defs.iter().enumerate() {
             let col = first + j as u16;
-            value(
-                ws,
-                row,
-                col,
-                d,
-                def.key,
-                failed.contains(&Key::from(*def)),
-                styles,
-            )?;
+            let marked = failed.contains(&Key::from(*def));
+            value(ws, row, col, d, def.key, marked, styles)?;
         }
     }
     finish(ws, KEY_ROW, docs.len() as u32, columns.len() as u16, 2)

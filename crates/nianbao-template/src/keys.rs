@@ -1,7 +1,7 @@
 //! The numeric fields of the record: one typed [`Key`] per line of `keys.tsv` (a copy of the
-//! spec's file), generated into [`generated`] by `cargo xtask codegen`. Code names a key by its
-//! constant (`Key::ACTIVE_RULES_MADE`), so a misspelt key does not compile; names are looked
-//! up only where they come in as text.
+//! spec's file), generated into `keys/generated.rs` by `cargo xtask codegen`. Code names a key
+//! by its constant (`Key::ACTIVE_RULES_MADE`), so a misspelt key does not compile; names are
+//! looked up only where they come in as text.
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::BuildHasherDefault;
@@ -37,7 +37,7 @@ pub enum Unit {
     WanYuan,
 }
 
-/// A key of `keys.tsv`, by its place there (see the constants in [`generated`]).
+/// A key of `keys.tsv`, by its place there (the constants are in `keys/generated.rs`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Key(u16);
 
