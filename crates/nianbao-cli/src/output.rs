@@ -142,7 +142,7 @@ const CARRY_OVER: &str = "carry_over";
 /// A record as the run writes it: its facts, its JSON line and its CSV row (encoded, as the
 /// CSV file holds it). Made where the record is, so that the parent never reads a record's
 /// text to learn what its converter knew.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Written {
     pub facts: Facts,
     pub line: String,

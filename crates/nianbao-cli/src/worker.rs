@@ -10,10 +10,10 @@
 //!   file's `u64` length as the walk saw it,
 //!   `u64` largest size to read, `u32` length and bytes of the file's own path (the worker
 //!   reads and hashes the file). End of input = no more work.
-//! * answer, worker → parent stdout: a `u32` length (little endian) and an
-//!   [`output::Written`](crate::output::Written) as JSON: the record's facts (status, sha256,
-//!   agency, year, carry totals…), its JSON line and its CSV row. The parent takes the facts
-//!   as they come and writes the line and the row without reading them. The worker keeps
+//! * answer, worker → parent stdout: an [`output::Written`](crate::output::Written), framed by
+//!   `write_answer`: the record's facts (status, sha256, agency, year, carry totals…) as
+//!   JSON, then its JSON line and its CSV row as they are. The parent takes the facts as they
+//!   come and writes the line and the row without reading them. The worker keeps
 //!   stdout for its answers and points its own file descriptor 1 at stderr, so that output
 //!   of a library cannot enter the stream.
 //!
@@ -88,15 +88,25 @@ fn answer_stream() -> io::Result<io::Stdout> {
 /// Largest answer accepted (a sanity bound on a corrupt stream; a record line is ~22 KB).
 const MAX_ANSWER_BYTES: u32 = 1 << 30;
 
-/// Appends one answer: its length and its JSON.
+/// Appends one answer: the `u32` length of the rest; the `u32` length and JSON of the facts;
+/// the `u32` length and bytes of the record line; the bytes of the CSV row. The line and the
+/// row go as they are: written as JSON strings, every quote of a record line was escaped by
+/// the worker and unescaped by the parent.
 fn write_answer(out: &mut Vec<u8>, written: &Written) -> io::Result<()> {
+    let too_long = || io::Error::new(io::ErrorKind::InvalidData, "answer too long");
     let start = out.len();
-    out.extend_from_slice(&[0; 4]);
-    serde_json::to_writer(&mut *out, written)?;
+    out.extend_from_slice(&[0; 8]);
+    serde_json::to_writer(&mut *out, &written.facts)?;
+    let facts = u32::try_from(out.len() - start - 8).map_err(|_| too_long())?;
+    out[start + 4..start + 8].copy_from_slice(&facts.to_le_bytes());
+    let line = u32::try_from(written.line.len()).map_err(|_| too_long())?;
+    out.extend_from_slice(&line.to_le_bytes());
+    out.extend_from_slice(written.line.as_bytes());
+    out.extend_from_slice(written.row.as_bytes());
     let len = u32::try_from(out.len() - start - 4)
         .ok()
         .filter(|&n| n <= MAX_ANSWER_BYTES)
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "answer too long"))?;
+        .ok_or_else(too_long)?;
     out[start..start + 4].copy_from_slice(&len.to_le_bytes());
     Ok(())
 }
@@ -110,19 +120,33 @@ fn read_answer(r: &mut impl Read) -> io::Result<Option<Written>> {
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
         Err(e) => return Err(e),
     }
+    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, format!("answer {what}"));
     let len = u32::from_le_bytes(len);
     if len > MAX_ANSWER_BYTES {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "answer too long",
-        ));
+        return Err(bad("too long"));
     }
     let mut buf = Vec::with_capacity(len as usize);
     r.take(u64::from(len)).read_to_end(&mut buf)?;
     if buf.len() != len as usize {
         return Err(io::ErrorKind::UnexpectedEof.into());
     }
-    Ok(Some(serde_json::from_slice(&buf)?))
+    // A length prefix and the bytes it counts, off the front of `rest`.
+    fn part<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+        let n = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+        let part = rest.get(4..4 + n)?;
+        *rest = &rest[4 + n..];
+        Some(part)
+    }
+    let mut rest = &buf[..];
+    let facts = part(&mut rest).ok_or_else(|| bad("without its facts"))?;
+    let facts = serde_json::from_slice(facts)?;
+    let line = part(&mut rest).ok_or_else(|| bad("without its record"))?;
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|_| bad("not UTF-8"));
+    Ok(Some(Written {
+        facts,
+        line: text(line)?,
+        row: text(rest)?,
+    }))
 }
 
 /// One document, as the worker receives it, and as the parent's writer thread sends it (the
@@ -637,6 +661,12 @@ mod tests {
         let mut huge = u32::MAX.to_le_bytes().to_vec();
         huge.extend_from_slice(b"{}");
         assert!(read_answer(&mut &huge[..]).is_err());
+        // Parts that claim more than the answer holds, or facts that are not facts.
+        for inner in [&[100u8, 0, 0, 0, b'{', b'}'][..], &[2, 0, 0, 0, b'{', b'}']] {
+            let mut bad = (inner.len() as u32).to_le_bytes().to_vec();
+            bad.extend_from_slice(inner);
+            assert!(read_answer(&mut &bad[..]).is_err());
+        }
     }
 
     #[test]
