@@ -6,8 +6,8 @@
 //! `--resume` hash here first, to keep or skip it. Answers (typed: the record's facts, its
 //! JSON line, its CSV row) are put back in input order and appended to the log
 //! DIR/reports.jsonl as they complete, a second copy of bytes already written becoming a copy
-//! of that record; a bounded window of documents in flight keeps memory flat. The finishing pass (`output::finish`) adds the cross-document checks and
-//! writes the CSV.
+//! of that record; a bounded window of documents in flight keeps memory flat. The finishing
+//! pass (`output::finish`) adds the cross-document checks and writes the CSV.
 use crate::inputs::{self, Item, Shard};
 use crate::outdir::{Existing, Refusal, Target};
 use crate::output::{self, CsvSpool, Log, Tally, Written};

@@ -87,8 +87,8 @@ pub struct Answer {
 #[derive(Clone)]
 pub enum Engine {
     Workers(Spawn),
-    /// Converts inside the slot thread: no protection from aborts or stack overflows, and a
-    /// document over the time limit is only recorded as `timeout` once it finishes.
+    /// Converts on threads of this process: no protection from aborts or stack overflows, and
+    /// a document over the time limit is only recorded as `timeout` once it finishes.
     InProcess {
         limits: Limits,
         timeout: Duration,
