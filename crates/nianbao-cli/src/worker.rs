@@ -130,22 +130,24 @@ fn read_answer(r: &mut impl Read) -> io::Result<Option<Written>> {
     if buf.len() != len as usize {
         return Err(io::ErrorKind::UnexpectedEof.into());
     }
-    // A length prefix and the bytes it counts, off the front of `rest`.
-    fn part<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
-        let n = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-        let part = rest.get(4..4 + n)?;
-        *rest = &rest[4 + n..];
-        Some(part)
-    }
-    let mut rest = &buf[..];
-    let facts = part(&mut rest).ok_or_else(|| bad("without its facts"))?;
-    let facts = serde_json::from_slice(facts)?;
-    let line = part(&mut rest).ok_or_else(|| bad("without its record"))?;
-    let text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|_| bad("not UTF-8"));
+    // A `u32` length at `at` and the range of the bytes it counts.
+    let part = |at: usize| -> Option<std::ops::Range<usize>> {
+        let n = u32::from_le_bytes(buf.get(at..at + 4)?.try_into().ok()?) as usize;
+        let start = at + 4;
+        buf.get(start..start + n).map(|_| start..start + n)
+    };
+    let facts = part(0).ok_or_else(|| bad("without its facts"))?;
+    let line = part(facts.end).ok_or_else(|| bad("without its record"))?;
+    let facts = serde_json::from_slice(&buf[facts])?;
+    let text = |b: Vec<u8>| String::from_utf8(b).map_err(|_| bad("not UTF-8"));
+    let row = text(buf.split_off(line.end))?;
+    // The record line keeps the answer's allocation.
+    buf.truncate(line.end);
+    buf.drain(..line.start);
     Ok(Some(Written {
         facts,
-        line: text(line)?,
-        row: text(rest)?,
+        line: text(buf)?,
+        row,
     }))
 }
 
