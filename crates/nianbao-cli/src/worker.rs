@@ -564,9 +564,9 @@ fn describe_exit(status: ExitStatus) -> String {
     }
 }
 
-/// Debug builds only: `NIANBAO_TEST_CRASH=<sha256>:<abort|overflow|hang>[,…]` makes the worker
-/// abort, overflow its stack or hang on that document, so that tests can check the parent's
-/// handling of a dying worker. No such input is known among the adapters (they bound their
+/// Debug builds only: `NIANBAO_TEST_CRASH=<sha256>:<abort|overflow|hang|print>[,…]` makes the
+/// worker abort, overflow its stack, hang, or print to stdout (as a library might) on that
+/// document, so that tests can check the parent's handling of a dying or chatty worker. No such input is known among the adapters (they bound their
 /// recursion), and release builds do not contain this code.
 #[cfg(debug_assertions)]
 mod test_hook {
@@ -590,6 +590,13 @@ mod test_hook {
                 "hang" => loop {
                     std::thread::sleep(std::time::Duration::from_secs(1));
                 },
+                // Bytes that would read as the start of an answer on the answer stream.
+                "print" => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(b"\x10\0\0\0stray output\n");
+                    let _ = out.flush();
+                }
                 _ => {}
             }
         }
