@@ -3,15 +3,14 @@
 //! Inputs are walked lazily (nianbao-sources: folders, nested archives, limits), and each
 //! document is sent to one of N worker processes (`pool`, `worker`): as its path when it is a
 //! file the worker can read itself, else as its bytes. The worker hashes it; only `--shard` and
-//! `--resume` hash here first, to keep or skip it. Answers are put back in input order and
-//! appended to the log DIR/reports.jsonl as they complete, a second copy of bytes already
-//! written becoming a copy of that record; a bounded window of documents in flight keeps
-//! memory flat. The finishing pass (`output::finish`) adds the cross-document checks and
-//! writes the CSV.
-use crate::csv_row::CsvRow;
+//! `--resume` hash here first, to keep or skip it. Answers (typed: the record's facts, its
+//! JSON line, its CSV row) are put back in input order and appended to the log
+//! DIR/reports.jsonl as they complete, a second copy of bytes already written becoming a copy
+//! of that record; a bounded window of documents in flight keeps memory flat. The finishing
+//! pass (`output::finish`) adds the cross-document checks and writes the CSV.
 use crate::inputs::{self, Item, Shard};
 use crate::outdir::{Existing, Refusal, Target};
-use crate::output::{self, CsvSpool, LineFacts, Log, Tally};
+use crate::output::{self, CsvSpool, Log, Tally, Written};
 use crate::pool::{Doc, Engine, Job, Pool};
 use crate::progress::Progress;
 use crate::resume::Seen;
@@ -283,17 +282,10 @@ fn io_failure(msg: &str) -> ExitCode {
 
 /// A document's place in the output order while it is in flight.
 enum Slot {
-    /// Sent to a worker (with its sha256 when it was hashed here first).
-    Converting { sha: Option<String>, bytes: u64 },
-    /// Its record, waiting for the documents before it. `sha` is the sha256 of a converted
-    /// document hashed here (a worker that hashed it gives it in the record).
-    Done {
-        line: String,
-        sha: Option<String>,
-        row: Option<CsvRow>,
-    },
-    /// Same bytes as an earlier document: its record is copied when written.
-    Duplicate { sha: String, path: String },
+    /// Sent to a converter; `bytes` count against the window.
+    Converting { bytes: u64 },
+    /// Its record, waiting for the documents before it.
+    Done(Written),
 }
 
 /// The ordered writer: documents get sequence numbers in input order and their records are
@@ -345,7 +337,8 @@ impl Batch {
     ) -> io::Result<()> {
         let window = jobs.max(1) * WINDOW_PER_JOB;
         // Hashed here only when the hash decides whether to convert at all; otherwise the
-        // worker hashes what it converts, and a copy is found when its record is written.
+        // worker hashes what it converts. Either way a copy is found when its record is
+        // written (`write_ready`).
         let hash_first = shard.is_some() || self.resumed;
         for found in items {
             let size = match &found {
@@ -380,20 +373,15 @@ impl Batch {
             }
             let seq = self.next_seq;
             self.next_seq += 1;
-            let slot = match (data, sha) {
-                (Err(e), _) => Slot::Done {
-                    line: unreadable(path, e).to_json_line(),
-                    sha: None,
-                    row: None,
-                },
-                (Ok(_), Some(sha)) if !self.seen.claim(&sha) => Slot::Duplicate { sha, path },
-                (Ok(mut doc), sha) => {
+            let slot = match data {
+                Err(e) => Slot::Done(Written::of(&unreadable(path, e))),
+                Ok(mut doc) => {
                     self.bytes_in_flight += size;
                     if let Doc::Bytes { sha: known, .. } = &mut doc {
-                        known.clone_from(&sha);
+                        *known = sha;
                     }
                     pool.submit(Job { seq, path, doc });
-                    Slot::Converting { sha, bytes: size }
+                    Slot::Converting { bytes: size }
                 }
             };
             self.slots.insert(seq, slot);
@@ -410,56 +398,32 @@ impl Batch {
             .answers
             .recv()
             .map_err(|_| io::Error::other("the conversion threads stopped"))?;
-        if let Some(Slot::Converting { sha, bytes }) = self.slots.remove(&answer.seq) {
+        if let Some(Slot::Converting { bytes }) = self.slots.remove(&answer.seq) {
             self.bytes_in_flight -= bytes;
-            self.slots.insert(
-                answer.seq,
-                Slot::Done {
-                    line: answer.line,
-                    sha,
-                    row: answer.row,
-                },
-            );
+            self.slots.insert(answer.seq, Slot::Done(answer.written));
         }
         self.write_ready(progress)
     }
 
+    /// Appends the records that are next in input order. A record whose bytes (sha256) an
+    /// earlier record of the log already has becomes a copy of that one: the one place where
+    /// copies are found, for documents hashed here and by workers alike.
     fn write_ready(&mut self, progress: &mut Progress) -> io::Result<()> {
         loop {
             match self.slots.remove(&self.next_write) {
-                Some(Slot::Done { line, sha, row }) => {
-                    let row = match row {
-                        Some(row) => row,
-                        None => self.csv.row(&line)?,
-                    };
-                    let facts = LineFacts::from_row(&row);
-                    let sha = sha.or_else(|| {
-                        let sha = facts.sha256.as_deref().filter(|s| !s.is_empty())?;
-                        Some(sha.to_string())
-                    });
-                    // Same bytes as a record already written: a document the worker hashed,
-                    // so it could not be known for a copy before it was converted.
-                    match sha.as_deref().and_then(|s| self.seen.first_offset(s)) {
+                Some(Slot::Done(written)) => {
+                    let written = match self.seen.first_offset(&written.facts.sha256) {
                         Some(first) => {
-                            let path = facts.path.into_owned();
-                            let copy = self.duplicate_of(first, &path)?;
-                            self.append(&copy)?;
+                            let first = self.log.line_at(first)?;
+                            output::duplicate(&first, &written.facts.path)
+                                .map_err(io::Error::other)?
                         }
-                        None => {
-                            let at = self.append_row(&line, &row, &facts)?;
-                            if let Some(sha) = sha {
-                                self.seen.written(&sha, at);
-                            }
-                        }
-                    }
-                }
-                Some(Slot::Duplicate { sha, path }) => {
-                    let at = self
-                        .seen
-                        .first_offset(&sha)
-                        .ok_or_else(|| io::Error::other("a copy came before its first document"))?;
-                    let copy = self.duplicate_of(at, &path)?;
-                    self.append(&copy)?;
+                        None => written,
+                    };
+                    let at = self.log.append(&written.line)?;
+                    self.seen.written(&written.facts.sha256, at);
+                    self.tally.add(&written.facts, at);
+                    self.csv.push(&written.row)?;
                 }
                 Some(converting) => {
                     self.slots.insert(self.next_write, converting);
@@ -470,26 +434,6 @@ impl Batch {
             self.next_write += 1;
             progress.update(self.tally.records as usize, self.tally.counts[2] as usize);
         }
-    }
-
-    /// The record of a copy: the first record with the same bytes (at `first` in the log),
-    /// with this copy's path and a warning naming the first.
-    fn duplicate_of(&self, first: u64, path: &str) -> io::Result<String> {
-        output::duplicate_line(&self.log.line_at(first)?, path).map_err(io::Error::other)
-    }
-
-    /// Appends a record line made here (a copy's), with its CSV row read off it.
-    fn append(&mut self, line: &str) -> io::Result<u64> {
-        let row = self.csv.row(line)?;
-        self.append_row(line, &row, &LineFacts::from_row(&row))
-    }
-
-    /// Appends a record line and its CSV row, and counts it.
-    fn append_row(&mut self, line: &str, row: &CsvRow, facts: &LineFacts) -> io::Result<u64> {
-        let at = self.log.append(line)?;
-        self.tally.add(facts, at);
-        self.csv.push(line, row)?;
-        Ok(at)
     }
 }
 

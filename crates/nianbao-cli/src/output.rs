@@ -4,19 +4,17 @@
 //! continues from it). DIR/reports.csv holds the same records flattened, one column per key of
 //! keys.tsv, UTF-8 with a BOM so that Excel reads the Chinese text; its rows are written to a
 //! hidden spool as the records are appended. The finishing pass adds the cross-document
-//! `carry_over` checks: when there are any, it rewrites the log and the rows they change
-//! through temporary files; then the CSV is renamed into place. Readers never see a
+//! `carry_over` checks: when there are any, it reads back the records they change, and
+//! rewrites those lines and rows through temporary files; then the CSV is renamed into place. Readers never see a
 //! half-written CSV or a half-rewritten JSONL.
-use crate::csv_row::{self, CsvRow};
+use crate::csv_row;
 use nianbao_template::checks::{carry_over, CarryFacts};
-use nianbao_template::{keys, record::raw_key, Check, Key};
-use serde_json::Value;
-use std::borrow::Cow;
-use std::collections::HashMap;
+use nianbao_template::{keys, record::raw_key, Check, Key, Record, Status};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 pub const JSONL: &str = "reports.jsonl";
 pub const CSV: &str = "reports.csv";
@@ -79,11 +77,7 @@ impl Log {
 
     /// The line that starts at `offset` (without its newline).
     pub fn line_at(&self, offset: u64) -> io::Result<String> {
-        let mut f = File::open(&self.path)?;
-        f.seek(SeekFrom::Start(offset))?;
-        let mut line = String::new();
-        BufReader::new(f).read_line(&mut line)?;
-        Ok(line.trim_end_matches('\n').to_string())
+        read_line_at(&File::open(&self.path)?, offset)
     }
 
     pub fn sync(&self) -> io::Result<()> {
@@ -109,54 +103,58 @@ fn complete_length(file: &mut File) -> io::Result<u64> {
     Ok(0)
 }
 
-/// The few facts of a record that the run keeps, read off its CSV row (each one is a column),
-/// so that a record line is parsed once, for its row, and never built as a `Value`.
-pub struct LineFacts<'a> {
-    pub path: Cow<'a, str>,
-    pub sha256: Option<Cow<'a, str>>,
-    pub status: Option<Cow<'a, str>>,
-    pub agency: Option<Cow<'a, str>>,
-    pub year: Option<i64>,
+/// What the run keeps of a record, taken from the record where it is made (a worker, the
+/// parent for a document whose worker failed, a resumed log): enough to count it, to know its
+/// copies, and to check it against the neighbouring years of its agency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    pub path: String,
+    /// sha256 of the document's bytes; empty when they could not be read.
+    pub sha256: String,
+    pub status: Status,
+    pub agency: Option<String>,
+    pub year: Option<i32>,
     pub carried_over: Option<i64>,
     pub carry_forward: Option<i64>,
+    /// Whether the record holds a `carry_over` check (a finished log, resumed).
+    pub carry_check: bool,
 }
 
-impl<'a> LineFacts<'a> {
-    /// `row` is a row of [`csv_header`].
-    pub fn from_row(row: &'a CsvRow) -> Self {
-        static AT: OnceLock<[usize; 7]> = OnceLock::new();
-        let at = AT.get_or_init(|| {
-            let h = csv_header();
-            [
-                "source.path",
-                "source.sha256",
-                "status",
-                "report.agency",
-                "report.year",
-                Key::APPLICATIONS_CARRIED_OVER_TOTAL.name(),
-                Key::APPLICATIONS_CARRY_FORWARD_TOTAL.name(),
-            ]
-            .map(|k| h.iter().position(|c| c == k).expect("a CSV column"))
-        });
-        // The fields up to the last of these columns are read, not the rest of the row.
-        let last = at.iter().copied().max().unwrap_or(0);
-        let mut cell: [Cow<'a, str>; 7] = Default::default();
-        row.fields_to(last, |i, field| {
-            if let Some(k) = at.iter().position(|&c| c == i) {
-                cell[k] = field;
-            }
-        });
-        let [path, sha256, status, agency, year, carried_over, carry_forward] = cell;
-        let some = |c: Cow<'a, str>| Some(c).filter(|t| !t.is_empty());
-        let int = |c: Cow<'a, str>| c.parse::<i64>().ok();
-        LineFacts {
-            path,
-            sha256: some(sha256),
-            status: some(status),
-            agency: some(agency),
-            year: int(year),
-            carried_over: int(carried_over),
-            carry_forward: int(carry_forward),
+impl Facts {
+    pub fn of(r: &Record) -> Facts {
+        let count = |key: Key| r.get(key).and_then(|n| n.as_count());
+        Facts {
+            path: r.source.path.clone(),
+            sha256: r.source.sha256.clone(),
+            status: r.status,
+            agency: r.report.agency.clone().filter(|a| !a.is_empty()),
+            year: r.report.year,
+            carried_over: count(Key::APPLICATIONS_CARRIED_OVER_TOTAL),
+            carry_forward: count(Key::APPLICATIONS_CARRY_FORWARD_TOTAL),
+            carry_check: r.checks.iter().any(|c| c.rule == CARRY_OVER),
+        }
+    }
+}
+
+/// The rule name of the cross-document check.
+const CARRY_OVER: &str = "carry_over";
+
+/// A record as the run writes it: its facts, its JSON line and its CSV row (encoded, as the
+/// CSV file holds it). Made where the record is, so that the parent never reads a record's
+/// text to learn what its converter knew.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub facts: Facts,
+    pub line: String,
+    pub row: String,
+}
+
+impl Written {
+    pub fn of(r: &Record) -> Written {
+        Written {
+            facts: Facts::of(r),
+            line: r.to_json_line(),
+            row: csv_row::encode_record(r),
         }
     }
 }
@@ -173,20 +171,22 @@ pub struct Tally {
     facts: Vec<CarryFacts>,
     /// … and their lines: (index, offset in the log).
     fact_lines: Vec<(u64, u64)>,
+    /// The lines that already hold a `carry_over` check (a finished log, resumed).
+    checked_lines: Vec<(u64, u64)>,
 }
 
 impl Tally {
     /// Counts the next record of the log, which starts at `offset`.
-    pub fn add(&mut self, f: &LineFacts<'_>, offset: u64) {
-        let i = match f.status.as_deref() {
-            Some("ok") => 0,
-            Some("partial") => 1,
-            _ => 2,
+    pub fn add(&mut self, f: &Facts, offset: u64) {
+        let i = match f.status {
+            Status::Ok => 0,
+            Status::Partial => 1,
+            Status::Failed => 2,
         };
         self.counts[i] += 1;
         let facts = CarryFacts {
-            agency: f.agency.as_deref().map(str::to_string),
-            year: f.year.and_then(|y| i32::try_from(y).ok()),
+            agency: f.agency.clone(),
+            year: f.year,
             carried_over: f.carried_over,
             carry_forward: f.carry_forward,
         };
@@ -197,34 +197,45 @@ impl Tally {
             self.facts.push(facts);
             self.fact_lines.push((self.records, offset));
         }
+        if f.carry_check {
+            self.checked_lines.push((self.records, offset));
+        }
         self.records += 1;
     }
 
-    /// The `carry_over` check of every record that has one, by line index.
-    fn carry_checks(&self) -> Vec<Change> {
-        let mut out: Vec<Change> = carry_over(&self.facts)
-            .into_iter()
-            .map(|(j, check)| Change {
-                line: self.fact_lines[j].0,
-                offset: self.fact_lines[j].1,
-                check,
-            })
-            .collect();
-        out.sort_by_key(|c| c.line);
+    /// The lines whose `carry_over` check the finishing pass sets, by line index: the
+    /// records that have one now, and those that held one and may lose it (`None`).
+    fn carry_checks(&self) -> BTreeMap<u64, Change> {
+        let mut out = BTreeMap::new();
+        for &(line, offset) in &self.checked_lines {
+            out.insert(
+                line,
+                Change {
+                    offset,
+                    check: None,
+                },
+            );
+        }
+        for (j, check) in carry_over(&self.facts) {
+            let (line, offset) = self.fact_lines[j];
+            out.insert(
+                line,
+                Change {
+                    offset,
+                    check: Some(check),
+                },
+            );
+        }
         out
     }
 }
 
-/// A `carry_over` check for the record on one line of the log.
+/// The `carry_over` check of the record on one line of the log.
+#[derive(Debug, PartialEq)]
 struct Change {
-    line: u64,
     /// Where the line starts in the log.
     offset: u64,
-    check: Check,
-}
-
-fn bad_line(i: usize) -> impl Fn(serde_json::Error) -> io::Error {
-    move |e| io::Error::other(format!("{JSONL} line {}: {e}", i + 1))
+    check: Option<Check>,
 }
 
 /// DIR/.reports.csv.spool: the CSV rows of the records in the log, in log order, written as
@@ -236,8 +247,6 @@ pub struct CsvSpool {
     header_len: u64,
     /// Bytes of each row, to copy rows the finishing pass leaves as they are.
     row_lens: Vec<u32>,
-    /// Whether some line already carries a `carry_over` check (a finished log, resumed).
-    any_carry: bool,
 }
 
 impl CsvSpool {
@@ -245,38 +254,29 @@ impl CsvSpool {
         let path = dir.join(".reports.csv.spool");
         let mut w = BufWriter::new(File::create(&path)?);
         let mut head = "\u{feff}".as_bytes().to_vec();
-        head.extend_from_slice(CsvRow::of_fields(&csv_header()).as_str().as_bytes());
+        head.extend_from_slice(csv_row::encode(&csv_header()).as_bytes());
         w.write_all(&head)?;
         Ok(CsvSpool {
             w,
             path,
             header_len: head.len() as u64,
             row_lens: Vec::new(),
-            any_carry: false,
         })
     }
 
-    /// The CSV row of a record line (an error names the line by its place in the log).
-    pub fn row(&self, line: &str) -> io::Result<CsvRow> {
-        CsvRow::of_line(line).map_err(bad_line(self.row_lens.len()))
-    }
-
-    /// Writes the row of the next record line of the log, and whether the line holds a
-    /// `carry_over` check.
-    pub fn push(&mut self, line: &str, row: &CsvRow) -> io::Result<()> {
-        let bytes = row.as_str().as_bytes();
-        self.w.write_all(bytes)?;
-        self.row_lens.push(bytes.len() as u32);
-        self.any_carry |= has_carry_check(line);
+    /// Writes the row of the next record of the log.
+    pub fn push(&mut self, row: &str) -> io::Result<()> {
+        self.w.write_all(row.as_bytes())?;
+        self.row_lens.push(row.len() as u32);
         Ok(())
     }
 }
 
-/// The finishing pass: when any record gets or loses a `carry_over` check, rewrites the log
-/// with them (replacing any from an earlier pass over a resumed log) and rebuilds the CSV from
-/// the spool with those rows redone; then renames the CSV into place. Both through temporary
-/// files, each synced before it replaces the old one (the log itself is synced only when it is
-/// kept as it is).
+/// The finishing pass: when any record gets, changes or loses a `carry_over` check, rewrites
+/// those lines of the log and their rows of the CSV, from the records read back and changed,
+/// and copies the bytes between them as they are (by the kernel, `copy_file_range`); then
+/// renames the CSV into place. Both through temporary files, each synced before it replaces
+/// the old one (the log itself is synced only when it is kept as it is).
 pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool, log: &Log) -> io::Result<()> {
     let changes = tally.carry_checks();
     let CsvSpool {
@@ -284,10 +284,9 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool, log: &Log) -> io::Resu
         path: spool_path,
         header_len,
         row_lens,
-        any_carry,
     } = spool;
     let spool_file = w.into_inner().map_err(|e| e.into_error())?;
-    if changes.is_empty() && !any_carry {
+    if changes.is_empty() {
         log.sync()?;
         spool_file.sync_all()?;
         return fs::rename(spool_path, dir.join(CSV));
@@ -295,22 +294,39 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool, log: &Log) -> io::Resu
     // The log is not synced: its rewritten copy is, before it replaces it.
     drop(spool_file);
     let jsonl = dir.join(JSONL);
-    let files = Rewrite {
-        jsonl: &jsonl,
-        jsonl_tmp: &dir.join(".reports.jsonl.partial"),
-        spool: &spool_path,
-        csv_tmp: &dir.join(".reports.csv.partial"),
-        header_len,
-        row_lens: &row_lens,
-    };
-    let (out, csv) = if any_carry {
-        files.every_line(&changes.into_iter().map(|c| (c.line, c.check)).collect())?
-    } else {
-        files.changed_lines(&changes)?
-    };
+    let (jsonl_tmp, csv_tmp) = (
+        dir.join(".reports.jsonl.partial"),
+        dir.join(".reports.csv.partial"),
+    );
+    let (log_in, mut log_out) = (File::open(&jsonl)?, File::create(&jsonl_tmp)?);
+    let (csv_in, mut csv_out) = (File::open(&spool_path)?, File::create(&csv_tmp)?);
+    let (mut log_at, mut csv_at) = (0u64, 0u64);
+    // Start of row `row_i` in the spool.
+    let (mut row_i, mut row_at) = (0usize, header_len);
+    for (&i, c) in &changes {
+        let i = i as usize;
+        let old = read_line_at(&log_in, c.offset)?;
+        let record = with_carry_check(&old, c.check.as_ref())
+            .map_err(|e| io::Error::other(format!("{JSONL} line {}: {e}", i + 1)))?;
+        copy_range(&log_in, log_at, c.offset, &mut log_out)?;
+        log_out.write_all(record.line.as_bytes())?;
+        log_out.write_all(b"\n")?;
+        log_at = c.offset + old.len() as u64 + 1;
+        let len = *row_lens.get(i).ok_or_else(too_few_rows)?;
+        row_at += row_lens[row_i..i]
+            .iter()
+            .map(|&n| u64::from(n))
+            .sum::<u64>();
+        row_i = i;
+        copy_range(&csv_in, csv_at, row_at, &mut csv_out)?;
+        csv_out.write_all(record.row.as_bytes())?;
+        csv_at = row_at + u64::from(len);
+    }
+    copy_range(&log_in, log_at, u64::MAX, &mut log_out)?;
+    copy_range(&csv_in, csv_at, u64::MAX, &mut csv_out)?;
     for (f, tmp, dst) in [
-        (out, files.jsonl_tmp, jsonl.as_path()),
-        (csv, files.csv_tmp, &dir.join(CSV)),
+        (log_out, &jsonl_tmp, jsonl.as_path()),
+        (csv_out, &csv_tmp, &dir.join(CSV)),
     ] {
         f.sync_all()?;
         fs::rename(tmp, dst)?;
@@ -318,152 +334,17 @@ pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool, log: &Log) -> io::Resu
     fs::remove_file(spool_path)
 }
 
-/// The files of the finishing pass: the log and the CSV spool, read; their rewritten copies.
-struct Rewrite<'a> {
-    jsonl: &'a Path,
-    jsonl_tmp: &'a Path,
-    spool: &'a Path,
-    csv_tmp: &'a Path,
-    /// Bytes of the spool's BOM and header.
-    header_len: u64,
-    /// Bytes of each row of the spool.
-    row_lens: &'a [u32],
-}
-
-impl Rewrite<'_> {
-    /// A log with no `carry_over` check yet: the lines that get one are rewritten, and the
-    /// bytes between them copied as they are (by the kernel, `copy_file_range`), log and CSV
-    /// alike.
-    fn changed_lines(&self, changes: &[Change]) -> io::Result<(File, File)> {
-        let (log_in, mut log_out) = (File::open(self.jsonl)?, File::create(self.jsonl_tmp)?);
-        let (csv_in, mut csv_out) = (File::open(self.spool)?, File::create(self.csv_tmp)?);
-        let (mut log_at, mut csv_at) = (0u64, 0u64);
-        // Start of row `row_i` in the spool.
-        let (mut row_i, mut row_at) = (0usize, self.header_len);
-        for c in changes {
-            let i = c.line as usize;
-            let old = read_line_at(&log_in, c.offset)?;
-            let line = match with_check_added(&old, &c.check)? {
-                Some(line) => line,
-                None => changed_line(&old, i, Some(&c.check))?,
-            };
-            copy_range(&log_in, log_at, c.offset, &mut log_out)?;
-            log_out.write_all(line.as_bytes())?;
-            log_out.write_all(b"\n")?;
-            log_at = c.offset + old.len() as u64 + 1;
-            let len = *self.row_lens.get(i).ok_or_else(too_few_rows)?;
-            row_at += self.row_lens[row_i..i]
-                .iter()
-                .map(|&n| u64::from(n))
-                .sum::<u64>();
-            row_i = i;
-            copy_range(&csv_in, csv_at, row_at, &mut csv_out)?;
-            let mut row = vec![0u8; len as usize];
-            (&csv_in).seek(SeekFrom::Start(row_at))?;
-            (&csv_in).read_exact(&mut row)?;
-            match row_with_check(row, &c.check) {
-                Some(row) => csv_out.write_all(row.as_str().as_bytes())?,
-                None => csv_out.write_all(&row_bytes(&line, i)?)?,
-            }
-            csv_at = row_at + u64::from(len);
-        }
-        copy_range(&log_in, log_at, u64::MAX, &mut log_out)?;
-        copy_range(&csv_in, csv_at, u64::MAX, &mut csv_out)?;
-        Ok((log_out, csv_out))
-    }
-
-    /// A resumed log that may already hold `carry_over` checks: every line is read, and those
-    /// with a check, old or new, rewritten.
-    fn every_line(&self, checks: &HashMap<u64, Check>) -> io::Result<(File, File)> {
-        let mut out = BufWriter::new(File::create(self.jsonl_tmp)?);
-        let mut csv = BufWriter::new(File::create(self.csv_tmp)?);
-        let mut rows = BufReader::new(File::open(self.spool)?);
-        io::copy(&mut (&mut rows).take(self.header_len), &mut csv)?;
-        let mut row = Vec::new();
-        for (i, line) in BufReader::new(File::open(self.jsonl)?).lines().enumerate() {
-            let line = line?;
-            let len = self.row_lens.get(i).copied().ok_or_else(too_few_rows)?;
-            row.resize(len as usize, 0);
-            rows.read_exact(&mut row)?;
-            let check = checks.get(&(i as u64));
-            // A record whose check changes is rewritten, and its row made again from it.
-            let line = if check.is_some() || has_carry_check(&line) {
-                let line = changed_line(&line, i, check)?;
-                row = row_bytes(&line, i)?;
-                line
-            } else {
-                line
-            };
-            out.write_all(line.as_bytes())?;
-            out.write_all(b"\n")?;
-            csv.write_all(&row)?;
-        }
-        let out = out.into_inner().map_err(|e| e.into_error())?;
-        let csv = csv.into_inner().map_err(|e| e.into_error())?;
-        Ok((out, csv))
-    }
+/// The record of a log line with its `carry_over` check replaced by `check` (or removed), as
+/// the run writes it.
+fn with_carry_check(line: &str, check: Option<&Check>) -> serde_json::Result<Written> {
+    let mut r = Record::from_json_line(line)?;
+    r.checks.retain(|c| c.rule != CARRY_OVER);
+    r.checks.extend(check.cloned());
+    Ok(Written::of(&r))
 }
 
 fn too_few_rows() -> io::Error {
     io::Error::other(format!("{JSONL} has more lines than {CSV} has rows"))
-}
-
-/// The line with its `carry_over` check replaced by `check` (or removed), through a parsed
-/// `Value`: for any line, including one that already holds a check.
-fn changed_line(line: &str, i: usize, check: Option<&Check>) -> io::Result<String> {
-    let mut v: Value = serde_json::from_str(line).map_err(bad_line(i))?;
-    set_carry_check(&mut v, check);
-    Ok(serde_json::to_string(&v)?)
-}
-
-/// The CSV row of record line `i`, encoded.
-fn row_bytes(line: &str, i: usize) -> io::Result<Vec<u8>> {
-    Ok(CsvRow::of_line(line).map_err(bad_line(i))?.into_bytes())
-}
-
-/// The row of a record without a `carry_over` check, once `check` is appended to its checks:
-/// only its `checks.failed` cell can change, and only when the check failed. `None` when the
-/// row does not read as one (the caller then makes it from the record line).
-fn row_with_check(row: Vec<u8>, check: &Check) -> Option<CsvRow> {
-    let row = CsvRow::parse(String::from_utf8(row).ok()?)?;
-    if check.ok {
-        return Some(row);
-    }
-    let mut fields = Vec::with_capacity(csv_row::width());
-    row.fields_to(usize::MAX, |_, f| fields.push(f));
-    // The last two columns are `checks.failed` and `warnings`.
-    let failed = fields.len().checked_sub(2)?;
-    let rules = fields[failed].split(';').filter(|r| !r.is_empty());
-    let cell = csv_row::failed_cell(
-        rules
-            .map(|r| (r, false))
-            .chain([(check.rule.as_str(), false)]),
-    );
-    fields[failed] = Cow::Owned(cell);
-    Some(CsvRow::of_fields(&fields))
-}
-
-/// A line as our writer wrote it (`…,"checks":[…],"warnings":…`) with `check` appended to its
-/// checks, by splicing the text: the line is not parsed and written again. `None` for a line
-/// of another shape. A `"` inside a JSON string is escaped, so `],"warnings":` can only be the
-/// end of the checks array.
-fn with_check_added(line: &str, check: &Check) -> io::Result<Option<String>> {
-    const OPEN: &str = ",\"checks\":[";
-    const CLOSE: &str = "],\"warnings\":";
-    let Some(open) = line.find(OPEN).map(|i| i + OPEN.len()) else {
-        return Ok(None);
-    };
-    let Some(close) = line[open..].find(CLOSE).map(|i| i + open) else {
-        return Ok(None);
-    };
-    let mut out = String::with_capacity(line.len() + 128);
-    out.push_str(&line[..close]);
-    if close > open {
-        out.push(',');
-    }
-    out.push_str(&serde_json::to_string(check)?);
-    out.push_str(&line[close..]);
-    Ok(Some(out))
 }
 
 /// Bytes `from..to` of `src` (to its end at most) appended to `dst`.
@@ -484,39 +365,13 @@ fn read_line_at(mut f: &File, offset: u64) -> io::Result<String> {
     Ok(line)
 }
 
-/// Whether a record line holds a `carry_over` check (from an earlier finishing pass).
-fn has_carry_check(line: &str) -> bool {
-    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
-    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new("\"carry_over\""));
-    finder.find(line.as_bytes()).is_some()
-}
-
-fn set_carry_check(v: &mut Value, check: Option<&Check>) {
-    if !v["checks"].is_array() {
-        v["checks"] = Value::Array(Vec::new());
-    }
-    let Some(list) = v["checks"].as_array_mut() else {
-        return;
-    };
-    list.retain(|c| c["rule"] != "carry_over");
-    if let Some(c) = check {
-        list.push(serde_json::to_value(c).unwrap_or(Value::Null));
-    }
-}
-
-/// A record's copy for a second path holding the same bytes: the first record's fields,
-/// its own path, and a warning naming the first.
-pub fn duplicate_line(first: &str, path: &str) -> Result<String, serde_json::Error> {
-    let mut v: Value = serde_json::from_str(first)?;
-    let first_path = v["source"]["path"].as_str().unwrap_or("").to_string();
-    v["source"]["path"] = Value::from(path);
-    if !v["warnings"].is_array() {
-        v["warnings"] = Value::Array(Vec::new());
-    }
-    if let Some(w) = v["warnings"].as_array_mut() {
-        w.push(Value::from(format!("duplicate of {first_path}")));
-    }
-    serde_json::to_string(&v)
+/// A record's copy for a second path holding the same bytes: the first record (a line of the
+/// log) with its own path, and a warning naming the first.
+pub fn duplicate(first: &str, path: &str) -> serde_json::Result<Written> {
+    let mut r = Record::from_json_line(first)?;
+    let first_path = std::mem::replace(&mut r.source.path, path.to_string());
+    r.warnings.push(format!("duplicate of {first_path}"));
+    Ok(Written::of(&r))
 }
 
 /// The record's own columns, before the numeric ones.
@@ -551,21 +406,9 @@ pub fn csv_header() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn csv_quoting() {
-        let fields = ["a", "b,c", "say \"hi\"", "x\ny", "", "二\r"];
-        let row = CsvRow::of_fields(&fields);
-        assert_eq!(
-            row.as_str(),
-            "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\",,\"二\r\"\r\n"
-        );
-        let mut read = Vec::new();
-        row.fields_to(usize::MAX, |i, f| read.push((i, f.into_owned())));
-        let fields: Vec<_> = fields.iter().map(|f| f.to_string()).enumerate().collect();
-        assert_eq!(read, fields);
-    }
+    use crate::csv_row::tests::read_row;
+    use nianbao_template::record::Num;
+    use nianbao_template::Source;
 
     #[test]
     fn header_has_every_key_once() {
@@ -576,156 +419,197 @@ mod tests {
         assert!(h.contains(&"active.fees.amount_raw".to_string()));
     }
 
-    #[test]
-    fn csv_cells_from_json() {
-        let v = json!({"source": {"path": "a.txt", "bytes": 12}, "status": "ok",
-            "active": {"fees": {"amount_wan": 8.0056, "amount_raw": "80056元"}},
-            "applications": {"new": {"total": 5}},
-            "checks": [{"rule": "balance", "ok": false, "detail": ""}, {"rule": "row_total", "ok": true, "detail": ""}],
-            "warnings": ["w1", "w2"]});
-        let h = csv_header();
-        let row = csv_row::row_of_line(&v.to_string()).unwrap();
-        let col = |k: &str| row[h.iter().position(|x| x == k).unwrap()].as_str();
-        assert_eq!(col("source.bytes"), "12");
-        assert_eq!(col("applications.new.total"), "5");
-        assert_eq!(col("active.fees.amount_wan"), "8.0056");
-        assert_eq!(col("active.fees.amount_raw"), "80056元");
-        assert_eq!(col("applications.new.natural_person"), "");
-        assert_eq!(col("checks.failed"), "balance");
-        assert_eq!(col("warnings"), "w1 | w2");
+    /// A report of `agency` for `year` with its carry totals (`None`: the table lacks them).
+    fn report(agency: &str, year: i32, carried: Option<i64>, forward: Option<i64>) -> Record {
+        let mut r = Record::new(Source {
+            path: format!("{agency},\"{year}\".pdf"),
+            sha256: format!("{year}"),
+            ..Default::default()
+        });
+        r.report.agency = Some(agency.into());
+        r.report.year = Some(year);
+        for (key, v) in [
+            (Key::APPLICATIONS_CARRIED_OVER_TOTAL, carried),
+            (Key::APPLICATIONS_CARRY_FORWARD_TOTAL, forward),
+        ] {
+            if let Some(v) = v {
+                r.values.insert(key, Num::Count(v));
+            }
+        }
+        r.warnings = vec!["a, \"b\"\nc".into()];
+        r
+    }
+
+    fn check(rule: &str, ok: bool, detail: &str) -> Check {
+        Check {
+            rule: rule.into(),
+            ok,
+            detail: detail.into(),
+        }
     }
 
     #[test]
-    fn facts_are_read_off_the_csv_row() {
-        let line = json!({"source": {"path": "a/b.txt", "sha256": "ab12"}, "status": "partial",
-            "report": {"agency": "甲区人民政府", "year": 2024},
-            "applications": {"carried_over": {"total": 4}, "carry_forward": {"total": 0}}})
-        .to_string();
-        let row = CsvRow::of_line(&line).unwrap();
-        let f = LineFacts::from_row(&row);
-        assert_eq!(f.path, "a/b.txt");
-        assert_eq!(f.sha256.as_deref(), Some("ab12"));
-        assert_eq!(f.status.as_deref(), Some("partial"));
+    fn facts_are_the_records_own() {
+        let mut r = report("甲区人民政府", 2024, Some(4), Some(0));
+        r.status = Status::Partial;
+        let f = Facts::of(&r);
+        assert_eq!(f.path, "甲区人民政府,\"2024\".pdf");
+        assert_eq!(f.sha256, "2024");
+        assert_eq!(f.status, Status::Partial);
         assert_eq!(f.agency.as_deref(), Some("甲区人民政府"));
         assert_eq!(f.year, Some(2024));
-        assert_eq!(f.carried_over, Some(4));
-        assert_eq!(f.carry_forward, Some(0));
-        let empty = CsvRow::of_line(r#"{"status":"failed"}"#).unwrap();
-        let f = LineFacts::from_row(&empty);
-        assert!(f.agency.is_none() && f.year.is_none() && f.sha256.is_none());
-        assert!(f.carried_over.is_none() && f.path.is_empty());
+        assert_eq!((f.carried_over, f.carry_forward), (Some(4), Some(0)));
+        assert!(!f.carry_check);
+        r.checks.push(check("carry_over", true, ""));
+        r.report.agency = Some(String::new());
+        let f = Facts::of(&r);
+        assert!(f.carry_check);
+        assert_eq!(f.agency, None);
     }
 
     #[test]
     fn carry_checks_pair_years_of_one_agency() {
-        let rec = |agency: &str, year: i64, carried: i64, forward: i64| {
-            json!({"status": "ok", "report": {"agency": agency, "year": year},
-                "applications": {"carried_over": {"total": carried}, "carry_forward": {"total": forward}}})
-        };
         let mut t = Tally::default();
-        for v in [
-            rec("甲", 2024, 4, 1),
-            json!({"status": "failed"}),
-            rec("乙", 2023, 0, 9),
-            rec("甲", 2023, 0, 4),
-        ] {
-            t.add(
-                &LineFacts::from_row(&CsvRow::of_line(&v.to_string()).unwrap()),
-                0,
-            );
+        let failed = Record::failed(Source::default(), nianbao_core::ExtractError::corrupt("x"));
+        for (i, r) in [
+            report("甲", 2024, Some(4), Some(1)),
+            failed,
+            report("乙", 2023, Some(0), Some(9)),
+            report("甲", 2023, Some(0), Some(4)),
+        ]
+        .iter()
+        .enumerate()
+        {
+            t.add(&Facts::of(r), 100 * i as u64);
         }
         let checks = t.carry_checks();
-        assert_eq!(checks.len(), 1);
-        assert_eq!(checks[0].line, 0);
-        assert!(checks[0].check.ok);
+        let want = Change {
+            offset: 0,
+            check: Some(check(
+                "carry_over",
+                true,
+                "2023 carry_forward 4 vs 2024 carried_over 4",
+            )),
+        };
+        assert_eq!(checks.into_iter().collect::<Vec<_>>(), [(0, want)]);
         assert_eq!(t.counts, [3, 0, 1]);
     }
 
-    /// After the finishing pass every CSV row is the row of its final record line, for lines
-    /// that gained a passed check, a failed one (next to an earlier failed check, or alone),
-    /// or none.
+    /// The finishing pass on a log as a run writes it, and on the same log resumed: each
+    /// line, read back, holds the checks worked out by hand, and each CSV row is that record's
+    /// row; the lines without a `carry_over` check are the bytes first written.
     #[test]
-    fn rows_after_the_finishing_pass_are_rows_of_the_final_lines() {
+    fn the_finishing_pass_sets_the_checks_of_the_records() {
         let dir = std::env::temp_dir().join(format!("nianbao-finish-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        let rec = |agency: &str, year: i64, carried: i64, forward: i64, checks: Value| {
-            json!({"source": {"path": format!("{agency},\"{year}\".pdf")}, "status": "ok",
-                "report": {"agency": agency, "year": year},
-                "applications": {"carried_over": {"total": carried}, "carry_forward": {"total": forward}},
-                "checks": checks, "warnings": ["a, \"b\"\nc"]})
-            .to_string()
-        };
-        let balance = json!([{"rule": "balance", "ok": false, "detail": ""}]);
-        let lines = [
-            rec("甲", 2023, 0, 4, json!([])),
-            rec("甲", 2024, 5, 0, balance.clone()),
-            rec("乙", 2023, 0, 2, json!([])),
-            rec("乙", 2024, 2, 1, json!([])),
-            rec("丙", 2023, 0, 3, json!([])),
-            rec("丙", 2024, 1, 0, json!([])),
-            rec("丁", 2024, 1, 0, balance),
+        let balance = check("balance", false, "");
+        let mut records = vec![
+            report("甲", 2023, Some(0), Some(4)),
+            report("甲", 2024, Some(5), Some(0)),
+            report("乙", 2023, Some(0), Some(2)),
+            report("乙", 2024, Some(2), Some(1)),
+            report("丙", 2023, Some(0), Some(3)),
+            report("丙", 2024, Some(1), None),
+            report("丁", 2024, Some(1), Some(0)),
         ];
-        let mut log = Log::open(&dir, false).unwrap();
-        let mut csv = CsvSpool::create(&dir).unwrap();
-        let mut tally = Tally::default();
-        for line in &lines {
-            let row = csv.row(line).unwrap();
-            let at = log.append(line).unwrap();
-            tally.add(&LineFacts::from_row(&row), at);
-            csv.push(line, &row).unwrap();
+        records[1].checks.push(balance.clone());
+        records[6].checks.push(balance.clone());
+        let want_checks = |stale: bool| {
+            let mut want = vec![
+                vec![],
+                vec![
+                    balance.clone(),
+                    check(
+                        "carry_over",
+                        false,
+                        "2023 carry_forward 4 vs 2024 carried_over 5",
+                    ),
+                ],
+                vec![],
+                vec![check(
+                    "carry_over",
+                    true,
+                    "2023 carry_forward 2 vs 2024 carried_over 2",
+                )],
+                vec![],
+                vec![check(
+                    "carry_over",
+                    false,
+                    "2023 carry_forward 3 vs 2024 carried_over 1",
+                )],
+                vec![balance.clone()],
+            ];
+            if stale {
+                // Left from a pass over a batch that had 丁's 2023 report.
+                want[6].push(check("carry_over", true, "old"));
+            }
+            want
+        };
+        let want_failed = [
+            "",
+            "balance;carry_over",
+            "",
+            "",
+            "",
+            "carry_over",
+            "balance",
+        ];
+        for resumed in [false, true] {
+            if resumed {
+                // The log of a finished run, plus a stale check that the pass must remove.
+                records[6].checks.push(check("carry_over", true, "old"));
+                assert_eq!(records[6].checks, want_checks(true)[6]);
+            }
+            let mut log = Log::open(&dir, false).unwrap();
+            let mut csv = CsvSpool::create(&dir).unwrap();
+            let mut tally = Tally::default();
+            for r in &records {
+                let w = Written::of(r);
+                let at = log.append(&w.line).unwrap();
+                tally.add(&w.facts, at);
+                csv.push(&w.row).unwrap();
+            }
+            finish(&dir, &tally, csv, &log).unwrap();
+            drop(log);
+            let jsonl = fs::read_to_string(dir.join(JSONL)).unwrap();
+            let lines: Vec<&str> = jsonl.lines().collect();
+            let csv = fs::read_to_string(dir.join(CSV)).unwrap();
+            let mut rows = csv
+                .strip_prefix('\u{feff}')
+                .unwrap()
+                .split_inclusive("\r\n");
+            assert_eq!(rows.next(), Some(csv_row::encode(&csv_header()).as_str()));
+            let failed_col = csv_header().len() - 2;
+            for (i, line) in lines.iter().enumerate() {
+                let back = Record::from_json_line(line).unwrap();
+                assert_eq!(back.checks, want_checks(false)[i], "line {i}");
+                let mut first = records[i].clone();
+                first.checks = back.checks.clone();
+                assert_eq!(*line, first.to_json_line(), "line {i}");
+                let row = rows.next().unwrap();
+                assert_eq!(row, csv_row::encode_record(&back), "row {i}");
+                assert_eq!(read_row(row)[failed_col], want_failed[i], "row {i}");
+            }
+            assert_eq!((lines.len(), rows.next()), (7, None));
+            for i in [0, 2, 4] {
+                assert_eq!(lines[i], Written::of(&records[i]).line);
+            }
         }
-        finish(&dir, &tally, csv, &log).unwrap();
-        drop(log);
-        let jsonl = fs::read_to_string(dir.join(JSONL)).unwrap();
-        let csv = fs::read_to_string(dir.join(CSV)).unwrap();
-        let mut want = CsvRow::of_fields(&csv_header()).as_str().to_string();
-        for line in jsonl.lines() {
-            want.push_str(CsvRow::of_line(line).unwrap().as_str());
-        }
-        assert_eq!(csv.strip_prefix('\u{feff}'), Some(want.as_str()));
-        assert_eq!(jsonl.matches("\"carry_over\"").count(), 3);
-        assert_eq!(csv.matches("balance;carry_over").count(), 1);
-        assert_eq!(csv.matches(",carry_over,").count(), 1);
         let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn duplicate_keeps_fields_and_names_the_first() {
-        let first = r#"{"source":{"path":"a.txt","sha256":"ab"},"status":"ok","warnings":[]}"#;
-        let d: Value = serde_json::from_str(&duplicate_line(first, "b.txt").unwrap()).unwrap();
-        assert_eq!(d["source"]["path"], "b.txt");
-        assert_eq!(d["source"]["sha256"], "ab");
-        assert_eq!(d["warnings"][0], "duplicate of a.txt");
-    }
-
-    /// The text splice gives the line that parsing, adding and writing again gives, with and
-    /// without checks already there, whatever the detail holds.
-    #[test]
-    fn a_check_spliced_in_is_the_check_added_to_the_parsed_line() {
-        use nianbao_template::{Record, Source};
-        let mut r = Record::new(Source {
-            path: "甲/\"checks\":[x].txt".into(),
-            ..Default::default()
-        });
-        r.sections.overview = Some("],\"warnings\": [] \n 说明".into());
-        let check = Check {
-            rule: "carry_over".into(),
-            ok: false,
-            detail: "2023 carry_forward 4 vs 2024 carried_over \"5\"".into(),
-        };
-        for existing in [0, 2] {
-            r.checks = (0..existing)
-                .map(|i| Check {
-                    rule: format!("rule{i}"),
-                    ok: true,
-                    detail: "],\"warnings\":".into(),
-                })
-                .collect();
-            let line = r.to_json_line();
-            let spliced = with_check_added(&line, &check).unwrap().unwrap();
-            let parsed = changed_line(&line, 0, Some(&check)).unwrap();
-            assert_eq!(spliced, parsed);
-        }
-        assert_eq!(with_check_added("{}", &check).unwrap(), None);
+        let mut first = report("甲", 2024, Some(1), None);
+        first.source.path = "a.txt".into();
+        first.source.sha256 = "ab".into();
+        first.checks.push(check("balance", false, "x"));
+        let copy = duplicate(&first.to_json_line(), "b.txt").unwrap();
+        let mut want = first.clone();
+        want.source.path = "b.txt".into();
+        want.warnings.push("duplicate of a.txt".into());
+        assert_eq!(copy, Written::of(&want));
+        assert_eq!(copy.facts.path, "b.txt");
+        assert_eq!(copy.facts.sha256, "ab");
     }
 }

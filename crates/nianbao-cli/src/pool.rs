@@ -1,11 +1,12 @@
 //! N conversion slots, each a thread that feeds one worker process (or, with `--in-process`,
-//! converts in the thread itself). Jobs go out on one channel and answers come back, tagged with
-//! their sequence number, on another; the caller puts them back in order.
+//! a rayon pool of N threads converting in this process). Jobs go out on one channel and
+//! answers come back, tagged with their sequence number, on another; the caller puts them
+//! back in order.
 //!
 //! A worker slot keeps [`PIPELINE`] documents sent ahead, so that its worker starts the next
 //! one as soon as it has answered, instead of idling for the round trip through the parent.
 use crate::convert::{convert_document, unreadable};
-use crate::csv_row::CsvRow;
+use crate::output::Written;
 use crate::worker::{Spawn, Worker};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use nianbao_sources::DiskFile;
@@ -79,17 +80,15 @@ impl Doc {
 
 pub struct Answer {
     pub seq: u64,
-    /// The record, one JSON line.
-    pub line: String,
-    /// Its CSV row, when the converter sent one (else the parent reads it off the line).
-    pub row: Option<CsvRow>,
+    /// The document's record, as the run writes it.
+    pub written: Written,
 }
 
 #[derive(Clone)]
 pub enum Engine {
     Workers(Spawn),
-    /// Converts inside the slot thread: no protection from aborts or stack overflows, and a
-    /// document over the time limit is only recorded as `timeout` once it finishes.
+    /// Converts on threads of this process: no protection from aborts or stack overflows, and
+    /// a document over the time limit is only recorded as `timeout` once it finishes.
     InProcess {
         limits: Limits,
         timeout: Duration,
@@ -106,13 +105,23 @@ impl Pool {
     pub fn start(engine: Engine, n: usize) -> Pool {
         let (job_tx, job_rx) = mpsc::channel::<Job>();
         let (ans_tx, answers) = mpsc::channel();
-        let job_rx = Arc::new(Mutex::new(job_rx));
-        let slots = (0..n.max(1))
-            .map(|_| {
-                let (jobs, answers, engine) = (Arc::clone(&job_rx), ans_tx.clone(), engine.clone());
-                std::thread::spawn(move || slot(engine, jobs, answers))
-            })
-            .collect();
+        let slots = match engine {
+            Engine::InProcess { limits, timeout } => {
+                vec![std::thread::spawn(move || {
+                    in_process_pool(job_rx, ans_tx, n, limits, timeout)
+                })]
+            }
+            Engine::Workers(spawn) => {
+                let job_rx = Arc::new(Mutex::new(job_rx));
+                (0..n.max(1))
+                    .map(|_| {
+                        let (jobs, answers, spawn) =
+                            (Arc::clone(&job_rx), ans_tx.clone(), spawn.clone());
+                        std::thread::spawn(move || worker_slot(&spawn, &jobs, &answers))
+                    })
+                    .collect()
+            }
+        };
         Pool {
             jobs: Some(job_tx),
             answers,
@@ -140,27 +149,54 @@ impl Pool {
     }
 }
 
-fn slot(engine: Engine, jobs: Arc<Mutex<Receiver<Job>>>, answers: Sender<Answer>) {
-    match engine {
-        Engine::InProcess { limits, timeout } => loop {
-            let job = {
-                let rx = jobs.lock().unwrap_or_else(|e| e.into_inner());
-                rx.recv()
-            };
-            let Ok(job) = job else { break };
-            let seq = job.seq;
-            let rec = in_process(job, &limits, timeout);
-            let answer = Answer {
-                seq,
-                line: rec.to_json_line(),
-                row: Some(CsvRow::of_record(&rec)),
-            };
-            if answers.send(answer).is_err() {
-                break;
+/// `--in-process`: each job converted on a rayon pool of `n` threads, until the jobs end and
+/// the ones taken are done.
+fn in_process_pool(
+    jobs: Receiver<Job>,
+    answers: Sender<Answer>,
+    n: usize,
+    limits: Limits,
+    timeout: Duration,
+) {
+    let threads = rayon::ThreadPoolBuilder::new()
+        .num_threads(n.max(1))
+        .thread_name(|i| format!("nianbao-convert-{i}"))
+        .build();
+    let threads = match threads {
+        Ok(t) => t,
+        Err(e) => {
+            // No thread to convert on: every document gets the reason as its record.
+            for job in jobs {
+                let err = ExtractError::new(
+                    ErrorKind::Internal,
+                    format!("cannot start conversion threads: {e}"),
+                );
+                let written = Written::of(&unreadable(job.path, err));
+                if answers
+                    .send(Answer {
+                        seq: job.seq,
+                        written,
+                    })
+                    .is_err()
+                {
+                    break;
+                }
             }
-        },
-        Engine::Workers(spawn) => worker_slot(&spawn, &jobs, &answers),
-    }
+            return;
+        }
+    };
+    // The jobs are taken on this thread, not one of the pool's (it waits on the channel).
+    threads.in_place_scope_fifo(|scope| {
+        for job in jobs {
+            let (answers, limits) = (answers.clone(), &limits);
+            scope.spawn_fifo(move |_| {
+                let seq = job.seq;
+                let written = Written::of(&in_process(job, limits, timeout));
+                // A closed channel: the run stopped, and this answer is not wanted.
+                let _ = answers.send(Answer { seq, written });
+            });
+        }
+    });
 }
 
 fn in_process(job: Job, limits: &Limits, timeout: Duration) -> Record {
@@ -210,17 +246,10 @@ fn worker_slot(spawn: &Spawn, jobs: &Mutex<Receiver<Job>>, answers: &Sender<Answ
                             spawn.exe.display()
                         ),
                     );
-                    let line = Worker::failed_line(&job.path, &job.doc, err);
+                    let written = Written::of(&Worker::failed(&job.path, &job.doc, err));
                     let seq = job.seq;
                     queue.pop_front();
-                    if answers
-                        .send(Answer {
-                            seq,
-                            line,
-                            row: None,
-                        })
-                        .is_err()
-                    {
+                    if answers.send(Answer { seq, written }).is_err() {
                         break;
                     }
                     continue;
@@ -241,7 +270,7 @@ fn worker_slot(spawn: &Spawn, jobs: &Mutex<Receiver<Job>>, answers: &Sender<Answ
                 // That worker is gone: the jobs sent after this one were never started.
                 worker = None;
                 queue.iter_mut().for_each(|q| q.sent = false);
-                failed
+                *failed
             }
         };
         if answers.send(answer).is_err() {

@@ -1,8 +1,9 @@
 //! What the run has already written: documents done (for `--resume`) and the first record of
-//! each content hash (so that a second copy of a document is not converted again). Kept as
-//! 16-byte digests, not paths or records, so memory stays small on large batches.
-use crate::csv_row::CsvRow;
-use crate::output::{CsvSpool, LineFacts, Log, Tally};
+//! each content hash (so that a second copy of a document becomes a copy of that record).
+//! Kept as 16-byte digests, not paths or records, so memory stays small on large batches.
+use crate::csv_row;
+use crate::output::{CsvSpool, Facts, Log, Tally};
+use nianbao_template::Record;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
@@ -13,8 +14,8 @@ type Digest = [u8; 16];
 pub struct Seen {
     /// (sha256, path) of every record in the log.
     done: HashSet<Digest>,
-    /// First record of each sha256: its offset in the log once written (None while converting).
-    first: HashMap<Digest, Option<u64>>,
+    /// Offset in the log of the first record of each sha256.
+    first: HashMap<Digest, u64>,
 }
 
 impl Seen {
@@ -31,22 +32,18 @@ impl Seen {
             if n == 0 {
                 break;
             }
-            let record = line.trim_end();
-            let row = CsvRow::of_line(record).map_err(|e| {
+            let record = Record::from_json_line(line.trim_end()).map_err(|e| {
                 io::Error::other(format!(
                     "{} record {}: {e}; remove the file or run without --resume",
                     log.path().display(),
                     tally.records + 1
                 ))
             })?;
-            let v = LineFacts::from_row(&row);
-            let sha = v.sha256.as_deref().unwrap_or("");
-            seen.done.insert(done_key(sha, &v.path));
-            if !sha.is_empty() {
-                seen.first.entry(sha_key(sha)).or_insert(Some(offset));
-            }
-            tally.add(&v, offset);
-            csv.push(record, &row)?;
+            let facts = Facts::of(&record);
+            seen.done.insert(done_key(&facts.sha256, &facts.path));
+            seen.written(&facts.sha256, offset);
+            tally.add(&facts, offset);
+            csv.push(&csv_row::encode_record(&record))?;
             offset += n as u64;
         }
         Ok(seen)
@@ -56,24 +53,20 @@ impl Seen {
         self.done.contains(&done_key(sha, path))
     }
 
-    /// Claims `sha` for this document; false when an earlier document had the same bytes.
-    pub fn claim(&mut self, sha: &str) -> bool {
-        match self.first.entry(sha_key(sha)) {
-            std::collections::hash_map::Entry::Occupied(_) => false,
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(None);
-                true
-            }
-        }
-    }
-
+    /// Notes the record of `sha` written at `offset`, unless an earlier one is (a document
+    /// whose bytes could not be read has no sha256, and is nobody's copy).
     pub fn written(&mut self, sha: &str, offset: u64) {
-        self.first.insert(sha_key(sha), Some(offset));
+        if !sha.is_empty() {
+            self.first.entry(sha_key(sha)).or_insert(offset);
+        }
     }
 
     /// Where the first record with these bytes is in the log.
     pub fn first_offset(&self, sha: &str) -> Option<u64> {
-        self.first.get(&sha_key(sha)).copied().flatten()
+        if sha.is_empty() {
+            return None;
+        }
+        self.first.get(&sha_key(sha)).copied()
     }
 }
 

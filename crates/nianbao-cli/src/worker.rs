@@ -10,16 +10,17 @@
 //!   file's `u64` length as the walk saw it,
 //!   `u64` largest size to read, `u32` length and bytes of the file's own path (the worker
 //!   reads and hashes the file). End of input = no more work.
-//! * answer, worker → parent stdout: one line `@nianbao <record JSON>\t<CSV row as one JSON
-//!   string>` (a compact JSON line holds no raw tab, so the first tab splits it). The row is
-//!   the CSV text itself, quoted and ended as the file holds it: the parent writes it as it
-//!   comes, without parsing the record or the row's fields. Lines without the prefix (stray
-//!   output of a library) are ignored.
+//! * answer, worker → parent stdout: an [`output::Written`](crate::output::Written), framed by
+//!   `write_answer`: the record's facts (status, sha256, agency, year, carry totals…) as
+//!   JSON, then its JSON line and its CSV row as they are. The parent takes the facts as they
+//!   come and writes the line and the row without reading them. The worker keeps
+//!   stdout for its answers and points its own file descriptor 1 at stderr, so that output
+//!   of a library cannot enter the stream.
 //!
 //! The parent waits `--timeout` for an answer, then kills the worker and records the document
 //! as `timeout`; a worker that dies records its document as `internal` (or `too_large` when it
 //! ran out of its `--max-memory` address space). Either way a fresh worker takes the next one.
-use crate::csv_row::CsvRow;
+use crate::output::Written;
 use crate::pool::{Answer, Doc, Job};
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use nianbao_sources::DiskFile;
@@ -33,7 +34,6 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-const PREFIX: &str = "@nianbao ";
 /// Longest display path accepted in a request (a sanity bound on a corrupt stream).
 const MAX_PATH_BYTES: u32 = 1 << 16;
 /// Stderr kept from a worker, for the message of the document it died on.
@@ -42,28 +42,113 @@ const STDERR_TAIL: usize = 2048;
 /// The worker side: answers requests on stdin until it closes.
 pub fn serve(limits: &Limits, max_memory: u64) -> io::Result<()> {
     limit_address_space(max_memory);
+    let mut answers = answer_stream()?;
     let mut stdin = io::stdin().lock();
-    let mut stdout = io::stdout().lock();
     let mut answer = Vec::with_capacity(ANSWER_CAPACITY);
     while let Some(Request { path, doc }) = read_request(&mut stdin)? {
         #[cfg(debug_assertions)]
         test_hook::check(&doc);
         let record = doc.convert(path, limits);
-        // The whole answer goes out in one write: written piece by piece through stdout's
-        // line buffer, it took several pipe writes, each waking the parent's reader.
+        // The whole answer goes out in one write: each write to the pipe can wake the
+        // parent's reader.
         answer.clear();
-        answer.extend_from_slice(PREFIX.as_bytes());
-        record.append_json_line(&mut answer);
-        answer.push(b'\t');
-        serde_json::to_writer(&mut answer, CsvRow::of_record(&record).as_str())?;
-        answer.push(b'\n');
-        stdout.write_all(&answer)?;
-        stdout.flush()?;
+        write_answer(&mut answer, &Written::of(&record))?;
+        answers.write_all(&answer)?;
+        answers.flush()?;
         if answer.capacity() > ANSWER_KEPT {
             answer = Vec::with_capacity(ANSWER_CAPACITY);
         }
     }
     Ok(())
+}
+
+/// Where a worker's answers go: its stdout, which from here on only they use (file descriptor
+/// 1 then points at stderr, so that what a library prints ends up in the parent's message of
+/// a failed document, not in the middle of an answer).
+#[cfg(unix)]
+fn answer_stream() -> io::Result<std::fs::File> {
+    use std::os::fd::FromRawFd;
+    io::stdout().flush()?;
+    // SAFETY: dup and dup2 only copy descriptors this process owns (0, 1, 2 are open in a
+    // worker: the parent gives it three pipes); the new descriptor is owned by the File alone.
+    unsafe {
+        let answers = libc::dup(1);
+        if answers < 0 || libc::dup2(2, 1) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(std::fs::File::from_raw_fd(answers))
+    }
+}
+
+#[cfg(not(unix))]
+fn answer_stream() -> io::Result<io::Stdout> {
+    Ok(io::stdout())
+}
+
+/// Largest answer accepted (a sanity bound on a corrupt stream; a record line is ~22 KB).
+const MAX_ANSWER_BYTES: u32 = 1 << 30;
+
+/// Appends one answer: the `u32` length of the rest; the `u32` length and JSON of the facts;
+/// the `u32` length and bytes of the record line; the bytes of the CSV row. The line and the
+/// row go as they are: written as JSON strings, every quote of a record line was escaped by
+/// the worker and unescaped by the parent.
+fn write_answer(out: &mut Vec<u8>, written: &Written) -> io::Result<()> {
+    let too_long = || io::Error::new(io::ErrorKind::InvalidData, "answer too long");
+    let start = out.len();
+    out.extend_from_slice(&[0; 8]);
+    serde_json::to_writer(&mut *out, &written.facts)?;
+    let facts = u32::try_from(out.len() - start - 8).map_err(|_| too_long())?;
+    out[start + 4..start + 8].copy_from_slice(&facts.to_le_bytes());
+    let line = u32::try_from(written.line.len()).map_err(|_| too_long())?;
+    out.extend_from_slice(&line.to_le_bytes());
+    out.extend_from_slice(written.line.as_bytes());
+    out.extend_from_slice(written.row.as_bytes());
+    let len = u32::try_from(out.len() - start - 4)
+        .ok()
+        .filter(|&n| n <= MAX_ANSWER_BYTES)
+        .ok_or_else(too_long)?;
+    out[start..start + 4].copy_from_slice(&len.to_le_bytes());
+    Ok(())
+}
+
+/// The next answer; `None` at the end of the stream. An answer cut short or not one is an
+/// error: the worker is then treated as dead.
+fn read_answer(r: &mut impl Read) -> io::Result<Option<Written>> {
+    let mut len = [0u8; 4];
+    match r.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, format!("answer {what}"));
+    let len = u32::from_le_bytes(len);
+    if len > MAX_ANSWER_BYTES {
+        return Err(bad("too long"));
+    }
+    let mut buf = Vec::with_capacity(len as usize);
+    r.take(u64::from(len)).read_to_end(&mut buf)?;
+    if buf.len() != len as usize {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
+    // A `u32` length at `at` and the range of the bytes it counts.
+    let part = |at: usize| -> Option<std::ops::Range<usize>> {
+        let n = u32::from_le_bytes(buf.get(at..at + 4)?.try_into().ok()?) as usize;
+        let start = at + 4;
+        buf.get(start..start + n).map(|_| start..start + n)
+    };
+    let facts = part(0).ok_or_else(|| bad("without its facts"))?;
+    let line = part(facts.end).ok_or_else(|| bad("without its record"))?;
+    let facts = serde_json::from_slice(&buf[facts])?;
+    let text = |b: Vec<u8>| String::from_utf8(b).map_err(|_| bad("not UTF-8"));
+    let row = text(buf.split_off(line.end))?;
+    // The record line keeps the answer's allocation.
+    buf.truncate(line.end);
+    buf.drain(..line.start);
+    Ok(Some(Written {
+        facts,
+        line: text(buf)?,
+        row,
+    }))
 }
 
 /// One document, as the worker receives it, and as the parent's writer thread sends it (the
@@ -227,59 +312,10 @@ fn limit_address_space(bytes: u64) {
     let _ = bytes;
 }
 
-/// Bytes reserved for one answer line (a record line is about 22 KB).
+/// Bytes reserved for one answer (a record line is about 22 KB).
 const ANSWER_CAPACITY: usize = 48 << 10;
 /// A worker's answer buffer grown past this by one large record is not kept for the next.
 const ANSWER_KEPT: usize = 1 << 20;
-
-/// The record line and CSV row of one answer line, or `None` for a line without the prefix.
-/// The record keeps the line's allocation: its row and the prefix are cut off in place.
-fn answer_of(mut line: String) -> Option<(String, Option<CsvRow>)> {
-    if !line.starts_with(PREFIX) {
-        return None;
-    }
-    let end = line.trim_end_matches(['\n', '\r']).len();
-    line.truncate(end);
-    // A row that does not parse is rebuilt from the record by the parent.
-    let row = match memchr::memchr(b'\t', line.as_bytes()) {
-        Some(tab) => {
-            let row = serde_json::from_str::<String>(&line[tab + 1..])
-                .ok()
-                .and_then(CsvRow::parse);
-            line.truncate(tab);
-            row
-        }
-        None => None,
-    };
-    line.drain(..PREFIX.len());
-    Some((line, row))
-}
-
-/// `BufRead::read_until(b'\n')`, with a vectorised search: record lines are ~22 KB, and the
-/// byte-at-a-time search of the standard one was a tenth of the parent's own work.
-fn read_line(r: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<usize> {
-    let mut n = 0;
-    loop {
-        let buf = match r.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if buf.is_empty() {
-            return Ok(n);
-        }
-        let (take, done) = match memchr::memchr(b'\n', buf) {
-            Some(i) => (i + 1, true),
-            None => (buf.len(), false),
-        };
-        line.extend_from_slice(&buf[..take]);
-        r.consume(take);
-        n += take;
-        if done {
-            return Ok(n);
-        }
-    }
-}
 
 /// How to start a worker.
 #[derive(Clone)]
@@ -299,7 +335,7 @@ pub struct Worker {
     /// watching the clock.
     requests: Option<Sender<Request>>,
     writer: Option<JoinHandle<()>>,
-    answers: Receiver<(String, Option<CsvRow>)>,
+    answers: Receiver<Written>,
     stderr: Arc<Mutex<String>>,
     stderr_thread: Option<JoinHandle<()>>,
 }
@@ -322,17 +358,9 @@ impl Worker {
         let (tx, answers) = mpsc::channel();
         std::thread::spawn(move || {
             let mut out = BufReader::with_capacity(64 << 10, stdout);
-            loop {
-                // Sized for a whole record line, so that reading it does not regrow it.
-                let mut line = Vec::with_capacity(ANSWER_CAPACITY);
-                match read_line(&mut out, &mut line) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {}
-                }
-                // A line that is not UTF-8 is stray output, like one without the prefix.
-                let Some(answer) = String::from_utf8(line).ok().and_then(answer_of) else {
-                    continue;
-                };
+            // Ends at the end of the stream or at a broken answer: either way the worker is
+            // done, which the slot sees as the channel closing.
+            while let Ok(Some(answer)) = read_answer(&mut out) {
                 if tx.send(answer).is_err() {
                     break;
                 }
@@ -380,13 +408,12 @@ impl Worker {
     /// Waits for the answer to `job`, the oldest document sent and not yet answered. `Err`
     /// means the worker is gone (timed out and killed, or dead); the error is the record to
     /// write, and the caller must start a new worker.
-    pub fn answer(&mut self, spawn: &Spawn, job: &Job) -> Result<Answer, Answer> {
+    pub fn answer(&mut self, spawn: &Spawn, job: &Job) -> Result<Answer, Box<Answer>> {
         let error = match self.answers.recv_timeout(spawn.timeout) {
-            Ok((line, row)) => {
+            Ok(written) => {
                 return Ok(Answer {
                     seq: job.seq,
-                    line,
-                    row,
+                    written,
                 })
             }
             Err(RecvTimeoutError::Timeout) => {
@@ -402,16 +429,15 @@ impl Worker {
                 self.death(status, spawn.max_memory)
             }
         };
-        Err(Answer {
+        Err(Box::new(Answer {
             seq: job.seq,
-            line: Self::failed_line(&job.path, &job.doc, error),
-            row: None,
-        })
+            written: Written::of(&Self::failed(&job.path, &job.doc, error)),
+        }))
     }
 
     /// The record of a document whose worker did not answer (a file left on disk is read
     /// here to describe it).
-    pub fn failed_line(path: &str, doc: &Doc, error: ExtractError) -> String {
+    pub fn failed(path: &str, doc: &Doc, error: ExtractError) -> Record {
         let mut source = Source {
             path: path.to_string(),
             ..Default::default()
@@ -421,7 +447,7 @@ impl Worker {
             source.sha256 = sha.into_owned();
             source.bytes = bytes.len() as u64;
         }
-        Record::failed(source, error).to_json_line()
+        Record::failed(source, error)
     }
 
     /// Kills the worker (if still running) and reaps it.
@@ -538,9 +564,9 @@ fn describe_exit(status: ExitStatus) -> String {
     }
 }
 
-/// Debug builds only: `NIANBAO_TEST_CRASH=<sha256>:<abort|overflow|hang>[,…]` makes the worker
-/// abort, overflow its stack or hang on that document, so that tests can check the parent's
-/// handling of a dying worker. No such input is known among the adapters (they bound their
+/// Debug builds only: `NIANBAO_TEST_CRASH=<sha256>:<abort|overflow|hang|print>[,…]` makes the
+/// worker abort, overflow its stack, hang, or print to stdout (as a library might) on that
+/// document, so that tests can check the parent's handling of a dying or chatty worker. No such input is known among the adapters (they bound their
 /// recursion), and release builds do not contain this code.
 #[cfg(debug_assertions)]
 mod test_hook {
@@ -564,6 +590,13 @@ mod test_hook {
                 "hang" => loop {
                     std::thread::sleep(std::time::Duration::from_secs(1));
                 },
+                // Bytes that would read as the start of an answer on the answer stream.
+                "print" => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(b"\x10\0\0\0stray output\n");
+                    let _ = out.flush();
+                }
                 _ => {}
             }
         }
@@ -581,55 +614,68 @@ mod test_hook {
 mod tests {
     use super::*;
 
+    /// Answers cross the pipe as the values they were: facts, line and row, text with
+    /// quotes, tabs, line breaks and Chinese included; a stream cut anywhere inside an answer
+    /// is an error, never a shorter answer.
     #[test]
-    fn answers_are_split_into_record_and_row() {
-        let mut fields = vec![String::new(); crate::csv_row::width()];
-        fields[0] = "甲, \"乙\"\n.txt".into();
-        let row = CsvRow::of_fields(&fields);
-        let row_json = serde_json::to_string(row.as_str()).unwrap();
-        let line = format!("{PREFIX}{{\"a\":\"\\t\"}}\t{row_json}\n");
-        assert_eq!(
-            answer_of(line),
-            Some(("{\"a\":\"\\t\"}".to_string(), Some(row)))
-        );
-        // No row, a row of the wrong width, or not a whole row: the parent makes it from the
-        // record.
-        assert_eq!(
-            answer_of(format!("{PREFIX}{{}}\n")),
-            Some(("{}".to_string(), None))
-        );
-        let commas = ",".repeat(crate::csv_row::width() - 1);
-        for bad in [
-            format!(",{commas}x\r\n"),
-            format!("{commas}x"),
-            format!("{commas}\"x\r\n"),
-            format!("{commas}x\"y\r\n"),
-            format!("{commas}\"x\"y\r\n"),
-        ] {
-            let line = format!("{PREFIX}{{}}\t{}\r\n", serde_json::to_string(&bad).unwrap());
-            assert_eq!(answer_of(line), Some(("{}".to_string(), None)), "{bad:?}");
+    fn answer_round_trip() {
+        use nianbao_template::record::Num;
+        use nianbao_template::{Key, Status};
+        let mut r = Record::new(Source {
+            path: "甲/\"乙\"\t,.pdf".into(),
+            sha256: "ab".repeat(32),
+            bytes: 1234,
+            ..Default::default()
+        });
+        r.status = Status::Partial;
+        r.report.agency = Some("某市人民政府办公室".into());
+        r.report.year = Some(2023);
+        r.values
+            .insert(Key::APPLICATIONS_CARRIED_OVER_TOTAL, Num::Count(7));
+        r.warnings.push("行\n1, \"x\"".into());
+        let failed = Record::failed(Source::default(), ExtractError::corrupt("坏\r\n"));
+        let (mut stream, mut ends) = (Vec::new(), Vec::new());
+        for rec in [&r, &failed] {
+            write_answer(&mut stream, &Written::of(rec)).unwrap();
+            ends.push(stream.len());
         }
-        let short = format!("{PREFIX}{{}}\t\"x,y\\r\\n\"\n");
-        assert_eq!(answer_of(short), Some(("{}".to_string(), None)));
-        assert_eq!(answer_of("stray output of a library\n".into()), None);
-    }
-
-    #[test]
-    fn lines_are_read_whole_across_buffer_refills() {
-        let text = "@nianbao {\"甲\":1}\tx\n\nlast without end";
-        let mut r = BufReader::with_capacity(3, text.as_bytes());
-        let mut lines = Vec::new();
-        loop {
-            let mut line = Vec::new();
-            if read_line(&mut r, &mut line).unwrap() == 0 {
-                break;
+        let mut read = &stream[..];
+        let got = read_answer(&mut read).unwrap().unwrap();
+        assert_eq!(got.facts.path, "甲/\"乙\"\t,.pdf");
+        assert_eq!(got.facts.sha256, "ab".repeat(32));
+        assert_eq!(got.facts.status, Status::Partial);
+        assert_eq!(got.facts.agency.as_deref(), Some("某市人民政府办公室"));
+        assert_eq!(got.facts.year, Some(2023));
+        assert_eq!(got.facts.carried_over, Some(7));
+        assert_eq!(got.facts.carry_forward, None);
+        assert_eq!(got.line, r.to_json_line());
+        assert_eq!(got.row, crate::csv_row::encode_record(&r));
+        let got = read_answer(&mut read).unwrap().unwrap();
+        assert_eq!(got.facts.status, Status::Failed);
+        assert_eq!(got.facts.sha256, "");
+        assert_eq!(got.line, failed.to_json_line());
+        assert!(read_answer(&mut read).unwrap().is_none());
+        for cut in 1..stream.len() {
+            let start = if cut >= ends[0] { ends[0] } else { 0 };
+            if cut == start {
+                continue;
             }
-            lines.push(String::from_utf8(line).unwrap());
+            let got = read_answer(&mut &stream[start..cut]);
+            assert!(
+                got.is_err() || (cut - start < 4 && matches!(got, Ok(None))),
+                "cut at {cut}"
+            );
         }
-        assert_eq!(
-            lines,
-            ["@nianbao {\"甲\":1}\tx\n", "\n", "last without end"]
-        );
+        // A length past the bound is refused before anything is read or reserved.
+        let mut huge = u32::MAX.to_le_bytes().to_vec();
+        huge.extend_from_slice(b"{}");
+        assert!(read_answer(&mut &huge[..]).is_err());
+        // Parts that claim more than the answer holds, or facts that are not facts.
+        for inner in [&[100u8, 0, 0, 0, b'{', b'}'][..], &[2, 0, 0, 0, b'{', b'}']] {
+            let mut bad = (inner.len() as u32).to_le_bytes().to_vec();
+            bad.extend_from_slice(inner);
+            assert!(read_answer(&mut &bad[..]).is_err());
+        }
     }
 
     #[test]

@@ -177,7 +177,8 @@ fn crafted_files_each_get_the_right_record() {
 }
 
 /// Debug builds honour NIANBAO_TEST_CRASH in workers (see src/worker.rs): a real abort, a real
-/// stack overflow and an endless loop, each on one document.
+/// stack overflow and an endless loop, each on one document; and output to stdout, which
+/// costs nothing.
 #[cfg(debug_assertions)]
 #[test]
 fn dying_and_hanging_workers_cost_one_document_each() {
@@ -185,7 +186,7 @@ fn dying_and_hanging_workers_cost_one_document_each() {
     let input = dir.join("in");
     fs::create_dir_all(&input).unwrap();
     let mut crash = Vec::new();
-    for (i, what) in ["abort", "good", "overflow", "good", "hang", "good"]
+    for (i, what) in ["abort", "good", "overflow", "good", "hang", "good", "print"]
         .iter()
         .enumerate()
     {
@@ -218,7 +219,7 @@ fn dying_and_hanging_workers_cost_one_document_each() {
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         assert!(secs < 30.0, "took {secs} s");
         let recs = records(&out);
-        assert_eq!(recs.len(), 6);
+        assert_eq!(recs.len(), 7);
         let abort = record(&recs, "0-abort.txt");
         assert_eq!(kind(abort), "internal");
         assert!(
@@ -242,7 +243,7 @@ fn dying_and_hanging_workers_cost_one_document_each() {
         let hang = record(&recs, "4-hang.txt");
         assert_eq!(kind(hang), "timeout");
         assert_eq!(hang["source"]["format"], "txt");
-        for good in ["1-good.txt", "3-good.txt", "5-good.txt"] {
+        for good in ["1-good.txt", "3-good.txt", "5-good.txt", "6-print.txt"] {
             assert_ne!(record(&recs, good)["status"], "failed", "{good}");
         }
         // Failed documents keep their hash, so --resume and --shard treat them like others.

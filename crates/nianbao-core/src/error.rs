@@ -1,9 +1,9 @@
 //! Why a document could not be converted: an error kind for the record and a message for people.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Why a document could not be converted. Serialised in snake_case into `error.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// Zero bytes.
@@ -52,7 +52,7 @@ impl fmt::Display for ErrorKind {
 }
 
 /// A failed extraction: the kind (machine readable) and a message for a person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtractError {
     pub kind: ErrorKind,
     pub message: String,

@@ -1,10 +1,10 @@
 //! The document model: paragraphs and tables in reading order, each with where it was read.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Where a piece of text was read. Every field is optional: each format fills what it knows
 /// (a PDF page and position, a spreadsheet sheet and cell, a text line).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,

@@ -2,10 +2,10 @@
 use crate::keymap::KeyMap;
 use crate::keys::{Key, Unit};
 use nianbao_core::{ExtractError, Provenance};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Every template table was found.
@@ -26,7 +26,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     pub path: String,
     /// Detected from the bytes (`txt`, `docx`, …); null when no adapter recognised them.
@@ -38,7 +38,7 @@ pub struct Source {
     pub encoding: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub agency: Option<String>,
     pub year: Option<i32>,
@@ -47,14 +47,14 @@ pub struct Report {
     pub title: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sections {
     pub overview: Option<String>,
     pub problems: Option<String>,
     pub other: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     pub rule: String,
     pub ok: bool,
@@ -222,6 +222,114 @@ impl Record {
             }
         }
         Ok(())
+    }
+}
+
+/// A record line read back (a resumed log, the first of two copies, the finishing pass): the
+/// record that [`Record::to_json_line`] wrote, which writes the same line again. Members a line
+/// lacks are left empty, as a record that never had them.
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Value::Object(mut m) = Value::deserialize(d)? else {
+            return Err(serde::de::Error::custom("a record is a JSON object"));
+        };
+        Record::of_members(&mut m).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Record {
+    /// A record line read back: see the `Deserialize` of [`Record`].
+    pub fn from_json_line(line: &str) -> serde_json::Result<Record> {
+        serde_json::from_str(line)
+    }
+
+    fn of_members(m: &mut serde_json::Map<String, Value>) -> Result<Record, String> {
+        let status = match m.get("status") {
+            None | Some(Value::Null) => Status::Failed,
+            Some(s) => Status::deserialize(s).map_err(|e| format!("status: {e}"))?,
+        };
+        let mut r = Record {
+            source: member(m, "source")?,
+            status,
+            error: member(m, "error")?,
+            report: member(m, "report")?,
+            sections: member(m, "sections")?,
+            checks: member(m, "checks")?,
+            warnings: member(m, "warnings")?,
+            ..Record::new(Source::default())
+        };
+        for node in key_tree() {
+            if let Some(v) = m.get(node.name) {
+                r.read_node(node, v)?;
+            }
+        }
+        if let Some(Value::Object(prov)) = m.get("provenance") {
+            for (name, p) in prov {
+                if let Some(from) = p.get("from").and_then(Value::as_str) {
+                    r.report_from.push(inferred_field(name, from)?);
+                    continue;
+                }
+                let key = Key::named(name).ok_or_else(|| format!("provenance of `{name}`"))?;
+                let p = Provenance::deserialize(p).map_err(|e| format!("{name}: {e}"))?;
+                r.provenance.insert(key, p);
+            }
+        }
+        Ok(r)
+    }
+
+    /// The values under one node of the key tree: whole numbers are counts, others amounts
+    /// (`to_json_line` writes an amount with its decimal point, `8.0`).
+    fn read_node(&mut self, node: &KeyNode, v: &Value) -> Result<(), String> {
+        let bad = || format!("`{}` is not a value of its key", node.name);
+        match (&node.kind, v) {
+            (_, Value::Null) => {}
+            (NodeKind::Value(key), Value::Number(n)) => {
+                let num = match n.as_i64() {
+                    Some(c) => Num::Count(c),
+                    None => Num::Wan(n.as_f64().ok_or_else(bad)?),
+                };
+                self.values.insert(*key, num);
+            }
+            (NodeKind::Raw(key), Value::String(s)) => {
+                self.raw.insert(*key, s.clone());
+            }
+            (NodeKind::Group(children), Value::Object(m)) => {
+                for c in children {
+                    if let Some(v) = m.get(c.name) {
+                        self.read_node(c, v)?;
+                    }
+                }
+            }
+            _ => return Err(bad()),
+        }
+        Ok(())
+    }
+}
+
+/// A member of a record line, its default when absent or null.
+fn member<T: serde::de::DeserializeOwned + Default>(
+    m: &mut serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<T, String> {
+    match m.remove(name) {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(v) => serde_json::from_value(v).map_err(|e| format!("{name}: {e}")),
+    }
+}
+
+/// A `report_from` entry read back: the report field and where it was inferred from.
+fn inferred_field(field: &str, from: &str) -> Result<(&'static str, &'static str), String> {
+    let field = ["report.agency", "report.year"]
+        .into_iter()
+        .find(|f| *f == field);
+    let from = [crate::inferred::FROM_PATH, crate::inferred::FROM_PROPERTIES]
+        .into_iter()
+        .find(|f| *f == from);
+    match (field, from) {
+        (Some(field), Some(from)) => Ok((field, from)),
+        _ => Err(format!(
+            "provenance of `{field:?}` inferred from `{from:?}`"
+        )),
     }
 }
 
