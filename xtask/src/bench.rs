@@ -498,3 +498,25 @@ fn verdict(ok: bool) -> &'static str {
         "NOT MET"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn only_names_format_folders() {
+        let o = parse(&args(&["--only", "xlsx,docx", "--quick"])).unwrap();
+        assert_eq!(o.only, ["xlsx", "docx"]);
+        assert_eq!(o.docs, 1_000);
+        assert!(parse(&args(&[])).unwrap().only.is_empty());
+        let err = parse(&args(&["--only", "xlsx,odt"])).err().unwrap();
+        assert!(err.starts_with("--only: unknown format `odt`"), "{err}");
+        assert!(parse(&args(&["--only"])).is_err());
+        // The summary holds the whole-corpus runs, which --only leaves out.
+        assert!(parse(&args(&["--only", "pdf", "--json"])).is_err());
+    }
+}
