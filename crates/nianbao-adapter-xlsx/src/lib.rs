@@ -584,6 +584,32 @@ mod tests {
     }
 
     #[test]
+    fn an_ods_gets_its_merged_spans_from_the_package_the_guard_opened() {
+        // LibreOffice's content.xml of this workbook: on sheet 依申请公开, the note about the
+        // column's sums spans 3 columns and 3 rows (table:number-columns-spanned="3"
+        // table:number-rows-spanned="3").
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let bytes = std::fs::read(fixtures.join("xlsx/baihe-2022.ods")).unwrap();
+        let input = Input {
+            bytes: &bytes,
+            path: "baihe-2022.ods",
+            limits: &Default::default(),
+        };
+        let doc = XlsxAdapter.extract(&input).unwrap();
+        let note = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .flat_map(|t| t.rows.iter().flatten())
+            .find(|c| c.text.starts_with("（本列数据的勾稽关系"))
+            .expect("the note is a table cell");
+        assert_eq!((note.col_span, note.row_span), (3, 3), "{note:?}");
+    }
+
+    #[test]
     fn column_names() {
         assert_eq!(column_name(0), "A");
         assert_eq!(column_name(25), "Z");
