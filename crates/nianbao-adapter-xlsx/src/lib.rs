@@ -470,13 +470,18 @@ mod tests {
         format!("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\">{cells}</row></sheetData></worksheet>")
     }
 
-    fn first_row(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+    /// The adapter's reading of these bytes, with the default limits.
+    fn extract(bytes: &[u8]) -> Result<Document, ExtractError> {
         let input = Input {
             bytes,
             path: "t.xlsx",
             limits: &Default::default(),
         };
-        let doc = XlsxAdapter.extract(&input).unwrap();
+        XlsxAdapter.extract(&input)
+    }
+
+    fn first_row(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+        let doc = extract(bytes).unwrap();
         let row = doc
             .blocks
             .iter()
@@ -537,12 +542,7 @@ mod tests {
         ] {
             let cells = format!("{first}<c r=\"ZZZ9999999\"><v>2</v></c>");
             let bytes = xlsx_with(&sheet_xml(&cells), None, Some(STYLES));
-            let input = Input {
-                bytes: &bytes,
-                path: "t.xlsx",
-                limits: &Default::default(),
-            };
-            let err = XlsxAdapter.extract(&input).unwrap_err();
+            let err = extract(&bytes).unwrap_err();
             assert_eq!(err.kind, ErrorKind::TooLarge);
             assert_eq!(
                 err.message,
@@ -567,12 +567,7 @@ mod tests {
                 .unwrap();
             bytes[at + size_at..at + size_at + 4].copy_from_slice(&100u32.to_le_bytes());
         }
-        let input = Input {
-            bytes: &bytes,
-            path: "t.xlsx",
-            limits: &Default::default(),
-        };
-        let err = XlsxAdapter.extract(&input).unwrap_err();
+        let err = extract(&bytes).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Corrupt, "{err:?}");
         assert!(
             err.message.starts_with("sheet 表1: its part is damaged:")
@@ -590,12 +585,7 @@ mod tests {
         // table:number-rows-spanned="3").
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
         let bytes = std::fs::read(fixtures.join("xlsx/baihe-2022.ods")).unwrap();
-        let input = Input {
-            bytes: &bytes,
-            path: "baihe-2022.ods",
-            limits: &Default::default(),
-        };
-        let doc = XlsxAdapter.extract(&input).unwrap();
+        let doc = extract(&bytes).unwrap();
         let note = doc
             .blocks
             .iter()
