@@ -1,11 +1,13 @@
-//! `cargo xtask bench [--docs N | --quick] [--out DIR] [--skip-floor] [--bin PATH]`:
-//! generates a reproducible mixed corpus, converts it with the release `nianbao`, and prints
-//! documents/s and MB/s per format, peak memory, the `--jobs 1` → `--jobs 2` scaling, and the
-//! ratio to baselines run on the same files (`pdftotext -layout`; bare read + inflate).
+//! `cargo xtask bench [--docs N | --quick] [--out DIR] [--skip-floor] [--bin PATH]
+//! [--only FORMATS]`: generates a reproducible mixed corpus, converts it with the release
+//! `nianbao`, and prints documents/s and MB/s per format, peak memory, the `--jobs 1` →
+//! `--jobs 2` scaling, and the ratio to baselines run on the same files (`pdftotext -layout`;
+//! bare read + inflate).
 //!
 //! Runs: each format folder alone with `--jobs 1` (per-format rates), the whole corpus with
 //! `--jobs 1` and with `--jobs 2` (the scaling compares the same run at both), and its first
-//! tenth with `--jobs 2` (memory must not grow with corpus size).
+//! tenth with `--jobs 2` (memory must not grow with corpus size). `--only` times the named
+//! format folders and their baselines alone, without the whole-corpus runs.
 #[path = "bench_corpus.rs"]
 mod corpus;
 #[path = "bench_measure.rs"]
@@ -34,6 +36,8 @@ struct Options {
     out: PathBuf,
     skip_floor: bool,
     bin: Option<PathBuf>,
+    /// The format folders timed; empty: all of them, and the whole-corpus runs.
+    only: Vec<String>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -43,6 +47,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         out: crate::target_dir().join("bench"),
         skip_floor: false,
         bin: None,
+        only: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -58,11 +63,28 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--skip-floor" => o.skip_floor = true,
             "--json" => o.json = true,
             "--bin" => o.bin = Some(it.next().map(PathBuf::from).ok_or("--bin takes a path")?),
+            "--only" => {
+                let list = it
+                    .next()
+                    .ok_or("--only takes formats, such as xlsx or docx,xlsx")?;
+                for name in list.split(',') {
+                    if !FOLDERS.contains(&name) {
+                        return Err(format!(
+                            "--only: unknown format `{name}` (one of {})",
+                            FOLDERS.join(", ")
+                        ));
+                    }
+                    o.only.push(name.to_string());
+                }
+            }
             other => return Err(format!("bench: unknown argument `{other}`\n\n{USAGE}")),
         }
     }
     if o.docs < 10 {
         return Err("--docs must be at least 10".into());
+    }
+    if o.json && !o.only.is_empty() {
+        return Err("--json needs the whole-corpus runs, which --only leaves out".into());
     }
     Ok(o)
 }
@@ -70,7 +92,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
 const USAGE: &str =
     "usage: cargo xtask bench [--docs N (10000) | --quick (1000)] [--out DIR (target/bench)]
                          [--skip-floor] [--bin PATH (default: builds the release nianbao)]
-                         [--json (also writes OUT/summary.json, the input of docs/BENCHMARKS.md)]";
+                         [--json (also writes OUT/summary.json, the input of docs/BENCHMARKS.md)]
+                         [--only FORMAT[,FORMAT…] (docx, xlsx, pdf, txt, zips: those folders and
+                          their baselines alone, without the whole-corpus runs)]";
 
 /// One folder of the corpus: its files, their bytes, and the documents they hold.
 struct Folder {
@@ -121,6 +145,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .filter(|f| !f.files.is_empty())
+        .filter(|f| o.only.is_empty() || o.only.iter().any(|n| n == f.name))
         .collect();
     let runs = o.out.join("runs");
 
@@ -161,14 +186,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         one.push((f, best.ok_or("no run")?));
     }
-    println!("bench: whole corpus with --jobs 1 …");
-    let all1 = measure::nianbao(&bin, &corpus.dir, &runs.join("jobs1-all"), 1)?;
-    println!("bench: whole corpus with --jobs 2 …");
-    let all = measure::nianbao(&bin, &corpus.dir, &runs.join("jobs2-all"), 2)?;
-    println!("bench: the derived outputs of the whole corpus …");
-    let derived = measure::outputs(&bin, &runs.join("jobs2-all"))?;
-    println!("bench: first tenth with --jobs 2 …");
-    let tenth = measure::nianbao(&bin, &corpus.tenth, &runs.join("jobs2-tenth"), 2)?;
+    let whole = if o.only.is_empty() {
+        println!("bench: whole corpus with --jobs 1 …");
+        let all1 = measure::nianbao(&bin, &corpus.dir, &runs.join("jobs1-all"), 1)?;
+        println!("bench: whole corpus with --jobs 2 …");
+        let all = measure::nianbao(&bin, &corpus.dir, &runs.join("jobs2-all"), 2)?;
+        println!("bench: the derived outputs of the whole corpus …");
+        let derived = measure::outputs(&bin, &runs.join("jobs2-all"))?;
+        println!("bench: first tenth with --jobs 2 …");
+        let tenth = measure::nianbao(&bin, &corpus.tenth, &runs.join("jobs2-tenth"), 2)?;
+        Some(Whole {
+            all1,
+            all,
+            derived,
+            tenth,
+        })
+    } else {
+        None
+    };
 
     let mut floors: Vec<(&str, String, Option<f64>)> = Vec::new();
     if !o.skip_floor {
@@ -203,8 +238,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let report = render(
         &o,
         &one,
-        (&all1, &all, derived),
-        &tenth,
+        whole.as_ref(),
         &floors,
         &corpus,
         (load_before, loadavg()),
@@ -212,8 +246,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("\n{report}");
     fs::write(o.out.join("summary.txt"), &report).map_err(|e| e.to_string())?;
     println!("(saved to {})", o.out.join("summary.txt").display());
-    if o.json {
-        let summary = summary::of(&o, &one, (&all1, &all, derived), &tenth, &floors);
+    if let Some(w) = whole.as_ref().filter(|_| o.json) {
+        let summary = summary::of(&o, &one, (&w.all1, &w.all, w.derived), &w.tenth, &floors);
         let path = o.out.join("summary.json");
         let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
         fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
@@ -248,6 +282,15 @@ fn pdf_baseline(files: &[PathBuf]) -> Result<Option<f64>, String> {
     Ok(secs)
 }
 
+/// The runs of the whole corpus (left out with `--only`).
+struct Whole {
+    all1: Run,
+    all: Run,
+    /// Seconds the derived outputs of `all` took.
+    derived: f64,
+    tenth: Run,
+}
+
 fn loadavg() -> String {
     fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -261,9 +304,7 @@ fn mib(kib: u64) -> f64 {
 fn render(
     o: &Options,
     one: &[(&Folder, Run)],
-    // The whole corpus with --jobs 1 and with --jobs 2, and the seconds its derived outputs took.
-    (all1, all, derived): (&Run, &Run, f64),
-    tenth: &Run,
+    whole: Option<&Whole>,
     floors: &[(&str, String, Option<f64>)],
     corpus: &corpus::Corpus,
     load: (String, String),
@@ -322,6 +363,40 @@ fn render(
             );
         }
     }
+    if let Some(w) = whole {
+        whole_lines(&mut s, one, w);
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "goals (measured, not asserted):");
+    for (f, r) in one {
+        let Some((_, _, Some(base))) = floors.iter().find(|x| x.0 == f.name) else {
+            continue;
+        };
+        let Some(limit) = goal_ratio(f.name) else {
+            continue;
+        };
+        let ratio = r.secs / base;
+        let _ = writeln!(
+            s,
+            "  {:<4} ratio to baseline {ratio:>6.2} ≤ {limit}  {}",
+            f.name,
+            verdict(ratio <= limit)
+        );
+    }
+    if let Some(w) = whole {
+        whole_goals(&mut s, w);
+    }
+    s
+}
+
+/// The lines about the whole-corpus runs: time, scaling, CPU of the parent, memory.
+fn whole_lines(s: &mut String, one: &[(&Folder, Run)], w: &Whole) {
+    let Whole {
+        all1,
+        all,
+        derived,
+        tenth,
+    } = w;
     let parts: f64 = one.iter().map(|(_, r)| r.secs).sum();
     let j1 = all1.secs;
     let docs: usize = one.iter().map(|(f, _)| f.docs).sum();
@@ -383,23 +458,11 @@ fn render(
             all.records()
         );
     }
-    let _ = writeln!(s);
-    let _ = writeln!(s, "goals (measured, not asserted):");
-    for (f, r) in one {
-        let Some((_, _, Some(base))) = floors.iter().find(|x| x.0 == f.name) else {
-            continue;
-        };
-        let Some(limit) = goal_ratio(f.name) else {
-            continue;
-        };
-        let ratio = r.secs / base;
-        let _ = writeln!(
-            s,
-            "  {:<4} ratio to baseline {ratio:>6.2} ≤ {limit}  {}",
-            f.name,
-            verdict(ratio <= limit)
-        );
-    }
+}
+
+/// The memory goals, measured on the whole-corpus runs.
+fn whole_goals(s: &mut String, w: &Whole) {
+    let (all, tenth) = (&w.all, &w.tenth);
     let peak = mib(all.peak_kib());
     let _ = writeln!(
         s,
@@ -412,7 +475,6 @@ fn render(
         "  RSS growth ×10 documents: {growth:.2}× ≤ {GROWTH:.2}  {}",
         verdict(growth <= GROWTH)
     );
-    s
 }
 
 /// The bound on a format's time against its baseline on the same files, where there is one:
@@ -434,5 +496,27 @@ fn verdict(ok: bool) -> &'static str {
         "met"
     } else {
         "NOT MET"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn only_names_format_folders() {
+        let o = parse(&args(&["--only", "xlsx,docx", "--quick"])).unwrap();
+        assert_eq!(o.only, ["xlsx", "docx"]);
+        assert_eq!(o.docs, 1_000);
+        assert!(parse(&args(&[])).unwrap().only.is_empty());
+        let err = parse(&args(&["--only", "xlsx,odt"])).err().unwrap();
+        assert!(err.starts_with("--only: unknown format `odt`"), "{err}");
+        assert!(parse(&args(&["--only"])).is_err());
+        // The summary holds the whole-corpus runs, which --only leaves out.
+        assert!(parse(&args(&["--only", "pdf", "--json"])).is_err());
     }
 }

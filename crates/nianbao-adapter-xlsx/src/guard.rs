@@ -2,11 +2,17 @@
 //! limits from what the zip directory declares, before calamine reads anything. The zip reader
 //! calamine reads through stops a part that inflates past its declared size (and checks its
 //! CRC-32 at its end), so a part that lies about its size fails there, never in memory.
+//!
+//! The package the guard opened is handed back, so that the parts read besides calamine (an
+//! ODS's `content.xml`, the title property) come from the zip directory parsed once here.
 use nianbao_core::{ErrorKind, ExtractError, Limits};
 use std::io::{Cursor, Read};
 use zip::ZipArchive;
 
-fn open(bytes: &[u8]) -> Result<ZipArchive<Cursor<&[u8]>>, ExtractError> {
+/// A spreadsheet package whose zip directory has been read.
+pub type Package<'a> = ZipArchive<Cursor<&'a [u8]>>;
+
+fn open(bytes: &[u8]) -> Result<Package<'_>, ExtractError> {
     ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| ExtractError::corrupt(format!("not a valid spreadsheet package: {e}")))
 }
@@ -15,8 +21,8 @@ fn too_large(message: String) -> ExtractError {
     ExtractError::new(ErrorKind::TooLarge, message)
 }
 
-/// Checks the declared size and ratio of every part.
-pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ExtractError> {
+/// Checks the declared size and ratio of every part; the package, when they pass.
+pub fn check_zip<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Package<'a>, ExtractError> {
     let mut zip = open(bytes)?;
     for i in 0..zip.len() {
         let raw = zip
@@ -25,7 +31,7 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ExtractError> {
         let name = raw.name().map(|n| n.into_owned()).unwrap_or_default();
         check_declared(&name, raw.size(), raw.compressed_size(), limits)?;
     }
-    Ok(())
+    Ok(zip)
 }
 
 fn check_declared(name: &str, size: u64, packed: u64, limits: &Limits) -> Result<(), ExtractError> {
@@ -45,9 +51,8 @@ fn check_declared(name: &str, size: u64, packed: u64, limits: &Limits) -> Result
     Ok(())
 }
 
-/// One part, read with the hard cap (after [`check_zip`]).
-pub fn read_part(bytes: &[u8], name: &str, limits: &Limits) -> Result<Vec<u8>, ExtractError> {
-    let mut zip = open(bytes)?;
+/// One part of a package [`check_zip`] passed, read with the hard cap.
+pub fn read_part(zip: &mut Package, name: &str, limits: &Limits) -> Result<Vec<u8>, ExtractError> {
     let mut f = zip
         .by_name(name)
         .map_err(|e| ExtractError::corrupt(format!("cannot open part {name}: {e}")))?;

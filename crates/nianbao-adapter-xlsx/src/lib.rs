@@ -82,76 +82,94 @@ impl Adapter for XlsxAdapter {
                 "not an xlsx, xls or ods spreadsheet",
             ));
         };
-        if kind != Kind::Xls {
-            guard::check_zip(input.bytes, input.limits)?;
-        }
-        finish(read_with_calamine(kind, input)?, input.bytes)
+        // The package of an xlsx or ods, opened once: the guard checks it before calamine reads
+        // anything, and it serves the parts read besides calamine.
+        let mut package = match kind {
+            Kind::Xls => None,
+            Kind::Xlsx | Kind::Ods => Some(guard::check_zip(input.bytes, input.limits)?),
+        };
+        let doc = read_with_calamine(kind, input, package.as_mut())?;
+        finish(doc, package.as_mut())
     }
 }
 
-/// The workbook read by calamine.
-fn read_with_calamine(kind: Kind, input: &Input) -> Result<Document, ExtractError> {
+/// The workbook read by calamine (`package`: the guard's, for an xlsx or ods).
+fn read_with_calamine(
+    kind: Kind,
+    input: &Input,
+    package: Option<&mut guard::Package>,
+) -> Result<Document, ExtractError> {
     let bytes = input.bytes;
     let mut doc = Document::default();
     let cursor = Cursor::new(bytes);
-    match kind {
-        Kind::Xlsx => {
+    match (kind, package) {
+        (Kind::Xlsx, _) => {
             let mut wb = calamine::Xlsx::new(cursor).map_err(|e| open_error(&e.to_string()))?;
-            for name in &wb.sheet_names() {
-                let merges = wb
-                    .merge_cells_by_sheet_name(name)
+            // Merged regions are a second parse of the whole sheet part: read only for a sheet
+            // that has cells for them to span.
+            let merges = |wb: &mut calamine::Xlsx<_>, name: &str| {
+                wb.merge_cells_by_sheet_name(name)
                     .map(|m| dims(&m))
-                    .unwrap_or_default();
+                    .unwrap_or_default()
+            };
+            for name in &wb.sheet_names() {
                 match values_and_formulas(&mut wb, name) {
                     Some(read) => {
                         let (values, formulas) = read?;
+                        let merges = match values.start() {
+                            Some(_) => merges(&mut wb, name),
+                            None => Vec::new(),
+                        };
                         sheet_blocks(name, values, Some(formulas), merges, &mut doc)?
                     }
                     None => read_sheet(&mut wb, name, merges, &mut doc)?,
                 }
             }
         }
-        Kind::Xls => {
+        (Kind::Xls, _) => {
             let mut wb = calamine::Xls::new(cursor).map_err(|e| open_error(&e.to_string()))?;
-            for name in &wb.sheet_names() {
-                let merges = wb
-                    .merge_cells_by_sheet_name(name)
+            let merges = |wb: &mut calamine::Xls<_>, name: &str| {
+                wb.merge_cells_by_sheet_name(name)
                     .map(|m| dims(&m))
-                    .unwrap_or_default();
+                    .unwrap_or_default()
+            };
+            for name in &wb.sheet_names() {
                 read_sheet(&mut wb, name, merges, &mut doc)?;
             }
         }
-        Kind::Ods => {
-            let content = guard::read_part(bytes, "content.xml", input.limits)?;
+        (Kind::Ods, Some(package)) => {
+            let content = guard::read_part(package, "content.xml", input.limits)?;
             let mut spans = ods_spans::merges(&String::from_utf8_lossy(&content));
             let mut wb = calamine::Ods::new(cursor).map_err(|e| open_error(&e.to_string()))?;
             for name in &wb.sheet_names() {
                 let merges = spans.remove(name).unwrap_or_default();
-                read_sheet(&mut wb, name, merges, &mut doc)?;
+                read_sheet(&mut wb, name, |_, _| merges, &mut doc)?;
             }
+        }
+        (Kind::Ods, None) => {
+            return Err(ExtractError::corrupt("not a valid spreadsheet package"));
         }
     }
     Ok(doc)
 }
 
-fn finish(mut doc: Document, bytes: &[u8]) -> Result<Document, ExtractError> {
+fn finish(
+    mut doc: Document,
+    package: Option<&mut guard::Package>,
+) -> Result<Document, ExtractError> {
     if doc.blocks.is_empty() {
         return Err(ExtractError::not_a_report(
             "the workbook has no worksheet with content",
         ));
     }
-    doc.title = stored_title(bytes);
+    doc.title = package.and_then(stored_title);
     Ok(doc)
 }
 
 /// The package's title property (`docProps/core.xml`, an ODS's `meta.xml`): a fallback for the
 /// report's metadata only, so a part that cannot be read is no title.
-fn stored_title(bytes: &[u8]) -> Option<String> {
+fn stored_title(zip: &mut guard::Package) -> Option<String> {
     use std::io::Read;
-    if !sniff::is_zip(bytes) {
-        return None;
-    }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     for name in ["docProps/core.xml", "meta.xml"] {
         let Ok(part) = zip.by_name(name) else {
             continue;
@@ -210,7 +228,7 @@ fn damaged(e: &(dyn std::error::Error + 'static)) -> bool {
 fn read_sheet<R, RS>(
     wb: &mut R,
     name: &str,
-    merges: Vec<Merge>,
+    merges: impl FnOnce(&mut R, &str) -> Vec<Merge>,
     doc: &mut Document,
 ) -> Result<(), ExtractError>
 where
@@ -238,9 +256,10 @@ where
         }
     };
     if range.start().is_none() || too_many_cells(&range) {
-        // Empty, or refused below before its formulas are read.
-        return sheet_blocks(name, range, None, merges, doc);
+        // Empty, or refused below before its formulas and merged regions are read.
+        return sheet_blocks(name, range, None, Vec::new(), doc);
     }
+    let merges = merges(wb, name);
     let formulas = wb.worksheet_formula(name).ok();
     sheet_blocks(name, range, formulas, merges, doc)
 }
@@ -451,13 +470,18 @@ mod tests {
         format!("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\">{cells}</row></sheetData></worksheet>")
     }
 
-    fn first_row(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+    /// The adapter's reading of these bytes, with the default limits.
+    fn extract(bytes: &[u8]) -> Result<Document, ExtractError> {
         let input = Input {
             bytes,
             path: "t.xlsx",
             limits: &Default::default(),
         };
-        let doc = XlsxAdapter.extract(&input).unwrap();
+        XlsxAdapter.extract(&input)
+    }
+
+    fn first_row(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+        let doc = extract(bytes).unwrap();
         let row = doc
             .blocks
             .iter()
@@ -518,12 +542,7 @@ mod tests {
         ] {
             let cells = format!("{first}<c r=\"ZZZ9999999\"><v>2</v></c>");
             let bytes = xlsx_with(&sheet_xml(&cells), None, Some(STYLES));
-            let input = Input {
-                bytes: &bytes,
-                path: "t.xlsx",
-                limits: &Default::default(),
-            };
-            let err = XlsxAdapter.extract(&input).unwrap_err();
+            let err = extract(&bytes).unwrap_err();
             assert_eq!(err.kind, ErrorKind::TooLarge);
             assert_eq!(
                 err.message,
@@ -548,12 +567,7 @@ mod tests {
                 .unwrap();
             bytes[at + size_at..at + size_at + 4].copy_from_slice(&100u32.to_le_bytes());
         }
-        let input = Input {
-            bytes: &bytes,
-            path: "t.xlsx",
-            limits: &Default::default(),
-        };
-        let err = XlsxAdapter.extract(&input).unwrap_err();
+        let err = extract(&bytes).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Corrupt, "{err:?}");
         assert!(
             err.message.starts_with("sheet 表1: its part is damaged:")
@@ -562,6 +576,27 @@ mod tests {
                     .contains("larger than its declared uncompressed size"),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn an_ods_gets_its_merged_spans_from_the_package_the_guard_opened() {
+        // LibreOffice's content.xml of this workbook: on sheet 依申请公开, the note about the
+        // column's sums spans 3 columns and 3 rows (table:number-columns-spanned="3"
+        // table:number-rows-spanned="3").
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let bytes = std::fs::read(fixtures.join("xlsx/baihe-2022.ods")).unwrap();
+        let doc = extract(&bytes).unwrap();
+        let note = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .flat_map(|t| t.rows.iter().flatten())
+            .find(|c| c.text.starts_with("（本列数据的勾稽关系"))
+            .expect("the note is a table cell");
+        assert_eq!((note.col_span, note.row_span), (3, 3), "{note:?}");
     }
 
     #[test]
