@@ -292,7 +292,8 @@ mod guard_tests {
         r.report.agency = Some("@SUM(1+1)".into());
         r.report.title = Some("=1+1 年报".into());
         r.report.year = Some(2024);
-        r.values.insert(Key::ACTIVE_LICENSING_CHANGE, Num::Count(-3));
+        r.values
+            .insert(Key::ACTIVE_LICENSING_CHANGE, Num::Count(-3));
         r.raw.insert(Key::ACTIVE_FEES_AMOUNT_WAN, "-80056元".into());
         r.warnings = vec!["+warn".into(), "\tx".into()];
         let h = csv_header();
