@@ -203,9 +203,6 @@ pub fn write_only(dir: &Path, names: &[&str]) -> io::Result<()> {
         (WORKBOOK, workbook::write),
         (AUDIT, audit::write),
     ];
-    if names.contains(&CODEBOOK) {
-        codebook::write(&dir.join(CODEBOOK))?;
-    }
     std::thread::scope(|s| {
         let mut senders = Vec::new();
         let mut running = Vec::new();
@@ -219,7 +216,7 @@ pub fn write_only(dir: &Path, names: &[&str]) -> io::Result<()> {
             running.push(s.spawn(move || write(&path, Records { rx, ended: false })));
         }
         if running.is_empty() {
-            return Ok(());
+            return Ok::<(), io::Error>(());
         }
         let read = read_batches(&dir.join(JSONL), |batch| {
             // A writer that failed has stopped listening; the others go on.
@@ -240,7 +237,12 @@ pub fn write_only(dir: &Path, names: &[&str]) -> io::Result<()> {
         // The log's error first: the writers' errors then only say they stopped.
         read?;
         written.into_iter().collect()
-    })
+    })?;
+    // Last, like the others only once the whole log was read: the outputs of one log.
+    if names.contains(&CODEBOOK) {
+        codebook::write(&dir.join(CODEBOOK))?;
+    }
+    Ok(())
 }
 
 /// Writes `path` through a hidden file beside it, renamed into place once `write` succeeded.
