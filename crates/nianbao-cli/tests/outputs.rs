@@ -572,3 +572,70 @@ fn outputs_follow_shards_merges_and_resumed_runs() {
     assert!(o.status.code().unwrap() <= 1, "{}", stderr(&o));
     assert_eq!(paths_in_database(&whole), want);
 }
+
+fn documents_in_database(dir: &Path) -> i64 {
+    let db = Connection::open(dir.join("reports.sqlite")).unwrap();
+    db.query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// The outputs are written as the log is read: memory does not grow with the number of
+/// records (the whole log and every record held at once took 1.2 GB for 10,000 records).
+#[test]
+fn outputs_of_many_records_keep_memory_flat() {
+    let dir = temp_dir("outputs-many");
+    let log = fs::read_to_string(fixtures_out().join("reports.jsonl")).unwrap();
+    let copies = 1500 / log.lines().count() + 1;
+    fs::write(dir.join("reports.jsonl"), log.repeat(copies)).unwrap();
+    let n = (log.lines().count() * copies) as i64;
+    let Some((o, kb)) = peak_rss_kb(&["outputs", dir.to_str().unwrap()]) else {
+        return;
+    };
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(documents_in_database(&dir), n);
+    let log_kb = fs::metadata(dir.join("reports.jsonl")).unwrap().len() / 1024;
+    eprintln!("{n} records ({log_kb} kB of log): peak RSS {kb} kB");
+    assert!(kb < 64 * 1024, "peak RSS {kb} kB for {n} records");
+}
+
+/// A line of the log that is not a record stops `nianbao outputs` with an error naming the
+/// line, and leaves the outputs as they were: no writer puts in place the part of an output
+/// it had written from the records before that line.
+#[test]
+fn a_line_that_is_not_a_record_leaves_the_outputs_as_they_were() {
+    let dir = temp_dir("outputs-bad-line");
+    let log = fs::read_to_string(fixtures_out().join("reports.jsonl")).unwrap();
+    let n = log.lines().count();
+    fs::write(dir.join("reports.jsonl"), &log).unwrap();
+    let o = run(&["outputs", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before: Vec<Vec<u8>> = ["audit.html", "reports.xlsx", "keys.csv"]
+        .iter()
+        .map(|f| fs::read(dir.join(f)).unwrap())
+        .collect();
+    // Past the first batch of records, so that every writer has begun.
+    let mut bad = log.repeat(3);
+    bad.push_str("{\"source\": \n");
+    bad.push_str(&log);
+    fs::write(dir.join("reports.jsonl"), bad).unwrap();
+    let o = run(&["outputs", dir.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains(&format!("line {}", 3 * n + 1)),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(documents_in_database(&dir), n as i64);
+    for (f, was) in ["audit.html", "reports.xlsx", "keys.csv"]
+        .iter()
+        .zip(&before)
+    {
+        assert!(fs::read(dir.join(f)).unwrap() == *was, "{f} was rewritten");
+    }
+    let left: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

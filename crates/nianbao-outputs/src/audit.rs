@@ -12,39 +12,192 @@
 //! short codes) and the per-document detail is drawn only when asked for, so that the page of
 //! 10,000 documents stays small and opens quickly.
 use crate::cells::{self, Failure};
-use crate::{Doc, Provenance};
+use crate::{Doc, Provenance, Records};
 use nianbao_template::checks::agency_key;
 use nianbao_template::keys;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
 
 const CSS: &str = include_str!("audit/audit.css");
 const JS: &str = include_str!("audit/audit.js");
 
-pub fn write(path: &Path, docs: &[Doc]) -> io::Result<()> {
+/// Writes `audit.html` from the records as they arrive. The documents' detail, most of the
+/// page, goes to a temporary file beside it as each document is read; the page is put
+/// together at the end, when the batch's counts and charts that head it are known.
+pub fn write(path: &Path, records: Records) -> io::Result<()> {
     crate::write_aside(path, |tmp| {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let mut page = Page::new(tempfile::tempfile_in(dir.unwrap_or(Path::new(".")))?);
+        for batch in records {
+            for d in batch?.iter() {
+                page.add(d)?;
+            }
+        }
         let mut f = io::BufWriter::new(std::fs::File::create(tmp)?);
-        f.write_all(page(docs).as_bytes())?;
+        page.finish(&mut f)?;
         f.flush()
     })
 }
 
-/// The page's HTML.
-pub fn page(docs: &[Doc]) -> String {
-    let data = data(docs).to_string();
-    let mut h = String::with_capacity(data.len() + 64 * 1024);
-    let (ok, partial, failed) = (
-        count(docs, |d| d.status == "ok"),
-        count(docs, |d| d.status == "partial"),
-        count(docs, |d| d.status == "failed"),
-    );
-    let with_failures = count(docs, |d| d.failed_checks().next().is_some());
-    let _ = write!(
-        h,
-        r#"<!DOCTYPE html>
+/// The page of a batch being read: what its head and charts count, each document's row of
+/// the table, and the documents' detail written out as they come.
+struct Page {
+    docs: usize,
+    ok: usize,
+    partial: usize,
+    failed: usize,
+    with_failures: usize,
+    status: Tally,
+    format: Tally,
+    errors: Tally,
+    rules: Tally,
+    formats: BTreeSet<String>,
+    /// Each document's row of the table as JSON, without its last element (its agency group,
+    /// known at the end) and the closing bracket.
+    rows: Vec<String>,
+    /// Each document's agency and year, for the agencies with several years.
+    agencies: Vec<(Option<String>, Option<i64>)>,
+    /// The documents' detail, comma-separated JSON arrays.
+    detail: io::BufWriter<std::fs::File>,
+}
+
+/// How many times each name was counted (a document may count a name more than once).
+#[derive(Default)]
+struct Tally(BTreeMap<String, usize>);
+
+impl Tally {
+    fn add(&mut self, name: &str) {
+        match self.0.get_mut(name) {
+            Some(n) => *n += 1,
+            None => {
+                self.0.insert(name.to_string(), 1);
+            }
+        }
+    }
+
+    /// The names by count, most first, then by name.
+    fn bars(&self) -> Vec<(String, usize)> {
+        let mut v: Vec<(String, usize)> = self.0.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+}
+
+/// JSON embedded in a `<script>` element: `</` would end the element.
+fn embeddable(json: String) -> String {
+    if json.contains("</") {
+        json.replace("</", "<\\/")
+    } else {
+        json
+    }
+}
+
+impl Page {
+    fn new(detail: std::fs::File) -> Self {
+        Page {
+            docs: 0,
+            ok: 0,
+            partial: 0,
+            failed: 0,
+            with_failures: 0,
+            status: Tally::default(),
+            format: Tally::default(),
+            errors: Tally::default(),
+            rules: Tally::default(),
+            formats: BTreeSet::new(),
+            rows: Vec::new(),
+            agencies: Vec::new(),
+            detail: io::BufWriter::with_capacity(1 << 16, detail),
+        }
+    }
+
+    fn add(&mut self, d: &Doc) -> io::Result<()> {
+        match d.status.as_str() {
+            "ok" => self.ok += 1,
+            "partial" => self.partial += 1,
+            "failed" => self.failed += 1,
+            _ => {}
+        }
+        let mut rules: Vec<&str> = d.failed_checks().map(|c| c.rule.as_str()).collect();
+        rules.dedup();
+        if !rules.is_empty() {
+            self.with_failures += 1;
+        }
+        self.status.add(&d.status);
+        self.format.add(d.format.as_deref().unwrap_or("?"));
+        if let Some(e) = &d.error_kind {
+            self.errors.add(e);
+        }
+        for r in &rules {
+            self.rules.add(r);
+        }
+        if let Some(f) = &d.format {
+            if !self.formats.contains(f) {
+                self.formats.insert(f.clone());
+            }
+        }
+        let mut row = embeddable(
+            json!([
+                d.path,
+                d.format,
+                d.status,
+                d.error_kind,
+                d.error_message,
+                d.agency,
+                d.year,
+                d.template,
+                d.published,
+                d.title,
+                rules,
+                d.warnings.len()
+            ])
+            .to_string(),
+        );
+        row.pop();
+        self.rows.push(row);
+        self.agencies.push((d.agency.clone(), d.year));
+        if self.docs > 0 {
+            self.detail.write_all(b",")?;
+        }
+        let detail = detail(d);
+        if detail.windows(2).any(|w| w == b"</") {
+            let text = String::from_utf8(detail).expect("JSON is UTF-8");
+            self.detail.write_all(embeddable(text).as_bytes())?;
+        } else {
+            self.detail.write_all(&detail)?;
+        }
+        self.docs += 1;
+        Ok(())
+    }
+
+    /// Writes the page: its head, the embedded records (the detail copied from its file) and
+    /// its script.
+    fn finish(self, out: &mut impl Write) -> io::Result<()> {
+        let (n, ok, partial, failed, with_failures) = (
+            self.docs,
+            self.ok,
+            self.partial,
+            self.failed,
+            self.with_failures,
+        );
+        let mut rules = self.rules.bars();
+        rules.retain(|(_, n)| *n > 0);
+        let charts: String = [
+            ("状态 status", self.status.bars()),
+            ("格式 format", self.format.bars()),
+            ("错误类型 error kind (failed documents)", self.errors.bars()),
+            ("未通过的校验 documents by failed rule", rules),
+        ]
+        .iter()
+        .map(|(title, bars)| bar_chart(title, bars))
+        .collect();
+        let formats = options(self.formats.iter().map(String::as_str));
+        write!(
+            out,
+            r#"<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>年报审核 audit: {n} documents</title>
@@ -68,20 +221,49 @@ pub fn page(docs: &[Doc]) -> String {
 <p class="muted">上年结转 of year N against 结转下年度 of year N−1 (✓ equal, ✗ not), and 本年新收申请 per year.</p>
 <div class="tablewrap"><table id="agencies" class="form"><thead><tr><th>机关 agency</th><th>年度 years</th><th>结转 carry-over</th><th>本年新收 applications</th></tr></thead><tbody></tbody></table></div></section>
 </main>
-<script type="application/json" id="data">{data}</script>
-<script>{JS}</script>
-</body></html>
-"#,
-        n = docs.len(),
-        charts = charts(docs),
-        formats = options(docs.iter().filter_map(|d| d.format.as_deref())),
-        data = data.replace("</", "<\\/"),
-    );
-    h
-}
-
-fn count(docs: &[Doc], f: impl Fn(&Doc) -> bool) -> usize {
-    docs.iter().filter(|d| f(d)).count()
+<script type="application/json" id="data">"#
+        )?;
+        // The embedded data: the keys once, then per document its row of the table and its
+        // detail, then the agencies with several years.
+        let keys: Vec<Value> = keys::all()
+            .iter()
+            .map(|d| {
+                let tpl = d.in_2019 as u8 | (d.in_2021 as u8) << 1;
+                json!([d.key, tpl, d.section, d.row, d.column])
+            })
+            .collect();
+        write!(
+            out,
+            "{{\"keys\":{},\"docs\":[",
+            embeddable(json!(keys).to_string())
+        )?;
+        let groups = agency_groups(&self.agencies);
+        let mut group_of = vec![-1i64; n];
+        for (g, (_, members)) in groups.iter().enumerate() {
+            for &i in members {
+                group_of[i] = g as i64;
+            }
+        }
+        for (i, row) in self.rows.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            write!(out, "{row},{}]", group_of[i])?;
+        }
+        out.write_all(b"],\"det\":[")?;
+        let mut detail = self.detail.into_inner().map_err(|e| e.into_error())?;
+        detail.seek(SeekFrom::Start(0))?;
+        io::copy(&mut detail, out)?;
+        let groups: Vec<Value> = groups
+            .into_iter()
+            .map(|(name, members)| json!([name, members]))
+            .collect();
+        write!(
+            out,
+            "],\"groups\":{}}}</script>\n<script>{JS}</script>\n</body></html>\n",
+            embeddable(json!(groups).to_string())
+        )
+    }
 }
 
 /// `<option>`s for the distinct values, sorted.
@@ -99,39 +281,6 @@ pub fn esc(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-/// The batch's charts: horizontal bars, one SVG each.
-fn charts(docs: &[Doc]) -> String {
-    let tally = |f: &dyn Fn(&Doc) -> Vec<String>| {
-        let mut m: BTreeMap<String, usize> = BTreeMap::new();
-        for d in docs {
-            for k in f(d) {
-                *m.entry(k).or_default() += 1;
-            }
-        }
-        let mut v: Vec<(String, usize)> = m.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        v
-    };
-    let status = tally(&|d| vec![d.status.clone()]);
-    let format = tally(&|d| vec![d.format.clone().unwrap_or_else(|| "?".into())]);
-    let errors = tally(&|d| d.error_kind.iter().cloned().collect());
-    let mut rules = tally(&|d| {
-        let mut r: Vec<String> = d.failed_checks().map(|c| c.rule.clone()).collect();
-        r.dedup();
-        r
-    });
-    rules.retain(|(_, n)| *n > 0);
-    [
-        ("状态 status", status),
-        ("格式 format", format),
-        ("错误类型 error kind (failed documents)", errors),
-        ("未通过的校验 documents by failed rule", rules),
-    ]
-    .iter()
-    .map(|(title, bars)| bar_chart(title, bars))
-    .collect()
 }
 
 fn bar_chart(title: &str, bars: &[(String, usize)]) -> String {
@@ -174,118 +323,111 @@ fn bar_chart(title: &str, bars: &[(String, usize)]) -> String {
     s
 }
 
-/// A cell's provenance as a short code: `p3|t1|r5|c1` (page, table, row, column), `s<sheet>`,
-/// `l<line>`; the page's script spells it out.
-fn provenance_code(p: Option<&Provenance>) -> String {
+/// A cell's provenance as a short code, appended to `out`: `p3|t1|r5|c1` (page, table, row,
+/// column), `s<sheet>`, `l<line>`; the page's script spells it out.
+fn provenance_code(out: &mut String, p: Option<&Provenance>) {
     let Some(p) = p else {
-        return String::new();
+        return;
     };
-    let mut parts = Vec::new();
-    let numbers = [
-        ('p', p.page),
-        ('t', p.table),
-        ('r', p.row),
-        ('c', p.col),
-        ('l', p.line),
-    ];
-    for (code, n) in &numbers[..1] {
-        parts.extend(n.map(|n| format!("{code}{n}")));
+    let start = out.len();
+    let part = |out: &mut String, code: char, n: Option<i64>| {
+        if let Some(n) = n {
+            if out.len() > start {
+                out.push('|');
+            }
+            let _ = write!(out, "{code}{n}");
+        }
+    };
+    part(out, 'p', p.page);
+    if let Some(sheet) = &p.sheet {
+        if out.len() > start {
+            out.push('|');
+        }
+        out.push('s');
+        // The separator in a sheet's name would split it.
+        out.push_str(&sheet.replace('|', "¦"));
     }
-    // The separator in a sheet's name would split it.
-    parts.extend(
-        p.sheet
-            .as_ref()
-            .map(|s| format!("s{}", s.replace('|', "¦"))),
+    part(out, 't', p.table);
+    part(out, 'r', p.row);
+    part(out, 'c', p.col);
+    part(out, 'l', p.line);
+}
+
+/// A document's values, provenance, raw texts, checks, failed parts and warnings, as the
+/// compact JSON array the page reads (written directly: building it as a `Value` first took
+/// most of the page's time).
+fn detail(d: &Doc) -> Vec<u8> {
+    /// A JSON array of `items`, each written by `one`.
+    fn array<T>(
+        out: &mut Vec<u8>,
+        items: impl IntoIterator<Item = T>,
+        mut one: impl FnMut(&mut Vec<u8>, T),
+    ) {
+        out.push(b'[');
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            one(out, item);
+        }
+        out.push(b']');
+    }
+    fn json(out: &mut Vec<u8>, v: &impl serde::Serialize) {
+        serde_json::to_writer(out, v).expect("a value in memory serializes");
+    }
+    let mut out = Vec::with_capacity(64 + d.cells.len() * 24);
+    out.push(b'[');
+    array(&mut out, &d.cells, |out, c| {
+        json(out, &c.def.id);
+        out.push(b',');
+        json(out, &c.value);
+    });
+    out.push(b',');
+    let mut code = String::new();
+    array(&mut out, &d.cells, |out, c| {
+        code.clear();
+        provenance_code(&mut code, c.provenance.as_ref());
+        json(out, &code);
+    });
+    out.push(b',');
+    array(
+        &mut out,
+        d.cells
+            .iter()
+            .filter_map(|c| Some((c.def.id, c.raw.as_ref()?))),
+        |out, (id, raw)| {
+            json(out, &id);
+            out.push(b',');
+            json(out, raw);
+        },
     );
-    for (code, n) in &numbers[1..] {
-        parts.extend(n.map(|n| format!("{code}{n}")));
-    }
-    parts.join("|")
-}
-
-/// The embedded data: the keys once, then per document its row of the table and its detail.
-fn data(docs: &[Doc]) -> Value {
-    let keys: Vec<Value> = keys::all()
-        .iter()
-        .map(|d| {
-            let tpl = d.in_2019 as u8 | (d.in_2021 as u8) << 1;
-            json!([d.key, tpl, d.section, d.row, d.column])
-        })
-        .collect();
-    let groups = agency_groups(docs);
-    let mut group_of = vec![-1i64; docs.len()];
-    for (g, (_, members)) in groups.iter().enumerate() {
-        for &i in members {
-            group_of[i] = g as i64;
-        }
-    }
-    let rows: Vec<Value> = docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let mut rules: Vec<&str> = d.failed_checks().map(|c| c.rule.as_str()).collect();
-            rules.dedup();
-            json!([
-                d.path,
-                d.format,
-                d.status,
-                d.error_kind,
-                d.error_message,
-                d.agency,
-                d.year,
-                d.template,
-                d.published,
-                d.title,
-                rules,
-                d.warnings.len(),
-                group_of[i]
-            ])
-        })
-        .collect();
-    let detail: Vec<Value> = docs.iter().map(detail).collect();
-    let groups: Vec<Value> = groups
-        .into_iter()
-        .map(|(name, members)| json!([name, members]))
-        .collect();
-    json!({"keys": keys, "docs": rows, "det": detail, "groups": groups})
-}
-
-/// A document's values, provenance, raw texts, checks, failed parts and warnings.
-fn detail(d: &Doc) -> Value {
-    let mut vals = Vec::with_capacity(d.cells.len() * 2);
-    let mut prov = Vec::with_capacity(d.cells.len());
-    let mut raws = Vec::new();
-    for c in &d.cells {
-        vals.push(json!(c.def.id));
-        vals.push(Value::Number(c.value.clone()));
-        prov.push(Value::String(provenance_code(c.provenance.as_ref())));
-        if let Some(r) = &c.raw {
-            raws.push(json!(c.def.id));
-            raws.push(json!(r));
-        }
-    }
-    let checks: Vec<Value> = d
-        .checks
-        .iter()
-        .map(|c| json!([c.rule, c.ok as u8, c.detail]))
-        .collect();
-    let fails: Vec<Value> = cells::failures(d)
-        .into_iter()
-        .map(|Failure { rule, detail, keys }| {
+    out.push(b',');
+    array(&mut out, &d.checks, |out, c| {
+        json(out, &(&c.rule, c.ok as u8, &c.detail));
+    });
+    out.push(b',');
+    array(
+        &mut out,
+        cells::failures(d),
+        |out, Failure { rule, detail, keys }| {
             let ids: Vec<usize> = keys.iter().map(|k| k.index()).collect();
-            json!([rule, detail, ids])
-        })
-        .collect();
-    json!([vals, prov, raws, checks, fails, d.warnings])
+            json(out, &(rule, detail, ids));
+        },
+    );
+    out.push(b',');
+    json(&mut out, &d.warnings);
+    out.push(b']');
+    out
 }
 
-/// Agencies with documents for two or more years: (name, their documents by year). An
-/// agency is one body named one way or another (`agency_key`, as the `carry_over` check).
-fn agency_groups(docs: &[Doc]) -> Vec<(String, Vec<usize>)> {
+/// Agencies with documents for two or more years: (name, their documents by year), from
+/// each document's agency and year. An agency is one body named one way or another
+/// (`agency_key`, as the `carry_over` check).
+fn agency_groups(docs: &[(Option<String>, Option<i64>)]) -> Vec<(String, Vec<usize>)> {
     let mut by: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut order = Vec::new();
-    for (i, d) in docs.iter().enumerate() {
-        let (Some(a), Some(_)) = (d.agency.as_deref(), d.year) else {
+    for (i, (agency, year)) in docs.iter().enumerate() {
+        let (Some(a), Some(_)) = (agency.as_deref(), year) else {
             continue;
         };
         let key = agency_key(a);
@@ -296,19 +438,20 @@ fn agency_groups(docs: &[Doc]) -> Vec<(String, Vec<usize>)> {
             })
             .push(i);
     }
+    let year = |i: usize| docs[i].1;
     order
         .into_iter()
         .filter_map(|key| {
             let mut members = by.remove(key)?;
-            members.sort_by_key(|&i| (docs[i].year, i));
-            let mut years: Vec<i64> = members.iter().filter_map(|&i| docs[i].year).collect();
+            members.sort_by_key(|&i| (year(i), i));
+            let mut years: Vec<i64> = members.iter().filter_map(|&i| year(i)).collect();
             years.dedup();
             if years.len() < 2 {
                 return None;
             }
             // One document per year: the first of copies of a year's report.
-            members.dedup_by_key(|i| docs[*i].year);
-            let name = docs[*members.last()?].agency.clone()?;
+            members.dedup_by_key(|i| year(*i));
+            let name = docs[*members.last()?].0.clone()?;
             Some((name, members))
         })
         .collect()

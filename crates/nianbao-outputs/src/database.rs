@@ -12,9 +12,9 @@
 //! has no declared type, so that each value keeps the type it has in the JSON (a money amount
 //! of 7545.0 stays REAL, a count INTEGER).
 use crate::codebook;
-use crate::{Doc, Provenance};
+use crate::{Cell, Provenance, Records};
 use nianbao_template::keys;
-use rusqlite::{params, types::Value as Sql, Connection};
+use rusqlite::{params, types::Value as Sql, Connection, Statement};
 use serde_json::Number;
 use std::io;
 use std::path::Path;
@@ -109,13 +109,61 @@ pub fn number(n: &Number) -> Sql {
     }
 }
 
-pub fn write(path: &Path, docs: &[Doc]) -> io::Result<()> {
+/// Writes `reports.sqlite` from the records as they arrive.
+pub fn write(path: &Path, records: Records) -> io::Result<()> {
     crate::write_aside(path, |tmp| {
-        fill(tmp, docs).map_err(|e| crate::failed(path, e))
+        fill(tmp, records).map_err(|e| match e {
+            Stop::Read(e) => e,
+            Stop::Sql(e) => crate::failed(path, e),
+        })
     })
 }
 
-fn fill(path: &Path, docs: &[Doc]) -> rusqlite::Result<()> {
+/// Why the database was not finished: the records stopped, or SQLite failed.
+enum Stop {
+    Read(io::Error),
+    Sql(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Stop {
+    fn from(e: rusqlite::Error) -> Self {
+        Stop::Sql(e)
+    }
+}
+
+/// The columns of `cell`.
+const CELL_COLUMNS: usize = 10;
+
+/// Cells inserted by one statement: a step of a many-row `INSERT` costs much less than as
+/// many steps of a one-row one.
+const ROWS: usize = 32;
+
+/// `INSERT INTO cell` of `rows` rows.
+fn cell_insert(rows: usize) -> String {
+    let row = format!("({})", ["?"; CELL_COLUMNS].join(", "));
+    format!("INSERT INTO cell VALUES {}", vec![row; rows].join(", "))
+}
+
+/// Binds a cell of document `id` to the parameters after `at` (integers as INTEGER).
+fn bind_cell(stmt: &mut Statement, at: usize, id: i64, c: &Cell) -> rusqlite::Result<()> {
+    let p = c.provenance.as_ref();
+    let number = |f: fn(&Provenance) -> Option<i64>| p.and_then(f);
+    stmt.raw_bind_parameter(at + 1, id)?;
+    stmt.raw_bind_parameter(at + 2, c.def.id as i64 + 1)?;
+    match c.value.as_i64() {
+        Some(i) => stmt.raw_bind_parameter(at + 3, i)?,
+        None => stmt.raw_bind_parameter(at + 3, c.value.as_f64().unwrap_or(f64::NAN))?,
+    }
+    stmt.raw_bind_parameter(at + 4, c.raw.as_deref())?;
+    stmt.raw_bind_parameter(at + 5, number(|p| p.page))?;
+    stmt.raw_bind_parameter(at + 6, p.and_then(|p| p.sheet.as_deref()))?;
+    stmt.raw_bind_parameter(at + 7, number(|p| p.table))?;
+    stmt.raw_bind_parameter(at + 8, number(|p| p.row))?;
+    stmt.raw_bind_parameter(at + 9, number(|p| p.col))?;
+    stmt.raw_bind_parameter(at + 10, number(|p| p.line))
+}
+
+fn fill(path: &Path, records: Records) -> Result<(), Stop> {
     let mut db = Connection::open(path)?;
     // A new file renamed into place when complete: no journal is needed to keep it whole.
     db.execute_batch(
@@ -141,58 +189,62 @@ fn fill(path: &Path, docs: &[Doc]) -> rusqlite::Result<()> {
         let mut document = tx.prepare(
             "INSERT INTO documents VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         )?;
-        let mut cell =
-            tx.prepare("INSERT INTO cell VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?;
+        let mut cell = tx.prepare(&cell_insert(1))?;
+        let mut cells = tx.prepare(&cell_insert(ROWS))?;
         let mut check = tx.prepare("INSERT INTO checks VALUES (?1, ?2, ?3, ?4)")?;
         let mut warning = tx.prepare("INSERT INTO warnings VALUES (?1, ?2)")?;
-        let unknown = Provenance::default();
-        for (i, d) in docs.iter().enumerate() {
-            let id = i as i64 + 1;
-            document.execute(params![
-                id,
-                d.path,
-                d.format,
-                d.sha256,
-                d.bytes.map(|b| b as i64),
-                d.encoding,
-                d.status,
-                d.error_kind,
-                d.error_message,
-                d.agency,
-                d.year,
-                d.template,
-                d.published,
-                d.title,
-                d.overview,
-                d.problems,
-                d.other,
-                d.failed_checks().count() as i64,
-                d.warnings.len() as i64
-            ])?;
-            for c in &d.cells {
-                let p = c.provenance.as_ref().unwrap_or(&unknown);
-                cell.execute(params![
+        let mut id = 0i64;
+        for batch in records {
+            let batch = batch.map_err(Stop::Read)?;
+            let mut pending: Vec<(i64, &Cell)> = Vec::with_capacity(ROWS);
+            for d in batch.iter() {
+                id += 1;
+                document.execute(params![
                     id,
-                    c.def.id as i64 + 1,
-                    number(&c.value),
-                    c.raw,
-                    p.page,
-                    p.sheet.as_deref(),
-                    p.table,
-                    p.row,
-                    p.col,
-                    p.line
+                    d.path,
+                    d.format,
+                    d.sha256,
+                    d.bytes.map(|b| b as i64),
+                    d.encoding,
+                    d.status,
+                    d.error_kind,
+                    d.error_message,
+                    d.agency,
+                    d.year,
+                    d.template,
+                    d.published,
+                    d.title,
+                    d.overview,
+                    d.problems,
+                    d.other,
+                    d.failed_checks().count() as i64,
+                    d.warnings.len() as i64
                 ])?;
+                for c in &d.cells {
+                    pending.push((id, c));
+                    if pending.len() == ROWS {
+                        for (at, (id, c)) in pending.drain(..).enumerate() {
+                            bind_cell(&mut cells, at * CELL_COLUMNS, id, c)?;
+                        }
+                        cells.raw_execute()?;
+                    }
+                }
+                for c in &d.checks {
+                    check.execute(params![id, c.rule, c.ok, c.detail])?;
+                }
+                for w in &d.warnings {
+                    warning.execute(params![id, w])?;
+                }
             }
-            for c in &d.checks {
-                check.execute(params![id, c.rule, c.ok, c.detail])?;
-            }
-            for w in &d.warnings {
-                warning.execute(params![id, w])?;
+            // The batch is dropped at the end of the loop: its last cells first.
+            for (id, c) in pending.drain(..) {
+                bind_cell(&mut cell, 0, id, c)?;
+                cell.raw_execute()?;
             }
         }
     }
     tx.execute_batch(INDEXES)?;
     tx.commit()?;
-    db.close().map_err(|(_, e)| e)
+    db.close().map_err(|(_, e)| e)?;
+    Ok(())
 }

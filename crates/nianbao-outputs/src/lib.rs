@@ -17,8 +17,9 @@ pub mod workbook;
 use nianbao_template::keys::KeyDef;
 use serde_json::Number;
 use std::fs;
-use std::io;
+use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc};
 
 pub const JSONL: &str = "reports.jsonl";
 pub const AUDIT: &str = "audit.html";
@@ -91,54 +92,86 @@ impl Doc {
     }
 
     /// The cell of `key`, if the document shows it.
-    pub fn cell(&self, key: &str) -> Option<&Cell> {
-        let id = nianbao_template::keys::get(key)?.id;
+    pub fn cell(&self, key: nianbao_template::Key) -> Option<&Cell> {
+        let id = key.index();
         // The cells are in the order of keys.tsv.
         let at = self.cells.binary_search_by_key(&id, |c| c.def.id).ok()?;
         Some(&self.cells[at])
     }
 }
 
-/// Reads every record of a `reports.jsonl`. A line that is not a record (it cannot be, unless
-/// the file was edited by hand) is an error naming its line: an output silently missing a
-/// document would be worse.
-/// The lines are parsed on every core: reading is most of the outputs' time.
-pub fn read_jsonl(path: &Path) -> io::Result<Vec<Doc>> {
-    let text = fs::read_to_string(path)?;
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = lines.len().div_ceil(threads).max(1);
-    let parse = |part: &[(usize, &str)]| -> io::Result<Vec<Doc>> {
-        part.iter()
-            .map(|&(i, line)| {
-                record::parse(line).map_err(|e| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("{} line {}: {e}", path.display(), i + 1),
-                    )
-                })
-            })
-            .collect()
-    };
-    let parts: Vec<io::Result<Vec<Doc>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = lines
-            .chunks(chunk)
-            .map(|part| s.spawn(move || parse(part)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a record parser panicked"))
-            .collect()
-    });
-    let mut docs = Vec::with_capacity(lines.len());
-    for p in parts {
-        docs.extend(p?);
+/// The records read together and handed to every writer: a few dozen at a time, so that
+/// memory stays flat however long the log is.
+pub type Batch = Arc<Vec<Doc>>;
+
+/// How many records a [`Batch`] holds, and how many batches a writer may fall behind the
+/// reader before the reader waits for it.
+const BATCH: usize = 64;
+const QUEUE: usize = 4;
+
+/// Reads the records of a `reports.jsonl` one line at a time, `BATCH` at a time, handing each
+/// batch to `each`. A line that is not a record (it cannot be, unless the file was edited by
+/// hand) is an error naming its line: an output silently missing a document would be worse.
+pub fn read_batches(path: &Path, mut each: impl FnMut(Batch)) -> io::Result<()> {
+    let mut file = io::BufReader::with_capacity(1 << 20, fs::File::open(path)?);
+    let mut line = String::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut n = 0usize;
+    loop {
+        line.clear();
+        if file.read_line(&mut line)? == 0 {
+            break;
+        }
+        n += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let doc = record::parse(&line).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} line {n}: {e}", path.display()),
+            )
+        })?;
+        batch.push(doc);
+        if batch.len() == BATCH {
+            each(Arc::new(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(BATCH),
+            )));
+        }
     }
-    Ok(docs)
+    if !batch.is_empty() {
+        each(Arc::new(batch));
+    }
+    Ok(())
+}
+
+/// The records as one writer receives them: batches in the order of the log, then the end.
+/// A stream that stops before the end (the log could not be read) yields an error, so that
+/// no writer puts a partial output in place.
+pub struct Records {
+    rx: mpsc::Receiver<Option<Batch>>,
+    ended: bool,
+}
+
+impl Iterator for Records {
+    type Item = io::Result<Batch>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.ended {
+            return None;
+        }
+        match self.rx.recv() {
+            Ok(Some(batch)) => Some(Ok(batch)),
+            Ok(None) => {
+                self.ended = true;
+                None
+            }
+            Err(_) => {
+                self.ended = true;
+                Some(Err(io::Error::other("the records could not all be read")))
+            }
+        }
+    }
 }
 
 /// Removes the outputs written from the records, where there are any: a run that writes only
@@ -156,16 +189,60 @@ pub fn remove_all(dir: &Path) -> io::Result<()> {
 
 /// Writes the four outputs into `dir` from `dir/reports.jsonl`.
 pub fn write_all(dir: &Path) -> io::Result<()> {
-    let docs = read_jsonl(&dir.join(JSONL))?;
-    codebook::write(&dir.join(CODEBOOK))?;
-    // The database on one thread, the workbook and the page on another.
-    let (db, rest) = std::thread::scope(|s| {
-        let db = s.spawn(|| database::write(&dir.join(DATABASE), &docs));
-        let rest = workbook::write(&dir.join(WORKBOOK), &docs)
-            .and_then(|()| audit::write(&dir.join(AUDIT), &docs));
-        (db.join().expect("the database writer panicked"), rest)
-    });
-    db.and(rest)
+    write_only(dir, &[CODEBOOK, DATABASE, WORKBOOK, AUDIT])
+}
+
+/// Writes the outputs named (among [`CODEBOOK`], [`DATABASE`], [`WORKBOOK`], [`AUDIT`]) into
+/// `dir` from `dir/reports.jsonl`. The log is read once, one line at a time, and each batch
+/// of records handed to every writer, each on its own thread: the database, workbook and
+/// page are written while the log is being read, on every core, and memory stays flat.
+pub fn write_only(dir: &Path, names: &[&str]) -> io::Result<()> {
+    type Writer = fn(&Path, Records) -> io::Result<()>;
+    let writers: [(&str, Writer); 3] = [
+        (DATABASE, database::write),
+        (WORKBOOK, workbook::write),
+        (AUDIT, audit::write),
+    ];
+    std::thread::scope(|s| {
+        let mut senders = Vec::new();
+        let mut running = Vec::new();
+        for (name, write) in writers {
+            if !names.contains(&name) {
+                continue;
+            }
+            let (tx, rx) = mpsc::sync_channel(QUEUE);
+            senders.push(tx);
+            let path = dir.join(name);
+            running.push(s.spawn(move || write(&path, Records { rx, ended: false })));
+        }
+        if running.is_empty() {
+            return Ok::<(), io::Error>(());
+        }
+        let read = read_batches(&dir.join(JSONL), |batch| {
+            // A writer that failed has stopped listening; the others go on.
+            for tx in &senders {
+                let _ = tx.send(Some(batch.clone()));
+            }
+        });
+        if read.is_ok() {
+            for tx in &senders {
+                let _ = tx.send(None);
+            }
+        }
+        drop(senders);
+        let written: Vec<io::Result<()>> = running
+            .into_iter()
+            .map(|h| h.join().expect("an output writer panicked"))
+            .collect();
+        // The log's error first: the writers' errors then only say they stopped.
+        read?;
+        written.into_iter().collect()
+    })?;
+    // Last, like the others only once the whole log was read: the outputs of one log.
+    if names.contains(&CODEBOOK) {
+        codebook::write(&dir.join(CODEBOOK))?;
+    }
+    Ok(())
 }
 
 /// Writes `path` through a hidden file beside it, renamed into place once `write` succeeded.

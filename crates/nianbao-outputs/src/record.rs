@@ -1,13 +1,26 @@
 //! Reads one line of `reports.jsonl` into a [`Doc`] in one pass, without building the record
 //! as a `serde_json::Value`: the 226 numeric fields, mostly `null`, are walked and only the
-//! numbers kept. Building the whole `Value` took most of the outputs' time.
+//! numbers kept, each looked up in `keys.tsv` as it is met, and the provenance map (most of a
+//! record's bytes) is read straight into a slot per key. Building the whole `Value`, then
+//! maps keyed by owned strings, took most of the outputs' time.
 use crate::{Cell, Check, Doc, Provenance};
-use nianbao_template::keys;
+use nianbao_template::keys::{self, KeyDef};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Number;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::LazyLock;
+
+/// The keys of `keys.tsv` by name, hashed a word at a time: a record's 400 or so key names
+/// (its numbers and their provenance) were a tenth of the time spent reading it with the
+/// byte-at-a-time index the mapping uses.
+static KEYS: LazyLock<HashMap<&'static str, &'static KeyDef, foldhash::fast::FixedState>> =
+    LazyLock::new(|| keys::all().iter().map(|d| (d.key, d)).collect());
+
+fn key(name: &str) -> Option<&'static KeyDef> {
+    KEYS.get(name).copied()
+}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -61,30 +74,60 @@ struct Record {
     status: Option<String>,
     error: Option<Error>,
     report: Report,
-    active: Tree,
-    applications: Tree,
-    appeals: Tree,
+    active: Tree<Active>,
+    applications: Tree<Applications>,
+    appeals: Tree<Appeals>,
     sections: Sections,
     checks: Vec<CheckIn>,
     warnings: Vec<String>,
-    provenance: HashMap<String, Provenance>,
+    provenance: Provenances,
 }
 
-/// The numbers and texts of one of the record's numeric sections, by their dotted path inside
-/// it (`denied.state_secret.total`); nulls are skipped.
-#[derive(Default)]
-struct Tree {
-    numbers: Vec<(String, Number)>,
+/// The name of a numeric section, the start of its keys' dotted paths.
+trait Section {
+    const NAME: &'static str;
+}
+struct Active;
+struct Applications;
+struct Appeals;
+impl Section for Active {
+    const NAME: &'static str = "active";
+}
+impl Section for Applications {
+    const NAME: &'static str = "applications";
+}
+impl Section for Appeals {
+    const NAME: &'static str = "appeals";
+}
+
+/// The numbers of one of the record's numeric sections with the key of each (a number at a
+/// path `keys.tsv` does not know is not a cell), and its texts (the raw texts of money
+/// amounts) by their dotted path; nulls are skipped.
+struct Tree<S> {
+    numbers: Vec<(&'static KeyDef, Number)>,
     texts: Vec<(String, String)>,
+    section: std::marker::PhantomData<S>,
 }
 
-impl<'de> Deserialize<'de> for Tree {
+impl<S> Default for Tree<S> {
+    fn default() -> Self {
+        Tree {
+            numbers: Vec::new(),
+            texts: Vec::new(),
+            section: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, S: Section> Deserialize<'de> for Tree<S> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let mut tree = Tree::default();
-        let mut path = String::new();
+        let mut path = String::with_capacity(64);
+        path.push_str(S::NAME);
         d.deserialize_any(Walk {
             path: &mut path,
-            tree: &mut tree,
+            numbers: &mut tree.numbers,
+            texts: &mut tree.texts,
         })?;
         Ok(tree)
     }
@@ -93,13 +136,48 @@ impl<'de> Deserialize<'de> for Tree {
 /// Visits one value at `path`.
 struct Walk<'a> {
     path: &'a mut String,
-    tree: &'a mut Tree,
+    numbers: &'a mut Vec<(&'static KeyDef, Number)>,
+    texts: &'a mut Vec<(String, String)>,
+}
+
+impl Walk<'_> {
+    fn number(self, n: Number) {
+        if let Some(def) = key(self.path) {
+            self.numbers.push((def, n));
+        }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Walk<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
+    }
+}
+
+/// Appends a map's key to a path, after a dot, without allocating it.
+struct Append<'a>(&'a mut String);
+
+impl<'de> DeserializeSeed<'de> for Append<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Append<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        if !self.0.is_empty() {
+            self.0.push('.');
+        }
+        self.0.push_str(v);
+        Ok(())
     }
 }
 
@@ -111,16 +189,17 @@ impl<'de> Visitor<'de> for Walk<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Walk { path, tree } = self;
-        while let Some(key) = map.next_key::<String>()? {
-            let len = path.len();
-            if len > 0 {
-                path.push('.');
-            }
-            path.push_str(&key);
+        let Walk {
+            path,
+            numbers,
+            texts,
+        } = self;
+        let len = path.len();
+        while map.next_key_seed(Append(&mut *path))?.is_some() {
             map.next_value_seed(Walk {
                 path: &mut *path,
-                tree: &mut *tree,
+                numbers: &mut *numbers,
+                texts: &mut *texts,
             })?;
             path.truncate(len);
         }
@@ -128,24 +207,24 @@ impl<'de> Visitor<'de> for Walk<'_> {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.tree.numbers.push((self.path.clone(), v.into()));
+        self.number(v.into());
         Ok(())
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.tree.numbers.push((self.path.clone(), v.into()));
+        self.number(v.into());
         Ok(())
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
         if let Some(n) = Number::from_f64(v) {
-            self.tree.numbers.push((self.path.clone(), n));
+            self.number(n);
         }
         Ok(())
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.tree.texts.push((self.path.clone(), v.to_string()));
+        self.texts.push((self.path.clone(), v.to_string()));
         Ok(())
     }
 
@@ -163,32 +242,79 @@ impl<'de> Visitor<'de> for Walk<'_> {
     }
 }
 
+/// The record's `provenance`, one slot per key of `keys.tsv` (an entry for a key it does not
+/// know is skipped).
+#[derive(Default)]
+struct Provenances(Vec<Option<Provenance>>);
+
+impl<'de> Deserialize<'de> for Provenances {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ProvenanceMap)
+    }
+}
+
+struct ProvenanceMap;
+
+impl<'de> Visitor<'de> for ProvenanceMap {
+    type Value = Provenances;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a map of provenance by key")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Provenances, E> {
+        Ok(Provenances::default())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Provenances, A::Error> {
+        let mut slots = vec![None; keys::all().len()];
+        let mut name = String::with_capacity(64);
+        while map.next_key_seed(Append(&mut name))?.is_some() {
+            match key(&name) {
+                Some(def) => slots[def.id] = Some(map.next_value()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            name.clear();
+        }
+        Ok(Provenances(slots))
+    }
+}
+
 /// Reads one record line.
 pub fn parse(line: &str) -> serde_json::Result<Doc> {
     let r: Record = serde_json::from_str(line)?;
-    let mut provenance = r.provenance;
-    let mut cells = Vec::new();
-    for (section, tree) in [
-        ("active", r.active),
-        ("applications", r.applications),
-        ("appeals", r.appeals),
-    ] {
-        let mut texts: HashMap<String, String> = tree
-            .texts
-            .into_iter()
-            .map(|(k, t)| (format!("{section}.{k}"), t))
-            .collect();
-        for (path, value) in tree.numbers {
-            let Some(def) = keys::get(&format!("{section}.{path}")) else {
-                continue;
-            };
-            cells.push(Cell {
-                def,
-                value,
-                raw: texts.remove(&nianbao_template::record::raw_key(def.key)),
-                provenance: provenance.remove(def.key),
-            });
-        }
+    let mut provenance = r.provenance.0;
+    let mut texts: Vec<(String, String)> = Vec::new();
+    texts.extend(r.active.texts);
+    texts.extend(r.applications.texts);
+    texts.extend(r.appeals.texts);
+    let mut cells = Vec::with_capacity(
+        r.active.numbers.len() + r.applications.numbers.len() + r.appeals.numbers.len(),
+    );
+    for (def, value) in r
+        .active
+        .numbers
+        .into_iter()
+        .chain(r.applications.numbers)
+        .chain(r.appeals.numbers)
+    {
+        let raw = if texts.is_empty() {
+            None
+        } else {
+            let raw_key = nianbao_template::record::raw_key(def.key);
+            texts
+                .iter()
+                .position(|(k, _)| *k == raw_key)
+                .map(|at| texts.swap_remove(at).1)
+        };
+        cells.push(Cell {
+            def,
+            value,
+            raw,
+            provenance: provenance.get_mut(def.id).and_then(Option::take),
+        });
     }
     cells.sort_by_key(|c| c.def.id);
     let error = r.error.unwrap_or_default();

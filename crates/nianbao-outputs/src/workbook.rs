@@ -7,7 +7,7 @@
 //! Headers are frozen and filtered. Every text is written as a string, so a text that begins
 //! with `=`, `+`, `-` or `@` is never a formula. A `null` is a blank cell, never 0.
 use crate::cells::{self, Failure};
-use crate::Doc;
+use crate::{Cell, Doc, Records};
 use nianbao_template::keys::{self, KeyDef};
 use nianbao_template::Key;
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, Worksheet, XlsxError};
@@ -55,15 +55,34 @@ struct Styles {
     failed: Format,
 }
 
-pub fn write(path: &Path, docs: &[Doc]) -> io::Result<()> {
+/// Writes `reports.xlsx` from the records as they arrive: each sheet is written row by row to
+/// a temporary file (rust_xlsxwriter's low-memory mode), so that memory stays flat however
+/// many documents there are.
+pub fn write(path: &Path, records: Records) -> io::Result<()> {
     crate::write_aside(path, |tmp| {
-        build(docs)
-            .and_then(|mut wb| wb.save(tmp))
+        build(records)
+            .map_err(|e| match e {
+                Stop::Read(e) => e,
+                Stop::Xlsx(e) => crate::failed(path, e),
+            })?
+            .save(tmp)
             .map_err(|e| crate::failed(path, e))
     })
 }
 
-fn build(docs: &[Doc]) -> Result<Workbook, XlsxError> {
+/// Why the workbook was not finished: the records stopped, or the writer failed.
+enum Stop {
+    Read(io::Error),
+    Xlsx(XlsxError),
+}
+
+impl From<XlsxError> for Stop {
+    fn from(e: XlsxError) -> Self {
+        Stop::Xlsx(e)
+    }
+}
+
+fn build(records: Records) -> Result<Workbook, Stop> {
     let styles = Styles {
         header: Format::new()
             .set_bold()
@@ -74,32 +93,40 @@ fn build(docs: &[Doc]) -> Result<Workbook, XlsxError> {
             .set_background_color(Color::RGB(0xFFC7CE))
             .set_font_color(Color::RGB(0x9C0006)),
     };
-    let failures: Vec<Vec<Failure>> = docs.iter().map(cells::failures).collect();
     let mut wb = Workbook::new();
-    summary(
-        wb.add_worksheet().set_name("汇总")?,
-        docs,
-        &failures,
-        &styles,
-    )?;
-    checks(
-        wb.add_worksheet().set_name("校验")?,
-        docs,
-        &failures,
-        &styles,
-    )?;
+    // Compressing the sheets' XML was a third of the workbook's time at the default level (6);
+    // level 3 takes half as long for a file an eighth larger (10,000 documents: 7.6 MB
+    // against 6.8 MB; level 1 made 11.4 MB).
+    wb.set_zip_compression_level(3);
+    let mut summary = Summary::start(wb.new_worksheet_with_low_memory()?, &styles)?;
+    let mut checks = Checks::start(wb.new_worksheet_with_low_memory()?, &styles)?;
+    let mut tables = Vec::new();
     for (name, prefix) in TABLE_SHEETS {
-        let defs: Vec<&KeyDef> = keys::all()
+        let defs: Vec<&'static KeyDef> = keys::all()
             .iter()
             .filter(|d| d.key.starts_with(prefix))
             .collect();
-        table(
-            wb.add_worksheet().set_name(name)?,
-            docs,
-            &failures,
-            &defs,
-            &styles,
-        )?;
+        let mut ws = wb.new_worksheet_with_low_memory()?;
+        ws.set_name(name)?;
+        tables.push(Table::start(ws, defs, &styles)?);
+    }
+    let mut i = 0;
+    for batch in records {
+        for d in batch.map_err(Stop::Read)?.iter() {
+            let failures = cells::failures(d);
+            let failed = failed_keys(&failures);
+            summary.add(i, d, &failed, &styles)?;
+            checks.add(i, d, &failures)?;
+            for t in &mut tables {
+                t.add(i, d, &failed, &styles)?;
+            }
+            i += 1;
+        }
+    }
+    wb.push_worksheet(summary.finish(i)?);
+    wb.push_worksheet(checks.finish()?);
+    for t in tables {
+        wb.push_worksheet(t.finish(i)?);
     }
     Ok(wb)
 }
@@ -141,12 +168,11 @@ fn value(
     ws: &mut Worksheet,
     row: u32,
     col: u16,
-    d: &Doc,
-    key: &str,
+    cell: Option<&Cell>,
     failed: bool,
     styles: &Styles,
 ) -> Result<(), XlsxError> {
-    let v = d.cell(key).and_then(|c| c.value.as_f64());
+    let v = cell.and_then(|c| c.value.as_f64());
     match (v, failed) {
         (Some(v), false) => ws.write_number(row, col, v)?,
         (Some(v), true) => ws.write_number_with_format(row, col, v, &styles.failed)?,
@@ -166,31 +192,47 @@ pub fn key_label(d: &KeyDef) -> String {
     format!("{}｜{}", d.row, d.column)
 }
 
-fn summary(
-    ws: &mut Worksheet,
-    docs: &[Doc],
-    failures: &[Vec<Failure>],
-    styles: &Styles,
-) -> Result<(), XlsxError> {
-    let mut columns = doc_headers();
-    for (n, w) in [
-        ("格式", 7.0),
-        ("状态", 9.0),
-        ("错误类型", 14.0),
-        ("错误信息", 30.0),
-        ("发布日期", 11.0),
-        ("标题", 40.0),
-    ] {
-        columns.push((n.to_string(), w));
+/// The 汇总 sheet: one row per document.
+struct Summary {
+    ws: Worksheet,
+    columns: u16,
+}
+
+impl Summary {
+    fn start(mut ws: Worksheet, styles: &Styles) -> Result<Self, XlsxError> {
+        ws.set_name("汇总")?;
+        let mut columns = doc_headers();
+        for (n, w) in [
+            ("格式", 7.0),
+            ("状态", 9.0),
+            ("错误类型", 14.0),
+            ("错误信息", 30.0),
+            ("发布日期", 11.0),
+            ("标题", 40.0),
+        ] {
+            columns.push((n.to_string(), w));
+        }
+        for k in TOTALS {
+            columns.push((key_label(k.def()), 14.0));
+        }
+        columns.push(("未通过校验".into(), 10.0));
+        columns.push(("警告".into(), 8.0));
+        ws.set_row_height(0, 60)?;
+        headers(&mut ws, 0, &columns, styles)?;
+        Ok(Summary {
+            ws,
+            columns: columns.len() as u16,
+        })
     }
-    for k in TOTALS {
-        columns.push((key_label(k.def()), 14.0));
-    }
-    columns.push(("未通过校验".into(), 10.0));
-    columns.push(("警告".into(), 8.0));
-    headers(ws, 0, &columns, styles)?;
-    ws.set_row_height(0, 60)?;
-    for (i, d) in docs.iter().enumerate() {
+
+    fn add(
+        &mut self,
+        i: usize,
+        d: &Doc,
+        failed: &HashSet<Key>,
+        styles: &Styles,
+    ) -> Result<(), XlsxError> {
+        let ws = &mut self.ws;
         let row = i as u32 + 1;
         doc_columns(ws, row, i, d)?;
         opt_string(ws, row, 5, d.format.as_deref())?;
@@ -199,10 +241,15 @@ fn summary(
         opt_string(ws, row, 8, d.error_message.as_deref())?;
         opt_string(ws, row, 9, d.published.as_deref())?;
         opt_string(ws, row, 10, d.title.as_deref())?;
-        let failed = failed_keys(&failures[i]);
         for (j, k) in TOTALS.iter().enumerate() {
-            let marked = failed.contains(k);
-            value(ws, row, 11 + j as u16, d, k.name(), marked, styles)?;
+            value(
+                ws,
+                row,
+                11 + j as u16,
+                d.cell(*k),
+                failed.contains(k),
+                styles,
+            )?;
         }
         let n_failed = d.failed_checks().count();
         let col = 11 + TOTALS.len() as u16;
@@ -212,8 +259,13 @@ fn summary(
             ws.write_number(row, col, 0.0)?;
         }
         ws.write_number(row, col + 1, d.warnings.len() as f64)?;
+        Ok(())
     }
-    finish(ws, 0, docs.len() as u32, columns.len() as u16, 2)
+
+    fn finish(mut self, docs: usize) -> Result<Worksheet, XlsxError> {
+        finish(&mut self.ws, 0, docs as u32, self.columns, 2)?;
+        Ok(self.ws)
+    }
 }
 
 /// Freezes the headers (rows up to `header_row`) and the first `fixed` columns, and filters.
@@ -229,69 +281,119 @@ fn finish(
     Ok(())
 }
 
-fn checks(
-    ws: &mut Worksheet,
-    docs: &[Doc],
-    failures: &[Vec<Failure>],
-    styles: &Styles,
-) -> Result<(), XlsxError> {
-    let mut columns = doc_headers();
-    columns.push(("规则".into(), 14.0));
-    columns.push(("不一致之处".into(), 70.0));
-    columns.push(("涉及单元格".into(), 60.0));
-    headers(ws, 0, &columns, styles)?;
-    let mut row = 0;
-    for (i, d) in docs.iter().enumerate() {
-        for f in &failures[i] {
-            row += 1;
+/// The 校验 sheet: one row per failed part of a check.
+struct Checks {
+    ws: Worksheet,
+    columns: u16,
+    row: u32,
+}
+
+impl Checks {
+    fn start(mut ws: Worksheet, styles: &Styles) -> Result<Self, XlsxError> {
+        ws.set_name("校验")?;
+        let mut columns = doc_headers();
+        columns.push(("规则".into(), 14.0));
+        columns.push(("不一致之处".into(), 70.0));
+        columns.push(("涉及单元格".into(), 60.0));
+        headers(&mut ws, 0, &columns, styles)?;
+        Ok(Checks {
+            ws,
+            columns: columns.len() as u16,
+            row: 0,
+        })
+    }
+
+    fn add(&mut self, i: usize, d: &Doc, failures: &[Failure]) -> Result<(), XlsxError> {
+        let ws = &mut self.ws;
+        for f in failures {
+            self.row += 1;
+            let row = self.row;
             doc_columns(ws, row, i, d)?;
             ws.write_string(row, 5, &f.rule)?;
             ws.write_string(row, 6, &f.detail)?;
             let labels: Vec<String> = f.keys.iter().map(|k| key_label(k.def())).collect();
             ws.write_string(row, 7, labels.join("；"))?;
         }
+        Ok(())
     }
-    finish(ws, 0, row, columns.len() as u16, 2)
+
+    fn finish(mut self) -> Result<Worksheet, XlsxError> {
+        finish(&mut self.ws, 0, self.row, self.columns, 2)?;
+        Ok(self.ws)
+    }
 }
 
 /// One of the form's tables: three header rows (section, row and column labels) above the key.
-fn table(
-    ws: &mut Worksheet,
-    docs: &[Doc],
-    failures: &[Vec<Failure>],
-    defs: &[&KeyDef],
-    styles: &Styles,
-) -> Result<(), XlsxError> {
+struct Table {
+    ws: Worksheet,
+    defs: Vec<&'static KeyDef>,
+    columns: u16,
+}
+
+impl Table {
     const KEY_ROW: u32 = 3;
-    let mut columns = doc_headers();
-    let first = columns.len() as u16;
-    for d in defs {
-        columns.push((d.key.to_string(), 14.0));
-    }
-    headers(ws, KEY_ROW, &columns, styles)?;
-    for (j, d) in defs.iter().enumerate() {
-        let col = first + j as u16;
-        ws.write_string_with_format(0, col, d.section, &styles.header)?;
-        ws.write_string_with_format(1, col, d.row, &styles.header)?;
-        ws.write_string_with_format(2, col, d.column, &styles.header)?;
-    }
-    for r in 0..3 {
-        for c in 0..first {
-            ws.write_blank(r, c, &styles.header)?;
+
+    fn start(
+        mut ws: Worksheet,
+        defs: Vec<&'static KeyDef>,
+        styles: &Styles,
+    ) -> Result<Self, XlsxError> {
+        let mut columns = doc_headers();
+        let first = columns.len() as u16;
+        for d in &defs {
+            columns.push((d.key.to_string(), 14.0));
         }
+        // Row by row, top to bottom: a row is written out once the next one is begun.
+        ws.set_row_height(0, 45)?;
+        ws.set_row_height(1, 75)?;
+        ws.set_row_height(2, 45)?;
+        for r in 0..3 {
+            for c in 0..first {
+                ws.write_blank(r, c, &styles.header)?;
+            }
+            for (j, d) in defs.iter().enumerate() {
+                let label = [d.section, d.row, d.column][r as usize];
+                ws.write_string_with_format(r, first + j as u16, label, &styles.header)?;
+            }
+        }
+        headers(&mut ws, Self::KEY_ROW, &columns, styles)?;
+        Ok(Table {
+            ws,
+            defs,
+            columns: columns.len() as u16,
+        })
     }
-    ws.set_row_height(0, 45)?;
-    ws.set_row_height(1, 75)?;
-    ws.set_row_height(2, 45)?;
-    for (i, d) in docs.iter().enumerate() {
-        let row = KEY_ROW + 1 + i as u32;
+
+    fn add(
+        &mut self,
+        i: usize,
+        d: &Doc,
+        failed: &HashSet<Key>,
+        styles: &Styles,
+    ) -> Result<(), XlsxError> {
+        let ws = &mut self.ws;
+        let row = Self::KEY_ROW + 1 + i as u32;
         doc_columns(ws, row, i, d)?;
-        let failed = failed_keys(&failures[i]);
-        for (j, def) in defs.iter().enumerate() {
-            let col = first + j as u16;
-            let marked = failed.contains(&Key::from(*def));
-            value(ws, row, col, d, def.key, marked, styles)?;
+        let first = DOC_COLUMNS.len() as u16;
+        // The document's cells and the table's keys are both in the order of keys.tsv.
+        let mut cells = d.cells.iter().peekable();
+        for (j, def) in self.defs.iter().enumerate() {
+            while cells.next_if(|c| c.def.id < def.id).is_some() {}
+            let cell = cells.next_if(|c| c.def.id == def.id);
+            value(
+                ws,
+                row,
+                first + j as u16,
+                cell,
+                failed.contains(&Key::from(*def)),
+                styles,
+            )?;
         }
+        Ok(())
     }
-    finish(ws, KEY_ROW, docs.len() as u32, columns.len() as u16, 2)
+
+    fn finish(mut self, docs: usize) -> Result<Worksheet, XlsxError> {
+        finish(&mut self.ws, Self::KEY_ROW, docs as u32, self.columns, 2)?;
+        Ok(self.ws)
+    }
 }
