@@ -25,6 +25,7 @@ pub fn assign(
 ) -> bool {
     let n = cols.len();
     let picked: Vec<Option<&RCell>> = if row.slots.len() == n || row.width() == n {
+        note_doubtful(rec, row, cols);
         let mut picked: Vec<Option<&RCell>> = row
             .slots
             .iter()
@@ -50,6 +51,19 @@ pub fn assign(
         }
     }
     true
+}
+
+/// Remembers the blank slots a scan left empty for want of a sure reading (counts only).
+fn note_doubtful(rec: &mut Record, row: &LRow, cols: &[&str]) {
+    for (key, cell) in cols.iter().zip(&row.slots) {
+        if cell.prov.ocr_read.is_empty() || cell.is_number() {
+            continue;
+        }
+        let def = keys::def(key);
+        if def.unit == Unit::Count {
+            rec.doubtful.set(def, cell.prov.clone());
+        }
+    }
 }
 
 fn to_num(rec: &mut Record, def: &KeyDef, cell: &RCell, money: MoneyDefault) -> Option<Num> {

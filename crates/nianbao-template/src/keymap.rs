@@ -42,6 +42,13 @@ impl<T> KeyMap<T> {
         old
     }
 
+    /// Takes the value of `def` out.
+    pub fn remove_def(&mut self, def: &KeyDef) -> Option<T> {
+        let old = self.slots.get_mut(def.id)?.take();
+        self.len -= old.is_some() as usize;
+        old
+    }
+
     pub fn get(&self, key: &str) -> Option<&T> {
         self.get_def(keys::get(key)?)
     }
