@@ -123,10 +123,12 @@ fn page_images_of_one_report_are_one_record_in_a_folder_and_in_a_zip() {
     // scan/pages: the three pages of the 2021 report as 报告-1.jpg … 报告-3.jpg, and the same
     // files in 扫描.zip. Each set is one document, its pages in order, scored as a scan.
     let dir = fixtures_dir().join("scan/pages");
-    let items: Vec<Item> =
-        nianbao_sources::walk(&[dir.clone()], &nianbao_sources::Limits::default())
-            .filter(|i| !i.path.ends_with(".expected.json"))
-            .collect();
+    let items: Vec<Item> = nianbao_sources::walk(
+        std::slice::from_ref(&dir),
+        &nianbao_sources::Limits::default(),
+    )
+    .filter(|i| !i.path.ends_with(".expected.json"))
+    .collect();
     let paths: Vec<&str> = items.iter().map(|i| i.path.as_str()).collect();
     let base = dir.to_string_lossy();
     assert_eq!(

@@ -1,11 +1,12 @@
-//! `cargo xtask bench [--docs N | --quick] [--out DIR] [--skip-floor] [--bin PATH]`:
+//! `cargo xtask bench [--docs N | --quick] [--out DIR] [--skip-floor] [--bin PATH] [--only scan]`:
 //! generates a reproducible mixed corpus, converts it with the release `nianbao`, and prints
 //! documents/s and MB/s per format, peak memory, the `--jobs 1` → `--jobs 2` scaling, and the
 //! ratio to baselines run on the same files (`pdftotext -layout`; bare read + inflate).
 //!
 //! Runs: each format folder alone with `--jobs 1` (per-format rates), the whole corpus with
 //! `--jobs 1` and with `--jobs 2` (the scaling compares the same run at both), and its first
-//! tenth with `--jobs 2` (memory must not grow with corpus size).
+//! tenth with `--jobs 2` (memory must not grow with corpus size). Then the scan fixtures
+//! against `tesseract --psm 6` on the same pages (`bench_scan.rs`; alone with `--only scan`).
 #[path = "bench_corpus.rs"]
 mod corpus;
 #[path = "bench_measure.rs"]
@@ -13,6 +14,9 @@ mod measure;
 /// The PDF pages/s comparison with pdftotext (whole processes, repeated).
 #[path = "bench_pdf.rs"]
 mod pdf;
+/// Scans (OCR) against `tesseract --psm 6` on the same page images.
+#[path = "bench_scan.rs"]
+mod scan;
 #[path = "bench_summary.rs"]
 pub mod summary;
 #[path = "bench_vary.rs"]
@@ -34,6 +38,8 @@ struct Options {
     out: PathBuf,
     skip_floor: bool,
     bin: Option<PathBuf>,
+    /// `--only scan`: the scan part alone.
+    only: Option<String>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -43,6 +49,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         out: crate::target_dir().join("bench"),
         skip_floor: false,
         bin: None,
+        only: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -58,6 +65,10 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--skip-floor" => o.skip_floor = true,
             "--json" => o.json = true,
             "--bin" => o.bin = Some(it.next().map(PathBuf::from).ok_or("--bin takes a path")?),
+            "--only" => match it.next().map(String::as_str) {
+                Some("scan") => o.only = Some("scan".into()),
+                _ => return Err("--only takes `scan`".into()),
+            },
             other => return Err(format!("bench: unknown argument `{other}`\n\n{USAGE}")),
         }
     }
@@ -70,7 +81,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
 const USAGE: &str =
     "usage: cargo xtask bench [--docs N (10000) | --quick (1000)] [--out DIR (target/bench)]
                          [--skip-floor] [--bin PATH (default: builds the release nianbao)]
-                         [--json (also writes OUT/summary.json, the input of docs/BENCHMARKS.md)]";
+                         [--json (also writes OUT/summary.json, the input of docs/BENCHMARKS.md)]
+                         [--only scan (the scan fixtures against tesseract --psm 6 alone)]";
 
 /// One folder of the corpus: its files, their bytes, and the documents they hold.
 struct Folder {
@@ -109,6 +121,9 @@ fn folder(dir: &Path, name: &'static str) -> Result<Folder, String> {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let o = parse(args)?;
+    if o.only.as_deref() == Some("scan") {
+        return only_scan(&o);
+    }
     let load_before = loadavg();
     let corpus = corpus::generate(&crate::root(), &o.out, o.docs)?;
     let bin = match &o.bin {
@@ -200,7 +215,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
-    let report = render(
+    println!("bench: scans against tesseract …");
+    let scanned = scan::run(&crate::root(), &o.out, &bin)?;
+    let mut report = render(
         &o,
         &one,
         (&all1, &all, derived),
@@ -209,11 +226,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         &corpus,
         (load_before, loadavg()),
     );
+    report += &scanned.render();
     println!("\n{report}");
     fs::write(o.out.join("summary.txt"), &report).map_err(|e| e.to_string())?;
     println!("(saved to {})", o.out.join("summary.txt").display());
     if o.json {
-        let summary = summary::of(&o, &one, (&all1, &all, derived), &tenth, &floors);
+        let mut summary = summary::of(&o, &one, (&all1, &all, derived), &tenth, &floors);
+        summary["scan"] = scanned.json();
         let path = o.out.join("summary.json");
         let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
         fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
@@ -222,6 +241,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
             path.display(),
             path.display()
         );
+    }
+    Ok(())
+}
+
+/// `--only scan`: the scan fixtures against `tesseract --psm 6`, printed and saved to
+/// OUT/scan.txt (and OUT/scan.json with `--json`).
+fn only_scan(o: &Options) -> Result<(), String> {
+    let bin = match &o.bin {
+        Some(b) => b.clone(),
+        None => crate::build_nianbao(true)?,
+    };
+    let load_before = loadavg();
+    let scanned = scan::run(&crate::root(), &o.out, &bin)?;
+    let report = format!(
+        "nianbao bench --only scan, load average {load_before} → {}\n{}",
+        loadavg(),
+        scanned.render()
+    );
+    println!("\n{report}");
+    fs::write(o.out.join("scan.txt"), &report).map_err(|e| e.to_string())?;
+    if o.json {
+        let text = serde_json::to_string_pretty(&scanned.json()).map_err(|e| e.to_string())?;
+        fs::write(o.out.join("scan.json"), text + "\n").map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -130,6 +130,23 @@ fn render(v: &Value) -> String {
         num(&p["goal"], 0),
         num(&p["goal_growth"], 2),
     );
+    let sc = &v["scan"];
+    if sc.is_object() {
+        s += &format!(
+            "\nScans (OCR, `--jobs 1`): {} documents, {} pages in {} s ({} pages/s), peak memory \
+             {} MiB; `tesseract --psm 6` on the same page images {} s: ratio {} (bound ≤ {}×).\n",
+            sc["docs"],
+            sc["pages"],
+            num(&sc["secs"], 2),
+            num(&sc["pages_per_s"], 2),
+            num(&sc["peak_mib"], 0),
+            num(&sc["tesseract_secs"], 2),
+            sc["ratio"]
+                .as_f64()
+                .map_or("–".into(), |r| format!("{r:.2}×")),
+            num(&sc["goal_ratio"], 1),
+        );
+    }
     s
 }
 

@@ -52,7 +52,10 @@ pub(crate) fn page_name(path: &str) -> Option<PageName> {
             i + stem[i..].chars().next().map_or(1, char::len_utf8)
         });
     let digits = &stem[start..end];
-    let number: u32 = digits.parse().ok().filter(|&n| n >= 1 && n <= MAX_PAGES)?;
+    let number: u32 = digits
+        .parse()
+        .ok()
+        .filter(|n| (1..=MAX_PAGES).contains(n))?;
     Some(PageName {
         prefix: path[..name_start + start].to_string(),
         digits: digits.to_string(),
