@@ -227,6 +227,25 @@ mod tests {
     }
 
     #[test]
+    fn renders_the_scan_figures() {
+        let v = serde_json::json!({
+            "formats": [], "whole": {}, "peak_mib": {},
+            "scan": {"docs": 8, "pages": 24, "secs": 81.34, "pages_per_s": 0.3,
+                     "peak_mib": 231.4, "tesseract_secs": 81.58, "ratio": 0.997,
+                     "goal_ratio": 1.5}
+        });
+        let t = super::render(&v);
+        assert!(
+            t.contains(
+                "Scans (OCR, `--jobs 1`): 8 documents, 24 pages in 81.34 s (0.30 pages/s), \
+                 peak memory 231 MiB; `tesseract --psm 6` on the same page images 81.58 s: \
+                 ratio 1.00× (bound ≤ 1.5×)."
+            ),
+            "{t}"
+        );
+    }
+
+    #[test]
     fn today_is_a_date() {
         let d = super::today();
         assert_eq!(d.len(), 10);
