@@ -120,6 +120,87 @@ fn every_fixture_matches_its_expected_values() {
 }
 
 #[test]
+fn page_images_of_one_report_are_one_record_in_a_folder_and_in_a_zip() {
+    // scan/pages: the three pages of the 2021 report as 报告-1.jpg … 报告-3.jpg, and the same
+    // files in 扫描.zip. Each set is one document, its pages in order, scored as a scan.
+    let dir = fixtures_dir().join("scan/pages");
+    let items: Vec<Item> = nianbao_sources::walk(
+        std::slice::from_ref(&dir),
+        &nianbao_sources::Limits::default(),
+    )
+    .filter(|i| !i.path.ends_with(".expected.json"))
+    .collect();
+    let paths: Vec<&str> = items.iter().map(|i| i.path.as_str()).collect();
+    let base = dir.to_string_lossy();
+    assert_eq!(
+        paths,
+        [
+            format!("{base}/扫描.zip!/报告-{{1..3}}.jpg"),
+            format!("{base}/报告-{{1..3}}.jpg")
+        ]
+    );
+    let exp = dir.join("报告-{1..3}.expected.json");
+    for item in items {
+        let path = item.path.clone();
+        let rec = convert_item(item, &Limits::default());
+        if rec
+            .error
+            .as_ref()
+            .is_some_and(|e| e.message.contains("not read because"))
+        {
+            println!("{path}: skipped, {:?}", rec.error);
+            continue;
+        }
+        assert_eq!(rec.source.format.as_deref(), Some("image"), "{path}");
+        let score = compare_file(&rec, &exp).unwrap();
+        let bar = scan_bar(Path::new(&path)).expect("a scan");
+        assert!(
+            score.accuracy() >= bar && score.shown_wrong == 0 && score.meta_wrong.is_empty(),
+            "{path}: {}/{} {:?} {:?}",
+            score.right,
+            score.cells,
+            score.meta_wrong,
+            score.mismatches
+        );
+        // 表四 is on the last page, the title on the first: all three pages were read.
+        assert!(rec.get("appeals.review.total").is_some(), "{path}");
+    }
+}
+
+#[test]
+fn a_damaged_digit_is_corrected_only_where_the_sums_agree_on_it() {
+    // scan/donghu-2021-scan200-blot.pdf: the 8 of “186” (表三, 本年新收, 自然人) half whited
+    // out on page 1 reads as a clean “136”. The row and the balance of its column both fail by
+    // 50; that cell is the only one a one-digit change fixes for both, so it is set to 186
+    // and the warning says so.
+    let rec = convert(&fixtures_dir().join("scan/donghu-2021-scan200-blot.pdf"));
+    if rec
+        .error
+        .as_ref()
+        .is_some_and(|e| e.message.contains("not read because"))
+    {
+        println!("skipped: {:?}", rec.error);
+        return;
+    }
+    let get = |k: &str| rec.get(k).and_then(|n| n.as_count());
+    assert_eq!(get("applications.new.natural_person"), Some(186));
+    assert_eq!(get("applications.new.total"), Some(221));
+    let corrected: Vec<&String> = rec
+        .warnings
+        .iter()
+        .filter(|w| w.contains("corrected"))
+        .collect();
+    assert_eq!(corrected.len(), 1, "{:?}", rec.warnings);
+    assert!(
+        corrected[0].starts_with("applications.new.natural_person: scanned cell (page 1")
+            && corrected[0].contains("read as “136”; corrected to 186"),
+        "{}",
+        corrected[0]
+    );
+    assert!(rec.checks.iter().all(|c| c.ok), "{:?}", rec.checks);
+}
+
+#[test]
 fn seeds_are_fully_right_including_nulls() {
     // The seeds hold blank cells and rows with too few numbers: nothing may be invented there.
     let limits = Limits::default();

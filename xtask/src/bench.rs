@@ -6,8 +6,9 @@
 //!
 //! Runs: each format folder alone with `--jobs 1` (per-format rates), the whole corpus with
 //! `--jobs 1` and with `--jobs 2` (the scaling compares the same run at both), and its first
-//! tenth with `--jobs 2` (memory must not grow with corpus size). `--only` times the named
-//! format folders and their baselines alone, without the whole-corpus runs.
+//! tenth with `--jobs 2` (memory must not grow with corpus size). Then the scan fixtures
+//! against `tesseract --psm 6` on the same pages (`bench_scan.rs`). `--only` times the named
+//! format folders and their baselines alone (or the scans alone), without the whole-corpus runs.
 #[path = "bench_corpus.rs"]
 mod corpus;
 #[path = "bench_measure.rs"]
@@ -15,6 +16,9 @@ mod measure;
 /// The PDF pages/s comparison with pdftotext (whole processes, repeated).
 #[path = "bench_pdf.rs"]
 mod pdf;
+/// Scans (OCR) against `tesseract --psm 6` on the same page images.
+#[path = "bench_scan.rs"]
+mod scan;
 #[path = "bench_summary.rs"]
 pub mod summary;
 #[path = "bench_vary.rs"]
@@ -68,9 +72,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .next()
                     .ok_or("--only takes formats, such as xlsx or docx,xlsx")?;
                 for name in list.split(',') {
-                    if !FOLDERS.contains(&name) {
+                    if !FOLDERS.contains(&name) && name != "scan" {
                         return Err(format!(
-                            "--only: unknown format `{name}` (one of {})",
+                            "--only: unknown format `{name}` (one of {}, scan)",
                             FOLDERS.join(", ")
                         ));
                     }
@@ -83,7 +87,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     if o.docs < 10 {
         return Err("--docs must be at least 10".into());
     }
-    if o.json && !o.only.is_empty() {
+    if o.json && !o.only.is_empty() && !scan_only(&o) {
         return Err("--json needs the whole-corpus runs, which --only leaves out".into());
     }
     Ok(o)
@@ -94,7 +98,8 @@ const USAGE: &str =
                          [--skip-floor] [--bin PATH (default: builds the release nianbao)]
                          [--json (also writes OUT/summary.json, the input of docs/BENCHMARKS.md)]
                          [--only FORMAT[,FORMAT…] (docx, xlsx, pdf, txt, zips: those folders and
-                          their baselines alone, without the whole-corpus runs)]";
+                          their baselines alone, without the whole-corpus runs; scan: the scan
+                          fixtures against tesseract --psm 6)]";
 
 /// One folder of the corpus: its files, their bytes, and the documents they hold.
 struct Folder {
@@ -131,8 +136,16 @@ fn folder(dir: &Path, name: &'static str) -> Result<Folder, String> {
     })
 }
 
+/// `--only scan`: the scan fixtures alone, without the corpus.
+fn scan_only(o: &Options) -> bool {
+    !o.only.is_empty() && o.only.iter().all(|n| n == "scan")
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let o = parse(args)?;
+    if scan_only(&o) {
+        return only_scan(&o);
+    }
     let load_before = loadavg();
     let corpus = corpus::generate(&crate::root(), &o.out, o.docs)?;
     let bin = match &o.bin {
@@ -235,7 +248,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
-    let report = render(
+    let scanned = if o.only.is_empty() || o.only.iter().any(|n| n == "scan") {
+        println!("bench: scans against tesseract …");
+        Some(scan::run(&crate::root(), &o.out, &bin)?)
+    } else {
+        None
+    };
+    let mut report = render(
         &o,
         &one,
         whole.as_ref(),
@@ -243,11 +262,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
         &corpus,
         (load_before, loadavg()),
     );
+    if let Some(s) = &scanned {
+        report += &s.render();
+    }
     println!("\n{report}");
     fs::write(o.out.join("summary.txt"), &report).map_err(|e| e.to_string())?;
     println!("(saved to {})", o.out.join("summary.txt").display());
     if let Some(w) = whole.as_ref().filter(|_| o.json) {
-        let summary = summary::of(&o, &one, (&w.all1, &w.all, w.derived), &w.tenth, &floors);
+        let mut summary = summary::of(&o, &one, (&w.all1, &w.all, w.derived), &w.tenth, &floors);
+        if let Some(s) = &scanned {
+            summary["scan"] = s.json();
+        }
         let path = o.out.join("summary.json");
         let text = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
         fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
@@ -256,6 +281,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
             path.display(),
             path.display()
         );
+    }
+    Ok(())
+}
+
+/// `--only scan`: the scan fixtures against `tesseract --psm 6`, printed and saved to
+/// OUT/scan.txt (and OUT/scan.json with `--json`).
+fn only_scan(o: &Options) -> Result<(), String> {
+    let bin = match &o.bin {
+        Some(b) => b.clone(),
+        None => crate::build_nianbao(true)?,
+    };
+    let load_before = loadavg();
+    let scanned = scan::run(&crate::root(), &o.out, &bin)?;
+    let report = format!(
+        "nianbao bench --only scan, load average {load_before} → {}\n{}",
+        loadavg(),
+        scanned.render()
+    );
+    println!("\n{report}");
+    fs::write(o.out.join("scan.txt"), &report).map_err(|e| e.to_string())?;
+    if o.json {
+        let text = serde_json::to_string_pretty(&scanned.json()).map_err(|e| e.to_string())?;
+        fs::write(o.out.join("scan.json"), text + "\n").map_err(|e| e.to_string())?;
     }
     Ok(())
 }

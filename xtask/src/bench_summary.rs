@@ -130,6 +130,24 @@ fn render(v: &Value) -> String {
         num(&p["goal"], 0),
         num(&p["goal_growth"], 2),
     );
+    let sc = &v["scan"];
+    let times = |x: &Value| x.as_f64().map_or("–".into(), |r| format!("{r:.2}×"));
+    if sc.is_object() {
+        s += &format!(
+            "\nScans (OCR, `--jobs 1`): {} documents, {} pages in {} s ({} pages/s), peak memory \
+             {} MiB; `tesseract --psm 6` on the same page images {} s: ratio {}, in CPU seconds \
+             {} (bound ≤ {}×).\n",
+            sc["docs"],
+            sc["pages"],
+            num(&sc["secs"], 2),
+            num(&sc["pages_per_s"], 2),
+            num(&sc["peak_mib"], 0),
+            num(&sc["tesseract_secs"], 2),
+            times(&sc["ratio"]),
+            times(&sc["cpu_ratio"]),
+            num(&sc["goal_ratio"], 1),
+        );
+    }
     s
 }
 
@@ -205,6 +223,25 @@ mod tests {
         );
         assert!(
             t.contains("41 MiB for a tenth of the corpus, 45 MiB for all of it (1.10×"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn renders_the_scan_figures() {
+        let v = serde_json::json!({
+            "formats": [], "whole": {}, "peak_mib": {},
+            "scan": {"docs": 8, "pages": 24, "secs": 81.34, "pages_per_s": 0.3,
+                     "peak_mib": 231.4, "tesseract_secs": 81.58, "ratio": 0.997,
+                     "cpu_ratio": 1.214, "goal_ratio": 1.5}
+        });
+        let t = super::render(&v);
+        assert!(
+            t.contains(
+                "Scans (OCR, `--jobs 1`): 8 documents, 24 pages in 81.34 s (0.30 pages/s), \
+                 peak memory 231 MiB; `tesseract --psm 6` on the same page images 81.58 s: \
+                 ratio 1.00×, in CPU seconds 1.21× (bound ≤ 1.5×)."
+            ),
             "{t}"
         );
     }

@@ -1,8 +1,9 @@
-//! Scanned pages as image files: JPEG, PNG and TIFF (every page of a multi-page TIFF), read by
-//! OCR through the same scan reader as a PDF of page images.
+//! Scanned pages as image files: JPEG, PNG and TIFF (every page of a multi-page TIFF), and
+//! several page files of one report joined by the walk ([`nianbao_core::pages`]), read by OCR
+//! through the same scan reader as a PDF of page images.
 
 use nianbao_adapter_pdf::scan::{self, ScanPage};
-use nianbao_core::{Adapter, Document, ErrorKind, ExtractError, Input};
+use nianbao_core::{pages as container, Adapter, Document, ErrorKind, ExtractError, Input};
 use nianbao_ocr::decode;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
@@ -29,7 +30,7 @@ impl Adapter for ImageAdapter {
         40
     }
     fn sniff(&self, bytes: &[u8]) -> bool {
-        decode::sniff(bytes).is_some()
+        decode::sniff(bytes).is_some() || container::is_container(bytes)
     }
     fn extract(&self, input: &Input<'_>) -> Result<Document, ExtractError> {
         let deadline = Instant::now() + input.limits.time_budget;
@@ -54,22 +55,42 @@ nianbao_core::register_adapter!(IMAGE);
 
 fn extract(bytes: &[u8], deadline: Instant) -> Result<Document, ExtractError> {
     scan::ocr_available("a page image")?;
-    let pages = decode::pages(bytes, MAX_PAGES).map_err(|e| {
-        if e.starts_with("a TIFF of more than") {
-            ExtractError::new(
+    let files = if container::is_container(bytes) {
+        container::unpack(bytes).map_err(ExtractError::corrupt)?
+    } else {
+        vec![bytes]
+    };
+    let joined = files.len() > 1;
+    let mut pages: Vec<ScanPage> = Vec::new();
+    for (n, file) in files.into_iter().enumerate() {
+        let in_file = |e: String| {
+            if joined {
+                format!("page file {}: {e}", n + 1)
+            } else {
+                e
+            }
+        };
+        let left = MAX_PAGES.saturating_sub(pages.len());
+        if left == 0 {
+            return Err(ExtractError::new(
                 ErrorKind::TooLarge,
-                format!("{e}: OCR reads at most that many"),
-            )
-        } else {
-            ExtractError::corrupt(e)
+                format!("more than {MAX_PAGES} pages: OCR reads at most that many"),
+            ));
         }
-    })?;
-    let pages: Vec<ScanPage> = pages
-        .into_iter()
-        .map(|img| {
+        let read = decode::pages(file, left).map_err(|e| {
+            if e.starts_with("a TIFF of more than") {
+                ExtractError::new(
+                    ErrorKind::TooLarge,
+                    format!("{}: OCR reads at most that many", in_file(e)),
+                )
+            } else {
+                ExtractError::corrupt(in_file(e))
+            }
+        })?;
+        pages.extend(read.into_iter().map(|img| {
             let dpi = img.width().min(img.height()) as f32 / A4_SHORT_SIDE_IN;
             ScanPage { img, dpi }
-        })
-        .collect();
+        }));
+    }
     scan::read_pages(pages, deadline)
 }

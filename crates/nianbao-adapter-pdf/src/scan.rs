@@ -27,8 +27,9 @@ pub fn ocr_available(what: &str) -> Result<(), ExtractError> {
     })
 }
 
-/// What OCR saw in a cell, keyed by the cell's page and top-left corner in points.
-type CellInfo = HashMap<(u32, u32, u32), (f32, Rect)>;
+/// What OCR saw in a cell (confidence, box, the numbers of readings in doubt), keyed by the
+/// cell's page and top-left corner in points.
+type CellInfo = HashMap<(u32, u32, u32), (f32, Rect, Vec<String>)>;
 
 /// A page straightened, with its ruling lines and table cells found, before reading.
 struct Laid {
@@ -99,9 +100,10 @@ pub fn read_pages(pages: Vec<ScanPage>, deadline: Instant) -> Result<Document, E
             let (Some(p), Some(x), Some(y)) = (cell.prov.page, cell.prov.x, cell.prov.y) else {
                 continue;
             };
-            if let Some((conf, r)) = info.get(&(p, x.to_bits(), y.to_bits())) {
+            if let Some((conf, r, read)) = info.get(&(p, x.to_bits(), y.to_bits())) {
                 cell.prov.ocr_conf = Some(conf.round());
                 cell.prov.pixels = Some([r.x0, r.y0, r.x1, r.y1]);
+                cell.prov.ocr_read = read.clone();
             }
         }
     }
@@ -204,7 +206,7 @@ fn page_content(
             ));
         }
         if let Some(conf) = cell.conf {
-            info.insert((page_no, x.to_bits(), y.to_bits()), (conf, *r));
+            info.insert((page_no, x.to_bits(), y.to_bits()), (conf, *r, cell.read));
         }
         if cell.text.is_empty() {
             continue;

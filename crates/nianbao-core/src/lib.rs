@@ -10,6 +10,7 @@ mod error;
 pub mod grid;
 pub mod inflate;
 mod model;
+pub mod pages;
 pub mod props;
 pub mod sniff;
 pub mod word_table;

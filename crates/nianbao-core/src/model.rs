@@ -36,6 +36,10 @@ pub struct Provenance {
     /// (left, top, right, bottom).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pixels: Option<[u32; 4]>,
+    /// OCR of a scan: a cell left empty because its readings were in doubt, with the numbers
+    /// they saw, so that the form's sums may confirm one of them or a one-digit change of it.
+    #[serde(skip)]
+    pub ocr_read: Vec<String>,
 }
 
 impl Provenance {

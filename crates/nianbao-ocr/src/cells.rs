@@ -18,6 +18,8 @@ pub struct CellText {
     pub conf: Option<f32>,
     /// Why a number was left out, naming what each reading saw.
     pub doubt: Option<String>,
+    /// The whole numbers the readings of a number left out saw, each once.
+    pub read: Vec<String>,
 }
 
 /// Lowest word confidence at which a number read twice alike is kept.
@@ -286,7 +288,7 @@ pub fn read_document(pages: &[PageJob], deadline: Instant) -> Result<Vec<PageTex
             out[p.page].cells[i] = CellText {
                 text: text.clone(),
                 conf: lowest(&chinese[k]).map(|_| *conf),
-                doubt: None,
+                ..CellText::default()
             };
         }
     }
@@ -326,7 +328,7 @@ pub fn read_document(pages: &[PageJob], deadline: Instant) -> Result<Vec<PageTex
             CellText {
                 text: b,
                 conf: Some(conf),
-                doubt: None,
+                ..CellText::default()
             }
         } else {
             let seen = &first[k].0;
@@ -338,15 +340,24 @@ pub fn read_document(pages: &[PageJob], deadline: Instant) -> Result<Vec<PageTex
                 CellText {
                     text: seen.clone(),
                     conf: Some(first[k].1),
-                    doubt: None,
+                    ..CellText::default()
                 }
             } else {
+                let mut read: Vec<String> = Vec::new();
+                for r in [seen, &a, &b] {
+                    let digits =
+                        !r.is_empty() && r.len() <= 9 && r.bytes().all(|c| c.is_ascii_digit());
+                    if digits && !read.contains(r) {
+                        read.push(r.clone());
+                    }
+                }
                 CellText {
                     text: String::new(),
                     conf: Some(conf),
                     doubt: Some(format!(
                         "read as “{seen}”, digits only as “{a}” and “{b}” (confidence {conf:.0})"
                     )),
+                    read,
                 }
             }
         };

@@ -14,6 +14,9 @@
 //! * Member paths read `outer.zip!/目录/inner.zip!/报告.docx`. Every entry is a member: when an
 //!   archive holds several entries with one name, the second reads `报告.docx#2`, the third `#3`.
 //!   Zip entries whose bytes overlap another's (the overlapping zip bomb) are `too_large`.
+//! * Page images of one report (`报告-1.jpg`, `报告-2.jpg`, … with no page missing) are one
+//!   item, at the path `报告-{1..n}.jpg`, whose bytes are a [`nianbao_core::pages`] container
+//!   of the pages in order; a lone page or a gap keeps an item per file.
 //! * Order is deterministic: inputs as given, folder entries and archive members sorted by
 //!   name, nested archives expanded in place.
 //! * Memory stays flat: one document at a time; an archive on disk is read through its file;
@@ -36,6 +39,7 @@ mod disk_file;
 mod limits;
 mod members;
 mod names;
+mod pages;
 mod spool;
 mod stream_source;
 mod walk;

@@ -6,6 +6,7 @@ use crate::disk_file::DiskFile;
 use crate::limits::{Budget, Limits};
 use crate::members::{Member, Members};
 use crate::names::{display_path, member_path};
+use crate::pages::Pager;
 use crate::spool::{ReadSeek, Spool};
 use crate::stream_source::{open_7z, open_gzip, open_tar};
 use crate::zip_source::{has_document_marker, is_document_zip, open_zip, ZipOpen};
@@ -32,6 +33,8 @@ pub struct Walk {
     visited: HashSet<DirKey>,
     /// Documents on disk are yielded unread, as [`Found::File`] ([`Walk::defer_files`]).
     defer: bool,
+    /// Joins the page images of one report into one document.
+    pager: Pager,
 }
 
 /// What [`Walk::defer_files`] yields: an item, or a document file on disk left unread.
@@ -90,6 +93,7 @@ impl Walk {
             budget: Budget::new(limits),
             visited: HashSet::new(),
             defer: false,
+            pager: Pager::default(),
         }
     }
 
@@ -327,7 +331,24 @@ impl Iterator for Walk {
 }
 
 impl Walk {
+    /// The next find, page images of one report joined ([`crate::pages`]).
     fn next_found(&mut self) -> Option<Found> {
+        loop {
+            if let Some(found) = self.pager.pop() {
+                return Some(found);
+            }
+            match self.next_file() {
+                Some(found) => self.pager.offer(found),
+                None => {
+                    self.pager.finish();
+                    return self.pager.pop();
+                }
+            }
+        }
+    }
+
+    /// The next file, member or failure, in walk order.
+    fn next_file(&mut self) -> Option<Found> {
         loop {
             if let Some(found) = self.ready.pop_front() {
                 return Some(found);

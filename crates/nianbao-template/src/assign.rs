@@ -19,6 +19,7 @@ pub enum MoneyDefault {
 pub fn assign(rec: &mut Record, row: &LRow, cols: &[Key], money: MoneyDefault, what: &str) -> bool {
     let n = cols.len();
     let picked: Vec<Option<&RCell>> = if row.slots.len() == n || row.width() == n {
+        note_doubtful(rec, row, cols);
         let mut picked: Vec<Option<&RCell>> = row
             .slots
             .iter()
@@ -43,6 +44,18 @@ pub fn assign(rec: &mut Record, row: &LRow, cols: &[Key], money: MoneyDefault, w
         }
     }
     true
+}
+
+/// Remembers the blank slots a scan left empty for want of a sure reading (counts only).
+fn note_doubtful(rec: &mut Record, row: &LRow, cols: &[Key]) {
+    for (&key, cell) in cols.iter().zip(&row.slots) {
+        if cell.prov.ocr_read.is_empty() || cell.is_number() {
+            continue;
+        }
+        if key.def().unit == Unit::Count {
+            rec.doubtful.insert(key, cell.prov.clone());
+        }
+    }
 }
 
 fn to_num(rec: &mut Record, key: Key, cell: &RCell, money: MoneyDefault) -> Option<Num> {

@@ -6,23 +6,23 @@ use crate::record::{Check, Record};
 use std::collections::HashMap;
 
 /// The table's columns, the six applicant kinds then 总计 (one list, shared with the mapping).
-const ALL_COLUMNS: &[&str] = &crate::applications::COLUMNS;
+pub(crate) const ALL_COLUMNS: &[&str] = &crate::applications::COLUMNS;
 /// The 总计 column, by its place in [`ALL_COLUMNS`], after the six applicant kinds.
-const TOTAL_COLUMN: usize = 6;
+pub(crate) const TOTAL_COLUMN: usize = 6;
 /// The six applicant kinds, without 总计.
-const COLUMNS: &[&str] = ALL_COLUMNS.split_at(TOTAL_COLUMN).0;
+pub(crate) const COLUMNS: &[&str] = ALL_COLUMNS.split_at(TOTAL_COLUMN).0;
 
 /// Rows of the applications table by their place in the template (see
 /// [`crate::applications::row_name`]).
-const NEW: usize = 0;
-const CARRIED_OVER: usize = 1;
+pub(crate) const NEW: usize = 0;
+pub(crate) const CARRIED_OVER: usize = 1;
 /// 予以公开 … 要求行政机关确认或重新出具: the rows that add up to (七)总计 besides 其他处理.
-const OUTCOME_ROWS: std::ops::Range<usize> = 2..20;
-const OTHER_COMBINED: usize = 20;
+pub(crate) const OUTCOME_ROWS: std::ops::Range<usize> = 2..20;
+pub(crate) const OTHER_COMBINED: usize = 20;
 /// The 2021 form's three 其他处理 sub-rows (the 2019 form has the one combined row).
-const OTHER_SUBROWS: std::ops::Range<usize> = 21..24;
-const TOTAL: usize = 24;
-const CARRY_FORWARD: usize = 25;
+pub(crate) const OTHER_SUBROWS: std::ops::Range<usize> = 21..24;
+pub(crate) const TOTAL: usize = 24;
+pub(crate) const CARRY_FORWARD: usize = 25;
 
 /// The count in the applications table at `row`, `col` (places in the template's rows and
 /// [`ALL_COLUMNS`]).

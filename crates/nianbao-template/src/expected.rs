@@ -106,7 +106,11 @@ pub fn compare_json(record: &Value, expected: &Value) -> Score {
 /// wrong number: 0.97 at 200 dpi and above, 0.9 at 150 dpi (named `…scan150…`). `None` for
 /// any other file, which must be entirely right.
 pub fn scan_bar(path: &std::path::Path) -> Option<f64> {
-    if !path.parent().is_some_and(|d| d.ends_with("scan")) {
+    // In `scan/` or a folder of it (page images joined, an archive of them).
+    if !path
+        .parent()
+        .is_some_and(|d| d.ancestors().any(|d| d.ends_with("scan")))
+    {
         return None;
     }
     Some(if path.to_string_lossy().contains("scan150") {
@@ -158,5 +162,9 @@ mod tests {
             Some(0.9)
         );
         assert_eq!(super::scan_bar(Path::new("fixtures/pdf/scan150.pdf")), None);
+        assert_eq!(
+            super::scan_bar(Path::new("fixtures/scan/pages/扫描.zip!/报告-{1..3}.jpg")),
+            Some(0.97)
+        );
     }
 }

@@ -37,6 +37,13 @@ impl<T> KeyMap<T> {
         old
     }
 
+    /// Takes the value of `key` out.
+    pub fn remove(&mut self, key: Key) -> Option<T> {
+        let old = self.slots.get_mut(key.index())?.take();
+        self.len -= old.is_some() as usize;
+        old
+    }
+
     pub fn get(&self, key: Key) -> Option<&T> {
         self.slots.get(key.index())?.as_ref()
     }

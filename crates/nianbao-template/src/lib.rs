@@ -12,6 +12,7 @@ mod appeals;
 mod applications;
 mod assign;
 pub mod checks;
+mod correct;
 pub mod expected;
 mod glued;
 mod inferred;
@@ -113,6 +114,7 @@ pub fn convert(doc: &Document, source: Source) -> Record {
         r.warnings
             .push("四: the 15 行政复议/行政诉讼 cells were not found".into());
     }
+    correct::run(&mut r);
     checks::run(&mut r);
     checks::group_subtotals(&mut r, &subtotals);
     r.status = if missing_keys(&r, version) == 0 {

@@ -98,6 +98,9 @@ pub struct Record {
     pub checks: Vec<Check>,
     pub warnings: Vec<String>,
     pub provenance: KeyMap<Provenance>,
+    /// Cells of a scan left empty because their readings were in doubt (with what each
+    /// reading saw), by key: [`crate::correct`] may settle them by the form's sums.
+    pub doubtful: KeyMap<Provenance>,
     /// Report fields inferred rather than read (`report.agency` from the `path`), written into
     /// the provenance as `{"from": …}`.
     pub report_from: Vec<(&'static str, &'static str)>,
@@ -116,6 +119,7 @@ impl Record {
             checks: Vec::new(),
             warnings: Vec::new(),
             provenance: KeyMap::new(),
+            doubtful: KeyMap::new(),
             report_from: Vec::new(),
         }
     }
