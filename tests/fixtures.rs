@@ -163,7 +163,7 @@ fn page_images_of_one_report_are_one_record_in_a_folder_and_in_a_zip() {
             score.mismatches
         );
         // 表四 is on the last page, the title on the first: all three pages were read.
-        assert!(rec.get("appeals.review.total").is_some(), "{path}");
+        assert!(rec.get(Key::APPEALS_REVIEW_TOTAL).is_some(), "{path}");
     }
 }
 
@@ -182,9 +182,9 @@ fn a_damaged_digit_is_corrected_only_where_the_sums_agree_on_it() {
         println!("skipped: {:?}", rec.error);
         return;
     }
-    let get = |k: &str| rec.get(k).and_then(|n| n.as_count());
-    assert_eq!(get("applications.new.natural_person"), Some(186));
-    assert_eq!(get("applications.new.total"), Some(221));
+    let get = |k: Key| rec.get(k).and_then(|n| n.as_count());
+    assert_eq!(get(Key::APPLICATIONS_NEW_NATURAL_PERSON), Some(186));
+    assert_eq!(get(Key::APPLICATIONS_NEW_TOTAL), Some(221));
     let corrected: Vec<&String> = rec
         .warnings
         .iter()
