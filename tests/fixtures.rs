@@ -198,6 +198,15 @@ fn a_damaged_digit_is_corrected_only_where_the_sums_agree_on_it() {
         corrected[0]
     );
     assert!(rec.checks.iter().all(|c| c.ok), "{:?}", rec.checks);
+    // The written line carries where on the page the value was read, and how sure the reading was.
+    let line: serde_json::Value = serde_json::from_str(&rec.to_json_line()).unwrap();
+    let prov = &line["provenance"]["applications.new.natural_person"];
+    assert_eq!(prov["page"], 1, "{prov}");
+    let pixels = prov["pixels"].as_array().expect("pixels");
+    let px: Vec<u64> = pixels.iter().filter_map(|v| v.as_u64()).collect();
+    assert!(px.len() == 4 && px[0] < px[2] && px[1] < px[3], "{prov}");
+    let conf = prov["ocr_conf"].as_f64().expect("ocr_conf");
+    assert!((0.0..=100.0).contains(&conf), "{prov}");
 }
 
 #[test]

@@ -382,11 +382,15 @@ fn write_provenance(out: &mut Vec<u8>, p: &Provenance) -> serde_json::Result<()>
             serde_json::to_writer(&mut *out, &v)?;
         }
     }
-    for (name, v) in [("x", p.x), ("y", p.y)] {
+    for (name, v) in [("x", p.x), ("y", p.y), ("ocr_conf", p.ocr_conf)] {
         if let Some(v) = v {
             field(out, name);
             serde_json::to_writer(&mut *out, &v)?;
         }
+    }
+    if let Some(v) = &p.pixels {
+        field(out, "pixels");
+        serde_json::to_writer(&mut *out, v)?;
     }
     out.push(b'}');
     Ok(())

@@ -73,6 +73,8 @@ pub fn json_schema() -> Value {
         json!({"type": "object", "description": "for each numeric key: where its value was read; for report.agency and report.year when the body does not state them: where they were inferred from", "additionalProperties": {"type": "object", "additionalProperties": false, "properties": {
             "page": {"type": "integer"}, "sheet": {"type": "string"}, "table": {"type": "integer"}, "row": {"type": "integer"},
             "col": {"type": "integer"}, "line": {"type": "integer"}, "x": {"type": "number"}, "y": {"type": "number"},
+            "ocr_conf": {"type": "number", "minimum": 0, "maximum": 100},
+            "pixels": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 4, "maxItems": 4},
             "from": {"enum": ["path", "properties"]}}}}),
     );
     json!({
