@@ -81,7 +81,7 @@ CREATE TABLE warnings (
 
 /// Made once the rows are in: one sort instead of a B-tree kept in order row by row.
 const INDEXES: &str = "
-CREATE INDEX cell_key ON cell(key_id, value);
+CREATE INDEX cell_key ON cell(key_id);
 CREATE INDEX checks_doc ON checks(doc);
 CREATE INDEX warnings_doc ON warnings(doc);
 ";
