@@ -1,9 +1,9 @@
 //! One CSV row from one record, written by the `csv` crate: one column per key of keys.tsv
 //! after the record's own columns, text that a spreadsheet would run as a formula guarded.
 use crate::output::META_FIELDS;
-use nianbao_template::keys;
 use nianbao_template::record::Num;
 use nianbao_template::Record;
+use nianbao_template::{keys, Key};
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -50,14 +50,14 @@ pub fn row_of_record(r: &Record) -> Vec<String> {
             (_, v) => cell(v),
         });
     }
-    for d in keys::all() {
-        row.push(match r.values.get_def(d) {
+    for key in Key::all() {
+        row.push(match r.values.get(key) {
             Some(Num::Count(n)) => n.to_string(),
             Some(Num::Wan(w)) if w.is_finite() => format_num(*w),
             _ => String::new(),
         });
-        if d.unit == keys::Unit::WanYuan {
-            row.push(r.raw.get_def(d).cloned().unwrap_or_default());
+        if key.def().unit == keys::Unit::WanYuan {
+            row.push(r.raw.get(key).cloned().unwrap_or_default());
         }
     }
     row.push(failed_cell(

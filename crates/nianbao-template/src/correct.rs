@@ -128,10 +128,7 @@ fn settle_doubtful(r: &mut Record) {
                 continue;
             };
             r.values.insert(def, Num::Count(value));
-            let others_hold = SUMS
-                .iter()
-                .filter(|s| s.terms.iter().any(|(d, _)| *d == def))
-                .all(|s| !matches!(solve(r, s), Solve::Holds(false)));
+            let others_hold = through(def).all(|s| !matches!(solve(r, s), Solve::Holds(false)));
             if !others_hold {
                 r.values.remove(def);
                 continue;
@@ -279,15 +276,6 @@ mod tests {
 
     /// The 予以公开 row: 13 + 2 + 0 + 1 + 0 + 0 = 16 with the cell in doubt at 13.
     fn granted_row(r: &mut Record, natural: Option<i64>) {
-        let cols = [
-            "natural_person",
-            "enterprise",
-            "research",
-            "public_interest",
-            "legal_service",
-            "other_org",
-            "total",
-        ];
         let vals = [
             natural,
             Some(2),
@@ -297,9 +285,9 @@ mod tests {
             Some(0),
             Some(16),
         ];
-        for (c, v) in cols.iter().zip(vals) {
+        for (&key, v) in crate::keys::row::APPLICATIONS_GRANTED.iter().zip(vals) {
             if let Some(v) = v {
-                set(r, &format!("applications.granted.{c}"), v);
+                r.values.insert(key, Num::Count(v));
             }
         }
     }
@@ -362,16 +350,10 @@ mod tests {
         set(&mut r, "applications.carry_forward.natural_person", 1);
         doubt(&mut r, "applications.total.natural_person", &["18"]);
         // The row's total says 18, the balance 20 + 0 − 1 = 19 (one digit from “18” too).
-        let parts = [
-            ("enterprise", 0),
-            ("research", 0),
-            ("public_interest", 0),
-            ("legal_service", 0),
-            ("other_org", 0),
-            ("total", 18),
-        ];
-        for (c, v) in parts {
-            set(&mut r, &format!("applications.total.{c}"), v);
+        // Every column after 自然人: 0, then 18 in 总计.
+        let parts = [0, 0, 0, 0, 0, 18];
+        for (&key, v) in crate::keys::row::APPLICATIONS_TOTAL[1..].iter().zip(parts) {
+            r.values.insert(key, Num::Count(v));
         }
         run(&mut r);
         assert_eq!(count(&r, "applications.total.natural_person"), None);

@@ -3,7 +3,7 @@
 //! A record was three `BTreeMap<&str, _>`s; every insert and lookup compared long dotted names
 //! with a common prefix (`applications.denied.…`), a tenth of the template's time. A [`Key`]
 //! is its slot.
-use crate::keys::{Key, KeyDef, COUNT};
+use crate::keys::{Key, COUNT};
 use std::fmt;
 
 #[derive(Clone)]
@@ -46,11 +46,6 @@ impl<T> KeyMap<T> {
 
     pub fn get(&self, key: Key) -> Option<&T> {
         self.slots.get(key.index())?.as_ref()
-    }
-
-    /// [`get`](Self::get) for a caller going through the definitions.
-    pub fn get_def(&self, def: &KeyDef) -> Option<&T> {
-        self.get(Key::from(def))
     }
 
     pub fn contains_key(&self, key: Key) -> bool {
@@ -111,7 +106,7 @@ mod tests {
         assert_eq!(m.insert(Key::APPLICATIONS_NEW_TOTAL, 6), Some(5));
         assert_eq!(m.len(), 2);
         assert_eq!(m.get(Key::APPLICATIONS_NEW_TOTAL), Some(&6));
-        assert_eq!(m.get_def(Key::ACTIVE_RULES_ISSUED.def()), Some(&1));
+        assert_eq!(m.get(Key::ACTIVE_RULES_ISSUED), Some(&1));
         assert!(m.get(Key::APPLICATIONS_NEW_ENTERPRISE).is_none());
         // keys.tsv order, and name order.
         assert_eq!(
