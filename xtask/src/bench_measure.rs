@@ -41,6 +41,26 @@ impl Run {
 
 /// Runs `nianbao convert INPUT --out OUT --jobs JOBS`, sampling memory every 10 ms.
 pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run, String> {
+    convert(bin, input, out, jobs, false)
+}
+
+/// Like [`nianbao`], with the audit page, workbook, database and codebook written too.
+pub fn nianbao_with_outputs(
+    bin: &Path,
+    input: &Path,
+    out: &Path,
+    jobs: usize,
+) -> Result<Run, String> {
+    convert(bin, input, out, jobs, true)
+}
+
+fn convert(
+    bin: &Path,
+    input: &Path,
+    out: &Path,
+    jobs: usize,
+    outputs: bool,
+) -> Result<Run, String> {
     fs::create_dir_all(out).map_err(|e| e.to_string())?;
     // The previous run's results go first (nianbao refuses a folder holding results): removed
     // here rather than with --overwrite, which binaries being compared may predate.
@@ -63,8 +83,7 @@ pub fn nianbao(bin: &Path, input: &Path, out: &Path, jobs: usize) -> Result<Run,
         .arg("--out")
         .arg(&result)
         .args(["--jobs", &jobs.to_string()])
-        // The conversion alone: the derived outputs are timed apart (`outputs`).
-        .arg("--only-records")
+        .args((!outputs).then_some("--only-records"))
         .stdout(Stdio::null())
         .stderr(fs::File::create(out.join("stderr.txt")).map_err(|e| e.to_string())?);
     let t0 = Instant::now();
@@ -299,18 +318,33 @@ pub fn pdftotext(files: &[PathBuf]) -> Result<Option<f64>, String> {
     Ok(Some(t0.elapsed().as_secs_f64()))
 }
 
-/// Seconds `nianbao outputs` takes to write the audit page, workbook, database and codebook of
-/// a finished run's records.
-pub fn outputs(bin: &Path, run: &Path) -> Result<f64, String> {
-    let t0 = Instant::now();
-    let status = Command::new(bin)
-        .arg("outputs")
-        .arg(run.join("result"))
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
-    if !status.success() {
-        return Err(format!("nianbao outputs failed ({status})"));
-    }
-    Ok(t0.elapsed().as_secs_f64())
+/// The audit page of a finished run: its size, and the milliseconds Chromium took from
+/// navigation start to the end of the page's first drawing (the page records it in
+/// `data-render-ms`), where Chromium is installed.
+pub fn page(run: &Path) -> Result<(u64, Option<f64>), String> {
+    let page = run.join("result/audit.html");
+    let bytes = fs::metadata(&page)
+        .map_err(|e| format!("{}: {e}", page.display()))?
+        .len();
+    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+    else {
+        return Ok((bytes, None));
+    };
+    let profile = run.join("chromium-profile");
+    let o = Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("file://{}", page.display()))
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", chromium.display()))?;
+    let dom = String::from_utf8_lossy(&o.stdout);
+    let ms = dom
+        .split_once("data-render-ms=\"")
+        .and_then(|(_, rest)| rest.split('"').next())
+        .and_then(|v| v.parse().ok());
+    Ok((bytes, ms))
 }

@@ -74,13 +74,25 @@ fn database_holds_every_value_of_every_record() {
     let mut shown = 0;
     for (i, r) in recs.iter().enumerate() {
         let doc = i as i64 + 1;
-        let (path, status, agency, year): (String, String, Option<String>, Option<i64>) = db
+        type Meta = (String, String, Option<String>, Option<i64>, i64);
+        let (path, status, agency, year, failed): Meta = db
             .query_row(
-                "SELECT path, status, agency, year FROM documents WHERE doc = ?1",
+                "SELECT path, status, agency, year, failed_checks FROM documents WHERE doc = ?1",
                 [doc],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
             )
             .unwrap();
+        let checks = r["checks"].as_array().unwrap();
+        let failed_want = checks.iter().filter(|c| c["ok"] == false).count();
+        assert_eq!(failed as usize, failed_want, "{path} failed checks");
         assert_eq!(path, r["source"]["path"].as_str().unwrap());
         assert_eq!(status, r["status"].as_str().unwrap());
         assert_eq!(agency.as_deref(), r["report"]["agency"].as_str());
@@ -409,8 +421,15 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The cells of the document drawn in the page: key → (class, text).
-fn drawn_cells(dom: &str) -> HashMap<String, (String, String)> {
+/// A cell of the document drawn in the page.
+struct Drawn {
+    class: String,
+    title: String,
+    text: String,
+}
+
+/// The cells of the document drawn in the page, by key.
+fn drawn_cells(dom: &str) -> HashMap<String, Drawn> {
     let mut out = HashMap::new();
     for piece in dom.split("<td class=\"").skip(1) {
         let Some((class, rest)) = piece.split_once('"') else {
@@ -420,6 +439,8 @@ fn drawn_cells(dom: &str) -> HashMap<String, (String, String)> {
             continue;
         };
         let (key, rest) = rest.split_once('"').unwrap();
+        let rest = rest.strip_prefix(" title=\"").unwrap();
+        let (title, rest) = rest.split_once('"').unwrap();
         let text = rest
             .split_once('>')
             .unwrap()
@@ -427,9 +448,62 @@ fn drawn_cells(dom: &str) -> HashMap<String, (String, String)> {
             .split_once("</td>")
             .unwrap()
             .0;
-        out.insert(key.to_string(), (class.to_string(), text.to_string()));
+        let drawn = Drawn {
+            class: class.to_string(),
+            title: title.to_string(),
+            text: text.to_string(),
+        };
+        out.insert(key.to_string(), drawn);
     }
     out
+}
+
+/// A value's provenance in the record, spelled out as the page shows it on hover.
+fn provenance_text(prov: &Value) -> String {
+    let parts: Vec<String> = [
+        ("page", "page"),
+        ("sheet", "sheet"),
+        ("table", "table"),
+        ("row", "row"),
+        ("col", "column"),
+        ("line", "line"),
+    ]
+    .iter()
+    .filter_map(|(field, name)| match &prov[*field] {
+        Value::Null => None,
+        Value::String(s) => Some(format!("{name} {}", html_escape(s))),
+        v => Some(format!("{name} {v}")),
+    })
+    .collect();
+    format!("read at {}", parts.join(", "))
+}
+
+/// Every value drawn says on hover where the record says it was read (the page writes these
+/// places relative to each other, and its script spells them out again).
+fn assert_drawn_provenance(cells: &HashMap<String, Drawn>, record: &Value) -> usize {
+    let mut compared = 0;
+    for (key, prov) in record["provenance"].as_object().unwrap() {
+        if at(record, key).is_null() {
+            continue;
+        }
+        let title = &cells[key.as_str()].title;
+        let want = format!("{key}\n{}", provenance_text(prov));
+        assert!(
+            title == &want || title.starts_with(&format!("{want}\n")),
+            "{key}: {title:?}, want {want:?}"
+        );
+        compared += 1;
+    }
+    compared
+}
+
+/// The record whose source path ends so, and its number in the page.
+fn record_ending<'a>(recs: &'a [Value], end: &str) -> (usize, &'a Value) {
+    let i = recs
+        .iter()
+        .position(|r| r["source"]["path"].as_str().unwrap().ends_with(end))
+        .unwrap();
+    (i + 1, &recs[i])
 }
 
 #[test]
@@ -465,16 +539,7 @@ fn audit_page_shows_every_document_in_a_browser() {
 fn audit_page_draws_a_documents_tables_with_its_failed_cells() {
     let out = fixtures_out();
     let recs = records(out);
-    let n = recs
-        .iter()
-        .position(|r| {
-            r["source"]["path"]
-                .as_str()
-                .unwrap()
-                .ends_with("real/hongze-2023.pdf")
-        })
-        .unwrap()
-        + 1;
+    let (n, record) = record_ending(&recs, "real/hongze-2023.pdf");
     let Some(dom) = dom_by_chromium(&out.join("audit.html"), &format!("#doc-{n}")) else {
         return;
     };
@@ -485,7 +550,7 @@ fn audit_page_draws_a_documents_tables_with_its_failed_cells() {
     .unwrap();
     let mut compared = 0;
     for (key, want) in expected["cells"].as_object().unwrap() {
-        let Some((class, text)) = cells.get(key) else {
+        let Some(Drawn { class, text, .. }) = cells.get(key) else {
             // A key of the other template is not drawn unless the document shows it.
             assert!(want.is_null(), "{key} not drawn");
             continue;
@@ -502,18 +567,33 @@ fn audit_page_draws_a_documents_tables_with_its_failed_cells() {
     assert!(compared > 150, "{compared}");
     // 行政复议: 结果维持 10, 结果纠正 1, 总计 0 as printed: the group's five cells are red.
     for k in ["upheld", "corrected", "other", "pending", "total"] {
-        let (class, _) = &cells[&format!("appeals.review.{k}")];
+        let class = &cells[&format!("appeals.review.{k}")].class;
         assert!(class.contains("fail"), "appeals.review.{k}: {class}");
     }
-    assert_eq!(cells["appeals.review.upheld"].1, "10");
-    assert_eq!(cells["appeals.review.total"].1, "0");
-    let (class, _) = &cells["appeals.litigation_direct.total"];
+    assert_eq!(cells["appeals.review.upheld"].text, "10");
+    assert_eq!(cells["appeals.review.total"].text, "0");
+    let class = &cells["appeals.litigation_direct.total"].class;
     assert!(!class.contains("fail"), "{class}");
     assert!(dom.contains("review: upheld+corrected+other+pending = 11, total says 0"));
-    // Where a value was read, on hover.
+    // Where each value was read, on hover.
     assert!(dom.contains("data-key=\"applications.new.natural_person\" title=\"applications.new.natural_person\nread at page "));
+    assert!(assert_drawn_provenance(&cells, record) > 150);
     // Its next year's report is in the batch: the agency's years, carry-over compared.
     assert!(dom.contains("同一机关的各年度"));
+}
+
+/// A workbook's values are placed by sheet, row and column: the page shows each as read.
+#[test]
+fn audit_page_shows_where_a_workbooks_values_were_read() {
+    let out = fixtures_out();
+    let recs = records(out);
+    let (n, record) = record_ending(&recs, "xlsx/baihe-2022.xlsx");
+    let Some(dom) = dom_by_chromium(&out.join("audit.html"), &format!("#doc-{n}")) else {
+        return;
+    };
+    let cells = drawn_cells(&dom);
+    assert!(assert_drawn_provenance(&cells, record) > 150);
+    assert!(dom.contains("read at sheet "));
 }
 
 fn paths_in_database(dir: &Path) -> Vec<String> {

@@ -323,35 +323,88 @@ fn bar_chart(title: &str, bars: &[(String, usize)]) -> String {
     s
 }
 
-/// A cell's provenance as a short code, appended to `out`: `p3|t1|r5|c1` (page, table, row,
-/// column), `s<sheet>`, `l<line>`; the page's script spells it out.
-fn provenance_code(out: &mut String, p: Option<&Provenance>) {
-    let Some(p) = p else {
-        return;
-    };
-    let start = out.len();
-    let part = |out: &mut String, code: char, n: Option<i64>| {
-        if let Some(n) = n {
+/// A cell's provenance as a short code: `p3|t1|r5|c1` (page, table, row, column), `s<sheet>`,
+/// `l<line>`, or relative to the code before it in the same document, since a table's cells
+/// are read in order and spelling each out was most of the page's size: `+` is the cell to its
+/// right (column + 1), `=` the same place, `+r6|c3` the parts that changed. A code is relative
+/// only when the same parts are present as before. The page's script spells every code out.
+#[derive(Default)]
+struct ProvenanceCodes<'a> {
+    last: Option<&'a Provenance>,
+}
+
+impl<'a> ProvenanceCodes<'a> {
+    fn next(&mut self, out: &mut String, p: Option<&'a Provenance>) {
+        let last = std::mem::replace(&mut self.last, p);
+        let Some(p) = p else {
+            return;
+        };
+        let fields = |p: &Provenance| [p.page, p.table, p.row, p.col, p.line];
+        let now = fields(p);
+        let same_parts = |l: &&Provenance| {
+            l.sheet.is_some() == p.sheet.is_some()
+                && fields(l)
+                    .iter()
+                    .zip(now)
+                    .all(|(a, b)| a.is_some() == b.is_some())
+        };
+        let Some(l) = last.filter(same_parts) else {
+            return Self::full(out, p);
+        };
+        let before = fields(l);
+        let sheet_changed = l.sheet != p.sheet;
+        let changed: Vec<usize> = (0..5).filter(|&i| now[i] != before[i]).collect();
+        if !sheet_changed && changed.is_empty() {
+            out.push('=');
+        } else if !sheet_changed && changed == [3] && now[3] == l.col.map(|c| c + 1) {
+            out.push('+');
+        } else {
+            out.push('+');
+            let start = out.len();
+            if sheet_changed {
+                Self::sheet(out, p.sheet.as_deref().unwrap_or_default());
+            }
+            for i in changed {
+                if out.len() > start {
+                    out.push('|');
+                }
+                let _ = write!(out, "{}{}", FIELDS[i], now[i].unwrap_or_default());
+            }
+        }
+    }
+
+    fn full(out: &mut String, p: &Provenance) {
+        let start = out.len();
+        let part = |out: &mut String, code: char, n: Option<i64>| {
+            if let Some(n) = n {
+                if out.len() > start {
+                    out.push('|');
+                }
+                let _ = write!(out, "{code}{n}");
+            }
+        };
+        part(out, 'p', p.page);
+        if let Some(sheet) = &p.sheet {
             if out.len() > start {
                 out.push('|');
             }
-            let _ = write!(out, "{code}{n}");
+            Self::sheet(out, sheet);
         }
-    };
-    part(out, 'p', p.page);
-    if let Some(sheet) = &p.sheet {
-        if out.len() > start {
-            out.push('|');
-        }
+        part(out, 't', p.table);
+        part(out, 'r', p.row);
+        part(out, 'c', p.col);
+        part(out, 'l', p.line);
+    }
+
+    fn sheet(out: &mut String, sheet: &str) {
         out.push('s');
         // The separator in a sheet's name would split it.
         out.push_str(&sheet.replace('|', "¦"));
     }
-    part(out, 't', p.table);
-    part(out, 'r', p.row);
-    part(out, 'c', p.col);
-    part(out, 'l', p.line);
 }
+
+/// The letters of a provenance's numbered parts, in the order of [`ProvenanceCodes`]' fields.
+const FIELDS: [char; 5] = ['p', 't', 'r', 'c', 'l'];
 
 /// A document's values, provenance, raw texts, checks, failed parts and warnings, as the
 /// compact JSON array the page reads (written directly: building it as a `Value` first took
@@ -384,9 +437,10 @@ fn detail(d: &Doc) -> Vec<u8> {
     });
     out.push(b',');
     let mut code = String::new();
+    let mut codes = ProvenanceCodes::default();
     array(&mut out, &d.cells, |out, c| {
         code.clear();
-        provenance_code(&mut code, c.provenance.as_ref());
+        codes.next(&mut code, c.provenance.as_ref());
         json(out, &code);
     });
     out.push(b',');

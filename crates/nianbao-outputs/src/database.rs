@@ -12,7 +12,7 @@
 //! has no declared type, so that each value keeps the type it has in the JSON (a money amount
 //! of 7545.0 stays REAL, a count INTEGER).
 use crate::codebook;
-use crate::{Cell, Provenance, Records};
+use crate::{Cell, Check, Provenance, Records};
 use nianbao_template::keys;
 use rusqlite::{params, types::Value as Sql, Connection, Statement};
 use serde_json::Number;
@@ -111,8 +111,27 @@ pub fn number(n: &Number) -> Sql {
 
 /// Writes `reports.sqlite` from the records as they arrive.
 pub fn write(path: &Path, records: Records) -> io::Result<()> {
+    write_then_amend(path, records, Vec::new)
+}
+
+/// A document's `carry_over` check as the run's finishing pass sets it, after its record was
+/// first written: `doc` is the record's line in `reports.jsonl` (1-based); `None` removes it.
+#[derive(Debug, Clone)]
+pub struct CarryOver {
+    pub doc: i64,
+    pub check: Option<Check>,
+}
+
+/// Writes `reports.sqlite` from the records as they arrive, then, once they have all arrived,
+/// gives each document the `carry_over` check `amends()` says (the records were written while
+/// the run went on, before the checks across documents were known).
+pub fn write_then_amend(
+    path: &Path,
+    records: Records,
+    amends: impl FnOnce() -> Vec<CarryOver>,
+) -> io::Result<()> {
     crate::write_aside(path, |tmp| {
-        fill(tmp, records).map_err(|e| match e {
+        fill(tmp, records, amends).map_err(|e| match e {
             Stop::Read(e) => e,
             Stop::Sql(e) => crate::failed(path, e),
         })
@@ -129,6 +148,25 @@ impl From<rusqlite::Error> for Stop {
     fn from(e: rusqlite::Error) -> Self {
         Stop::Sql(e)
     }
+}
+
+/// Replaces the `carry_over` check of each document named and counts its failed checks again.
+/// A check added goes last among its document's, as in the record.
+fn amend(tx: &rusqlite::Transaction, amends: Vec<CarryOver>) -> rusqlite::Result<()> {
+    let mut remove = tx.prepare("DELETE FROM checks WHERE doc = ?1 AND rule = 'carry_over'")?;
+    let mut add = tx.prepare("INSERT INTO checks VALUES (?1, ?2, ?3, ?4)")?;
+    let mut count = tx.prepare(
+        "UPDATE documents SET failed_checks =
+           (SELECT count(*) FROM checks WHERE checks.doc = ?1 AND NOT ok) WHERE doc = ?1",
+    )?;
+    for CarryOver { doc, check } in amends {
+        remove.execute([doc])?;
+        if let Some(c) = check {
+            add.execute(params![doc, c.rule, c.ok, c.detail])?;
+        }
+        count.execute([doc])?;
+    }
+    Ok(())
 }
 
 /// The columns of `cell`.
@@ -163,7 +201,11 @@ fn bind_cell(stmt: &mut Statement, at: usize, id: i64, c: &Cell) -> rusqlite::Re
     stmt.raw_bind_parameter(at + 10, number(|p| p.line))
 }
 
-fn fill(path: &Path, records: Records) -> Result<(), Stop> {
+fn fill(
+    path: &Path,
+    records: Records,
+    amends: impl FnOnce() -> Vec<CarryOver>,
+) -> Result<(), Stop> {
     let mut db = Connection::open(path)?;
     // A new file renamed into place when complete: no journal is needed to keep it whole.
     db.execute_batch(
@@ -243,6 +285,7 @@ fn fill(path: &Path, records: Records) -> Result<(), Stop> {
             }
         }
     }
+    amend(&tx, amends())?;
     tx.execute_batch(INDEXES)?;
     tx.commit()?;
     db.close().map_err(|(_, e)| e)?;

@@ -57,13 +57,31 @@ function sortBy(c) {
 
 // One document's tables ------------------------------------------------------------------------
 const PROV = { p: "page", s: "sheet", t: "table", r: "row", c: "column", l: "line" };
-function provText(code) {
-  if (!code) return "";
-  return "read at " + code.split("|").map((p) => PROV[p[0]] + " " + p.slice(1)).join(", ");
+function provParts(code) {
+  const m = {};
+  for (const p of code.split("|")) m[p[0]] = p.slice(1);
+  return m;
+}
+// Codes are written relative to the one before: "+" the next column, "=" the same place,
+// "+r6|c3" the parts that changed; others are whole.
+function provSpelled(codes) {
+  let last = null;
+  return codes.map((code) => {
+    if (!code) { last = null; return ""; }
+    if (code === "=") return provText(last);
+    if (code === "+") last = { ...last, c: String(Number(last.c) + 1) };
+    else if (code[0] === "+") last = { ...last, ...provParts(code.slice(1)) };
+    else last = provParts(code);
+    return provText(last);
+  });
+}
+function provText(m) {
+  return "read at " + Object.keys(PROV).filter((k) => k in m).map((k) => PROV[k] + " " + m[k]).join(", ");
 }
 function values(i) {
   const x = det[i], vals = new Map(), prov = new Map(), raw = new Map(), fail = new Map();
-  for (let j = 0; j < x[0].length; j += 2) { vals.set(x[0][j], x[0][j + 1]); prov.set(x[0][j], x[1][j / 2]); }
+  const where = provSpelled(x[1]);
+  for (let j = 0; j < x[0].length; j += 2) { vals.set(x[0][j], x[0][j + 1]); prov.set(x[0][j], where[j / 2]); }
   for (let j = 0; j < x[2].length; j += 2) raw.set(x[2][j], x[2][j + 1]);
   for (const [rule, detail, ids] of x[4]) for (const id of ids) {
     if (!fail.has(id)) fail.set(id, []);
@@ -73,7 +91,7 @@ function values(i) {
 }
 function cell(v, id) {
   const has = v.vals.has(id), f = v.fail.get(id);
-  const title = [K[id][0], has ? provText(v.prov.get(id)) : "null: the document does not show this value"];
+  const title = [K[id][0], has ? v.prov.get(id) : "null: the document does not show this value"];
   if (v.raw.has(id)) title.push("raw text: " + v.raw.get(id));
   if (f) title.push("failed " + f.join("; "));
   const cls = (has ? "" : "null") + (f ? " fail" : "");
