@@ -96,10 +96,10 @@ fn office_document_target(rels: &str) -> Option<String> {
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) | Ok(Event::Empty(e))
-                if e.local_name().as_ref() == "Relationship"
-                    && attr(&e, "Type").is_some_and(|k| k.ends_with("/officeDocument")) =>
+                if e.local_name().as_ref() == b"Relationship"
+                    && attr(&e, b"Type").is_some_and(|k| k.ends_with("/officeDocument")) =>
             {
-                return attr(&e, "Target").map(|t| t.trim_start_matches('/').to_string());
+                return attr(&e, b"Target").map(|t| t.trim_start_matches('/').to_string());
             }
             Ok(Event::Eof) | Err(_) => return None,
             _ => {}

@@ -59,19 +59,51 @@ const STATEMENTS: &[Statement] = &[
 /// Characters allowed between a phrase and its number: a few words, no clause break.
 const MAX_GAP: usize = 10;
 
+/// The text as the phrases are searched: folded, and with the line breaks inside a sentence (a
+/// PDF's wrapped lines, not clause breaks) removed, as characters.
+struct Flat {
+    folded: String,
+    chars: Vec<char>,
+}
+
+impl Flat {
+    fn of(text: &str) -> Self {
+        let folded = fold(text).into_owned();
+        let chars = folded.chars().filter(|&c| !is_line_end(c)).collect();
+        Flat { folded, chars }
+    }
+}
+
+fn is_line_end(c: char) -> bool {
+    c == '\n' || c == '\r'
+}
+
+/// The character indexes of the matches of `w` in `hay` (byte offsets counted into characters
+/// once, in one pass over the text, rather than from the start at every match).
+fn char_indexes<'a>(
+    hay: &'a str,
+    w: &'a str,
+    counts: impl Fn(char) -> bool + 'a,
+) -> impl Iterator<Item = usize> + 'a {
+    let mut last = (0, 0);
+    hay.match_indices(w).map(move |(at, _)| {
+        let (byte, index) = last;
+        let i = index + hay[byte..at].chars().filter(|&c| counts(c)).count();
+        last = (at, i);
+        i
+    })
+}
+
 /// Every (statement, number) the text states: `<phrase> … N 件` within a clause, or
 /// `N 件<phrase>` (`1件结转下年度继续办理`).
-fn stated(text: &str) -> Vec<(usize, i64)> {
-    let text = fold(text);
-    // Line breaks inside a sentence (a PDF's wrapped lines) are not clause breaks.
-    let flat: Vec<char> = text.chars().filter(|&c| c != '\n' && c != '\r').collect();
+fn stated(flat: &Flat) -> Vec<(usize, i64)> {
+    let flat = &flat.chars;
     let s: String = flat.iter().collect();
     let mut out = Vec::new();
     for (k, st) in STATEMENTS.iter().enumerate() {
         for w in st.words {
             let wl = w.chars().count();
-            for (at, _) in s.match_indices(w) {
-                let i = s[..at].chars().count();
+            for i in char_indexes(&s, w, |_| true) {
                 // `予以公开及部分公开 42 件`: one number for two rows states neither.
                 if i > 0 && is_joint(flat[i - 1]) {
                     continue;
@@ -154,15 +186,14 @@ pub fn check(
 ) -> (usize, Vec<String>) {
     let mut tested = 0;
     let mut fails = Vec::new();
-    let mut statements = stated(text);
-    // 其他处理: the single row, or the 2021 form's three sub-rows.
+    let flat = Flat::of(text);
+    let mut statements = stated(&flat);
+    // 其他处理: the single row, or the 2021 form's three sub-rows. Searched in the text with its
+    // line breaks, so that a phrase wrapped over two lines does not count.
     let other_k = STATEMENTS.len();
-    for (at, _) in fold(text).match_indices("其他处理") {
-        let flat: Vec<char> = fold(text)[at..]
-            .chars()
-            .filter(|&c| c != '\n' && c != '\r')
-            .collect();
-        if let Some(n) = number_after(&flat["其他处理".chars().count()..]) {
+    const OTHER: &str = "其他处理";
+    for i in char_indexes(&flat.folded, OTHER, |c| !is_line_end(c)) {
+        if let Some(n) = number_after(&flat.chars[i + OTHER.chars().count()..]) {
             statements.push((other_k, n));
         }
     }
@@ -187,7 +218,7 @@ mod tests {
     use super::*;
 
     fn said(text: &str) -> Vec<(&'static str, i64)> {
-        stated(text)
+        stated(&Flat::of(text))
             .into_iter()
             .map(|(k, n)| (STATEMENTS[k].name, n))
             .collect()
@@ -222,6 +253,22 @@ mod tests {
         );
         // A phrase naming no count, or a number that is not a count of applications.
         assert!(said("主动公开政府信息2645条，予以公开的渠道").is_empty());
+    }
+
+    #[test]
+    fn phrases_are_found_at_their_characters_after_wide_text_and_line_breaks() {
+        // Full-width digits fold to ASCII; the line break inside 不予\n公开 is not a clause
+        // break, but 其他处理 wrapped over two lines is not read.
+        let text = "２０２４年，予以公开１２件；不予\n公开 3 件，其他\n处理 9 件。\n其他处理 5 件，其他处理 6 件";
+        assert_eq!(said(text), [("予以公开", 12), ("不予公开", 3)]);
+        let (tested, fails) = check(text, |_| None, Some(5));
+        assert_eq!(tested, 2);
+        assert_eq!(fails, ["其他处理: the text says 6, the table 5"]);
+        let ideographs: Vec<usize> = char_indexes("年报，年报\n年报", "年报", |_| true).collect();
+        assert_eq!(ideographs, [0, 3, 6]);
+        let unwrapped: Vec<usize> =
+            char_indexes("年报，年报\n年报", "年报", |c| !is_line_end(c)).collect();
+        assert_eq!(unwrapped, [0, 3, 5]);
     }
 
     #[test]
