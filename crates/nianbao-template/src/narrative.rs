@@ -59,58 +59,48 @@ const STATEMENTS: &[Statement] = &[
 /// Characters allowed between a phrase and its number: a few words, no clause break.
 const MAX_GAP: usize = 10;
 
-/// The text as the phrases are searched: folded, and with the line breaks inside a sentence (a
-/// PDF's wrapped lines, not clause breaks) removed, as characters.
+/// The text as the phrases are searched: folded, and without the line breaks inside a
+/// sentence (a PDF's wrapped lines are not clause breaks).
 struct Flat {
     folded: String,
-    chars: Vec<char>,
+    flat: String,
 }
 
 impl Flat {
     fn of(text: &str) -> Self {
         let folded = fold(text).into_owned();
-        let chars = folded.chars().filter(|&c| !is_line_end(c)).collect();
-        Flat { folded, chars }
+        let mut flat = String::with_capacity(folded.len());
+        let mut run = 0;
+        for at in memchr::memchr2_iter(b'\n', b'\r', folded.as_bytes()) {
+            flat.push_str(&folded[run..at]);
+            run = at + 1;
+        }
+        flat.push_str(&folded[run..]);
+        Flat { folded, flat }
     }
 }
 
-fn is_line_end(c: char) -> bool {
-    c == '\n' || c == '\r'
-}
-
-/// The character indexes of the matches of `w` in `hay` (byte offsets counted into characters
-/// once, in one pass over the text, rather than from the start at every match).
-fn char_indexes<'a>(
-    hay: &'a str,
-    w: &'a str,
-    counts: impl Fn(char) -> bool + 'a,
-) -> impl Iterator<Item = usize> + 'a {
-    let mut last = (0, 0);
-    hay.match_indices(w).map(move |(at, _)| {
-        let (byte, index) = last;
-        let i = index + hay[byte..at].chars().filter(|&c| counts(c)).count();
-        last = (at, i);
-        i
-    })
+/// The byte offsets of `w` in `s`, left to right, not overlapping (a vectorised search).
+fn find_all<'a>(s: &'a str, w: &'a str) -> impl Iterator<Item = usize> + 'a {
+    memchr::memmem::find_iter(s.as_bytes(), w.as_bytes())
 }
 
 /// Every (statement, number) the text states: `<phrase> … N 件` within a clause, or
 /// `N 件<phrase>` (`1件结转下年度继续办理`).
 fn stated(flat: &Flat) -> Vec<(usize, i64)> {
-    let flat = &flat.chars;
-    let s: String = flat.iter().collect();
+    let s = flat.flat.as_str();
     let mut out = Vec::new();
     for (k, st) in STATEMENTS.iter().enumerate() {
         for w in st.words {
-            let wl = w.chars().count();
-            for i in char_indexes(&s, w, |_| true) {
+            for at in find_all(s, w) {
+                let before = &s[..at];
                 // `予以公开及部分公开 42 件`: one number for two rows states neither.
-                if i > 0 && is_joint(flat[i - 1]) {
+                if before.chars().next_back().is_some_and(is_joint) {
                     continue;
                 }
-                if let Some(n) = number_after(&flat[i + wl..]) {
+                if let Some(n) = number_after(&s[at + w.len()..]) {
                     out.push((k, n));
-                } else if let Some(n) = number_before(&flat[..i]) {
+                } else if let Some(n) = number_before(before) {
                     out.push((k, n));
                 }
             }
@@ -130,50 +120,38 @@ fn is_joint(c: char) -> bool {
     "及和与或".contains(c)
 }
 
-/// `… N 件` after a phrase, within the clause.
-fn number_after(rest: &[char]) -> Option<i64> {
-    let mut i = 0;
-    while i < rest.len() && i <= MAX_GAP && !rest[i].is_ascii_digit() {
-        if is_break(rest[i]) || is_joint(rest[i]) {
-            return None;
+/// `… N 件` after a phrase, within the clause: at most `MAX_GAP` characters before the number
+/// (the number may start right after them).
+fn number_after(rest: &str) -> Option<i64> {
+    let (start, _) = rest.char_indices().enumerate().find_map(|(i, (at, c))| {
+        if c.is_ascii_digit() {
+            Some(Some((at, c)))
+        } else if i >= MAX_GAP + 1 || is_break(c) || is_joint(c) {
+            Some(None)
+        } else {
+            None
         }
-        i += 1;
-    }
-    let start = i;
-    while i < rest.len() && rest[i].is_ascii_digit() {
-        i += 1;
-    }
-    if start == i {
-        return None;
-    }
-    let n: i64 = rest[start..i].iter().collect::<String>().parse().ok()?;
-    while i < rest.len() && rest[i] == ' ' {
-        i += 1;
-    }
-    (rest.get(i) == Some(&'件')).then_some(n)
+    })??;
+    let digits = &rest[start..];
+    let len = digits
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    let n: i64 = digits[..len].parse().ok()?;
+    digits[len..]
+        .trim_start_matches(' ')
+        .starts_with('件')
+        .then_some(n)
 }
 
 /// `N 件` right before a phrase.
-fn number_before(before: &[char]) -> Option<i64> {
-    let mut i = before.len();
-    while i > 0 && before[i - 1] == ' ' {
-        i -= 1;
-    }
-    if i == 0 || before[i - 1] != '件' {
-        return None;
-    }
-    i -= 1;
-    while i > 0 && before[i - 1] == ' ' {
-        i -= 1;
-    }
-    let end = i;
-    while i > 0 && before[i - 1].is_ascii_digit() {
-        i -= 1;
-    }
-    if i == end {
-        return None;
-    }
-    before[i..end].iter().collect::<String>().parse().ok()
+fn number_before(before: &str) -> Option<i64> {
+    let before = before
+        .trim_end_matches(' ')
+        .strip_suffix('件')?
+        .trim_end_matches(' ');
+    let digits = before.trim_end_matches(|c: char| c.is_ascii_digit());
+    before[digits.len()..].parse().ok()
 }
 
 /// Compares every total the text states with the table. `total(rows)` is the table's
@@ -189,11 +167,20 @@ pub fn check(
     let flat = Flat::of(text);
     let mut statements = stated(&flat);
     // 其他处理: the single row, or the 2021 form's three sub-rows. Searched in the text with its
-    // line breaks, so that a phrase wrapped over two lines does not count.
+    // line breaks, so that a phrase wrapped over two lines does not count; the number after it
+    // is read in the text without them.
     let other_k = STATEMENTS.len();
     const OTHER: &str = "其他处理";
-    for i in char_indexes(&flat.folded, OTHER, |c| !is_line_end(c)) {
-        if let Some(n) = number_after(&flat.chars[i + OTHER.chars().count()..]) {
+    // (byte in the folded text, line-end bytes before it) of the match before.
+    let mut last = (0, 0);
+    for at in find_all(&flat.folded, OTHER) {
+        let ends = last.1
+            + flat.folded.as_bytes()[last.0..at]
+                .iter()
+                .filter(|&&b| b == b'\n' || b == b'\r')
+                .count();
+        last = (at, ends);
+        if let Some(n) = number_after(&flat.flat[at - ends + OTHER.len()..]) {
             statements.push((other_k, n));
         }
     }
@@ -264,11 +251,15 @@ mod tests {
         let (tested, fails) = check(text, |_| None, Some(5));
         assert_eq!(tested, 2);
         assert_eq!(fails, ["其他处理: the text says 6, the table 5"]);
-        let ideographs: Vec<usize> = char_indexes("年报，年报\n年报", "年报", |_| true).collect();
-        assert_eq!(ideographs, [0, 3, 6]);
-        let unwrapped: Vec<usize> =
-            char_indexes("年报，年报\n年报", "年报", |c| !is_line_end(c)).collect();
-        assert_eq!(unwrapped, [0, 3, 5]);
+        assert_eq!(number_after(" 共计 12 件"), Some(12));
+        assert_eq!(number_after("答复的有 1 件"), Some(1));
+        assert_eq!(number_after("一二三四五六七八九十甲 7件"), None);
+        assert_eq!(number_after("一二三四五六七八九十甲7件"), Some(7));
+        assert_eq!(number_after("，7件"), None);
+        assert_eq!(number_after("7 条"), None);
+        assert_eq!(number_before("本年度 70 件 "), Some(70));
+        assert_eq!(number_before("70 条"), None);
+        assert_eq!(number_before("件"), None);
     }
 
     #[test]
