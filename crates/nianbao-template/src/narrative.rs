@@ -126,7 +126,7 @@ fn number_after(rest: &str) -> Option<i64> {
     let (start, _) = rest.char_indices().enumerate().find_map(|(i, (at, c))| {
         if c.is_ascii_digit() {
             Some(Some((at, c)))
-        } else if i >= MAX_GAP + 1 || is_break(c) || is_joint(c) {
+        } else if i > MAX_GAP || is_break(c) || is_joint(c) {
             Some(None)
         } else {
             None
