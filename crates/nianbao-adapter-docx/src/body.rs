@@ -8,6 +8,9 @@
 //!
 //! The items are the raw types of [`nianbao_core::word_table`], which the `.doc` adapter
 //! produces too; the conversion into blocks is shared there.
+//!
+//! Events are byte slices of the part's text (quick-xml 0.41): names are matched as bytes and
+//! only the text a reader sees is turned into `&str` (decision 0016).
 use nianbao_core::word_table::{Item, Merge, RawCell, RawRow, RawTable};
 use nianbao_core::ExtractError;
 use quick_xml::events::{BytesRef, BytesStart, BytesText, Event};
@@ -33,7 +36,8 @@ pub fn reader(xml: &str) -> Reader<'_> {
     r
 }
 
-fn xml_err(r: &Reader, e: quick_xml::Error) -> ExtractError {
+fn xml_err(r: &Reader, e: impl Into<quick_xml::Error>) -> ExtractError {
+    let e = e.into();
     ExtractError::corrupt(format!(
         "document.xml is not well-formed XML near byte {}: {e}",
         r.error_position()
@@ -46,41 +50,56 @@ fn next<'a>(r: &mut Reader<'a>) -> Result<Event<'a>, ExtractError> {
 }
 
 /// An element's name without its namespace prefix: `w:p` → `p`.
-fn local<'e>(e: &'e BytesStart) -> &'e str {
+fn local<'e>(e: &'e BytesStart) -> &'e [u8] {
     unprefixed(e.name().0)
 }
 
 /// A name without its namespace prefix. Names are a few bytes: a plain loop, not a vectorised
 /// search.
-fn unprefixed(name: &str) -> &str {
-    match name.bytes().rposition(|b| b == b':') {
+fn unprefixed(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&b| b == b':') {
         Some(i) => &name[i + 1..],
         None => name,
     }
 }
 
-/// The raw value of the attribute whose local name is `name` (`w:val` for `val`).
-pub fn attr<'e>(e: &'e BytesStart, name: &str) -> Option<Cow<'e, str>> {
-    e.attributes()
+/// The raw value of the attribute whose local name is `name` (`w:val` for `val`). The value is
+/// a slice of the part's text, so it is UTF-8; a value that were not would read as absent.
+pub fn attr<'e>(e: &'e BytesStart, name: &[u8]) -> Option<Cow<'e, str>> {
+    let value = e
+        .attributes()
         .with_checks(false)
         .map_while(Result::ok)
-        .find(|a| unprefixed(a.key.0) == name)
-        .map(|a| a.value)
+        .find(|a| unprefixed(a.key.0) == name)?
+        .value;
+    match value {
+        Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
+        Cow::Owned(b) => String::from_utf8(b).ok().map(Cow::Owned),
+    }
+}
+
+/// The text of a text event with line ends normalised (the part is one `&str`, so a slice
+/// between markup is UTF-8; the check is kept rather than trusted).
+fn content<'a>(r: &Reader, t: &BytesText<'a>) -> Result<Cow<'a, str>, ExtractError> {
+    t.xml10_content().map_err(|e| xml_err(r, e))
 }
 
 /// The text a reference in character data stands for (`&amp;`, `&#x4E00;`); an unknown named
 /// one, or a number that is no character, stands for nothing. What only looks like one (`& 乙;`,
 /// a name with characters no name has) is text, as Word shows it.
 fn reference(r: &BytesRef) -> Cow<'static, str> {
-    let name: &str = r;
+    let name = String::from_utf8_lossy(r);
     if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '#') {
         let text = format!("&{name};");
-        return Cow::Owned(BytesText::from_escaped(text).xml10_content().into_owned());
+        let normalised = BytesText::from_escaped(text.as_str())
+            .xml10_content()
+            .map(Cow::into_owned);
+        return Cow::Owned(normalised.unwrap_or(text));
     }
     let c = if r.is_char_ref() {
         r.resolve_char_ref().ok().flatten()
     } else {
-        match name {
+        match &*name {
             "amp" => Some('&'),
             "lt" => Some('<'),
             "gt" => Some('>'),
@@ -99,7 +118,7 @@ pub fn walk(xml: &str) -> Result<Walk, ExtractError> {
     let mut saw_body = false;
     loop {
         match next(&mut r)? {
-            Event::Start(e) if local(&e) == "body" => {
+            Event::Start(e) if local(&e) == b"body" => {
                 saw_body = true;
                 let items = blocks(&mut r, 0, None, &mut w.warnings)?;
                 w.items.extend(items);
@@ -117,29 +136,29 @@ pub fn walk(xml: &str) -> Result<Walk, ExtractError> {
 }
 
 /// Elements whose whole subtree holds nothing a reader of the report sees.
-fn skipped(name: &str) -> bool {
+fn skipped(name: &[u8]) -> bool {
     matches!(
         name,
-        "pPr"
-            | "rPr"
-            | "sectPr"
-            | "tblPr"
-            | "tblPrEx"
-            | "sdtPr"
-            | "sdtEndPr"
-            | "del"
-            | "moveFrom"
-            | "instrText"
-            | "delText"
-            | "drawing"
-            | "pict"
-            | "object"
-            | "Fallback"
-            | "footnoteReference"
-            | "commentReference"
-            | "bookmarkStart"
-            | "bookmarkEnd"
-            | "proofErr"
+        b"pPr"
+            | b"rPr"
+            | b"sectPr"
+            | b"tblPr"
+            | b"tblPrEx"
+            | b"sdtPr"
+            | b"sdtEndPr"
+            | b"del"
+            | b"moveFrom"
+            | b"instrText"
+            | b"delText"
+            | b"drawing"
+            | b"pict"
+            | b"object"
+            | b"Fallback"
+            | b"footnoteReference"
+            | b"commentReference"
+            | b"bookmarkStart"
+            | b"bookmarkEnd"
+            | b"proofErr"
     )
 }
 
@@ -164,15 +183,15 @@ fn blocks(
     loop {
         match next(r)? {
             Event::Start(e) => match local(&e) {
-                "p" => items.extend(paragraph(r)?.into_iter().map(Item::Paragraph)),
-                "tbl" if depth >= MAX_DEPTH => {
+                b"p" => items.extend(paragraph(r)?.into_iter().map(Item::Paragraph)),
+                b"tbl" if depth >= MAX_DEPTH => {
                     warnings.push(format!(
                         "a table nested more than {MAX_DEPTH} deep was skipped"
                     ));
                     skip(r, &e)?;
                 }
-                "tbl" => items.push(Item::Table(table(r, depth + 1, warnings)?)),
-                "tcPr" => match cell.as_deref_mut() {
+                b"tbl" => items.push(Item::Table(table(r, depth + 1, warnings)?)),
+                b"tcPr" => match cell.as_deref_mut() {
                     Some(c) => cell_properties(r, c)?,
                     None => skip(r, &e)?,
                 },
@@ -196,7 +215,9 @@ fn cell_properties(r: &mut Reader, cell: &mut RawCell) -> Result<(), ExtractErro
     let mut level = 0usize;
     loop {
         let (e, opened) = match next(r)? {
-            Event::Start(e) if matches!(local(&e), "gridSpan" | "vMerge" | "hMerge") => (e, true),
+            Event::Start(e) if matches!(local(&e), b"gridSpan" | b"vMerge" | b"hMerge") => {
+                (e, true)
+            }
             // Borders, margins, shading, tracked changes: nothing of the table's shape.
             Event::Start(e) => {
                 skip(r, &e)?;
@@ -221,13 +242,13 @@ fn cell_properties(r: &mut Reader, cell: &mut RawCell) -> Result<(), ExtractErro
             level += 1;
         }
         match local(&e) {
-            "gridSpan" => {
-                cell.grid_span = attr(&e, "val")
+            b"gridSpan" => {
+                cell.grid_span = attr(&e, b"val")
                     .and_then(|v| v.trim().parse().ok())
                     .unwrap_or(1)
             }
-            "vMerge" => cell.v_merge = merge_value(&e),
-            "hMerge" => cell.h_merge = merge_value(&e),
+            b"vMerge" => cell.v_merge = merge_value(&e),
+            b"hMerge" => cell.h_merge = merge_value(&e),
             _ => {}
         }
     }
@@ -235,7 +256,7 @@ fn cell_properties(r: &mut Reader, cell: &mut RawCell) -> Result<(), ExtractErro
 
 /// `<w:vMerge/>` without a value continues a merge; `w:val="restart"` starts one.
 fn merge_value(e: &BytesStart) -> Merge {
-    match attr(e, "val").as_deref() {
+    match attr(e, b"val").as_deref() {
         Some("restart") => Merge::Restart,
         _ => Merge::Continue,
     }
@@ -251,17 +272,17 @@ fn table(
     loop {
         match next(r)? {
             Event::Start(e) => match local(&e) {
-                "tr" => t.rows.push(row(r, depth, warnings)?),
-                "tblGrid" => level += 1,
+                b"tr" => t.rows.push(row(r, depth, warnings)?),
+                b"tblGrid" => level += 1,
                 name if skipped(name) => skip(r, &e)?,
-                "gridCol" => {
+                b"gridCol" => {
                     t.grid_cols += 1;
                     skip(r, &e)?;
                 }
                 // Row-level content controls and custom XML: walk through.
                 _ => level += 1,
             },
-            Event::Empty(e) if local(&e) == "gridCol" => t.grid_cols += 1,
+            Event::Empty(e) if local(&e) == b"gridCol" => t.grid_cols += 1,
             Event::End(_) => {
                 if level == 0 {
                     return Ok(t);
@@ -280,7 +301,7 @@ fn row(r: &mut Reader, depth: usize, warnings: &mut Vec<String>) -> Result<RawRo
     loop {
         match next(r)? {
             Event::Start(e) => match local(&e) {
-                "tc" => {
+                b"tc" => {
                     let mut cell = RawCell::default();
                     cell.items = blocks(r, depth, Some(&mut cell), warnings)?;
                     row.cells.push(cell);
@@ -290,12 +311,12 @@ fn row(r: &mut Reader, depth: usize, warnings: &mut Vec<String>) -> Result<RawRo
                 _ => level += 1,
             },
             Event::Empty(e) => match local(&e) {
-                "gridBefore" => {
-                    row.grid_before = attr(&e, "val")
+                b"gridBefore" => {
+                    row.grid_before = attr(&e, b"val")
                         .and_then(|v| v.trim().parse().ok())
                         .unwrap_or(0)
                 }
-                "tc" => row.cells.push(RawCell::default()),
+                b"tc" => row.cells.push(RawCell::default()),
                 _ => {}
             },
             Event::End(_) => {
@@ -323,25 +344,28 @@ fn paragraph(r: &mut Reader) -> Result<Vec<String>, ExtractError> {
     loop {
         match next(r)? {
             Event::Start(e) => match local(&e) {
-                "t" => {
+                b"t" => {
                     in_text = true;
                     level += 1;
                 }
                 name if skipped(name) => skip(r, &e)?,
                 // A text box's own paragraphs would nest here; their content is not the report's.
-                "txbxContent" => skip(r, &e)?,
+                b"txbxContent" => skip(r, &e)?,
                 _ => level += 1,
             },
             Event::Empty(e) => match local(&e) {
-                "tab" | "ptab" => push(&mut lines, "\t"),
-                "br" if attr(&e, "type").as_deref() == Some("page") => {}
-                "br" | "cr" => lines.push(String::new()),
-                "noBreakHyphen" => push(&mut lines, "-"),
+                b"tab" | b"ptab" => push(&mut lines, "\t"),
+                b"br" if attr(&e, b"type").as_deref() == Some("page") => {}
+                b"br" | b"cr" => lines.push(String::new()),
+                b"noBreakHyphen" => push(&mut lines, "-"),
                 _ => {}
             },
-            Event::Text(t) if in_text => push(&mut lines, &t.xml10_content()),
+            Event::Text(t) if in_text => push(&mut lines, &content(r, &t)?),
             Event::GeneralRef(g) if in_text => push(&mut lines, &reference(&g)),
-            Event::CData(t) if in_text => push(&mut lines, &t.xml10_content()),
+            Event::CData(t) if in_text => {
+                let t = t.xml10_content().map_err(|e| xml_err(r, e))?;
+                push(&mut lines, &t)
+            }
             Event::End(_) => {
                 in_text = false;
                 if level == 0 {

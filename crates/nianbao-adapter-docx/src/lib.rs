@@ -96,7 +96,7 @@ fn extract_docx(input: &Input<'_>) -> Result<Document, ExtractError> {
         title,
         ..Default::default()
     };
-    let text = package::part_text(xml, &mut doc.warnings);
+    let text = package::part_text(&xml, &mut doc.warnings);
     let walked = walk(&text)?;
     doc.warnings.extend(walked.warnings);
     let mut out = Emitter::default();

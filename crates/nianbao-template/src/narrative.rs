@@ -59,26 +59,48 @@ const STATEMENTS: &[Statement] = &[
 /// Characters allowed between a phrase and its number: a few words, no clause break.
 const MAX_GAP: usize = 10;
 
+/// The text as the phrases are searched: folded, and without the line breaks inside a
+/// sentence (a PDF's wrapped lines are not clause breaks).
+struct Flat {
+    folded: String,
+    flat: String,
+}
+
+impl Flat {
+    fn of(text: &str) -> Self {
+        let folded = fold(text).into_owned();
+        let mut flat = String::with_capacity(folded.len());
+        let mut run = 0;
+        for at in memchr::memchr2_iter(b'\n', b'\r', folded.as_bytes()) {
+            flat.push_str(&folded[run..at]);
+            run = at + 1;
+        }
+        flat.push_str(&folded[run..]);
+        Flat { folded, flat }
+    }
+}
+
+/// The byte offsets of `w` in `s`, left to right, not overlapping (a vectorised search).
+fn find_all<'a>(s: &'a str, w: &'a str) -> impl Iterator<Item = usize> + 'a {
+    memchr::memmem::find_iter(s.as_bytes(), w.as_bytes())
+}
+
 /// Every (statement, number) the text states: `<phrase> … N 件` within a clause, or
 /// `N 件<phrase>` (`1件结转下年度继续办理`).
-fn stated(text: &str) -> Vec<(usize, i64)> {
-    let text = fold(text);
-    // Line breaks inside a sentence (a PDF's wrapped lines) are not clause breaks.
-    let flat: Vec<char> = text.chars().filter(|&c| c != '\n' && c != '\r').collect();
-    let s: String = flat.iter().collect();
+fn stated(flat: &Flat) -> Vec<(usize, i64)> {
+    let s = flat.flat.as_str();
     let mut out = Vec::new();
     for (k, st) in STATEMENTS.iter().enumerate() {
         for w in st.words {
-            let wl = w.chars().count();
-            for (at, _) in s.match_indices(w) {
-                let i = s[..at].chars().count();
+            for at in find_all(s, w) {
+                let before = &s[..at];
                 // `予以公开及部分公开 42 件`: one number for two rows states neither.
-                if i > 0 && is_joint(flat[i - 1]) {
+                if before.chars().next_back().is_some_and(is_joint) {
                     continue;
                 }
-                if let Some(n) = number_after(&flat[i + wl..]) {
+                if let Some(n) = number_after(&s[at + w.len()..]) {
                     out.push((k, n));
-                } else if let Some(n) = number_before(&flat[..i]) {
+                } else if let Some(n) = number_before(before) {
                     out.push((k, n));
                 }
             }
@@ -98,50 +120,38 @@ fn is_joint(c: char) -> bool {
     "及和与或".contains(c)
 }
 
-/// `… N 件` after a phrase, within the clause.
-fn number_after(rest: &[char]) -> Option<i64> {
-    let mut i = 0;
-    while i < rest.len() && i <= MAX_GAP && !rest[i].is_ascii_digit() {
-        if is_break(rest[i]) || is_joint(rest[i]) {
-            return None;
+/// `… N 件` after a phrase, within the clause: at most `MAX_GAP` characters before the number
+/// (the number may start right after them).
+fn number_after(rest: &str) -> Option<i64> {
+    let (start, _) = rest.char_indices().enumerate().find_map(|(i, (at, c))| {
+        if c.is_ascii_digit() {
+            Some(Some((at, c)))
+        } else if i > MAX_GAP || is_break(c) || is_joint(c) {
+            Some(None)
+        } else {
+            None
         }
-        i += 1;
-    }
-    let start = i;
-    while i < rest.len() && rest[i].is_ascii_digit() {
-        i += 1;
-    }
-    if start == i {
-        return None;
-    }
-    let n: i64 = rest[start..i].iter().collect::<String>().parse().ok()?;
-    while i < rest.len() && rest[i] == ' ' {
-        i += 1;
-    }
-    (rest.get(i) == Some(&'件')).then_some(n)
+    })??;
+    let digits = &rest[start..];
+    let len = digits
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    let n: i64 = digits[..len].parse().ok()?;
+    digits[len..]
+        .trim_start_matches(' ')
+        .starts_with('件')
+        .then_some(n)
 }
 
 /// `N 件` right before a phrase.
-fn number_before(before: &[char]) -> Option<i64> {
-    let mut i = before.len();
-    while i > 0 && before[i - 1] == ' ' {
-        i -= 1;
-    }
-    if i == 0 || before[i - 1] != '件' {
-        return None;
-    }
-    i -= 1;
-    while i > 0 && before[i - 1] == ' ' {
-        i -= 1;
-    }
-    let end = i;
-    while i > 0 && before[i - 1].is_ascii_digit() {
-        i -= 1;
-    }
-    if i == end {
-        return None;
-    }
-    before[i..end].iter().collect::<String>().parse().ok()
+fn number_before(before: &str) -> Option<i64> {
+    let before = before
+        .trim_end_matches(' ')
+        .strip_suffix('件')?
+        .trim_end_matches(' ');
+    let digits = before.trim_end_matches(|c: char| c.is_ascii_digit());
+    before[digits.len()..].parse().ok()
 }
 
 /// Compares every total the text states with the table. `total(rows)` is the table's
@@ -154,15 +164,23 @@ pub fn check(
 ) -> (usize, Vec<String>) {
     let mut tested = 0;
     let mut fails = Vec::new();
-    let mut statements = stated(text);
-    // 其他处理: the single row, or the 2021 form's three sub-rows.
+    let flat = Flat::of(text);
+    let mut statements = stated(&flat);
+    // 其他处理: the single row, or the 2021 form's three sub-rows. Searched in the text with its
+    // line breaks, so that a phrase wrapped over two lines does not count; the number after it
+    // is read in the text without them.
     let other_k = STATEMENTS.len();
-    for (at, _) in fold(text).match_indices("其他处理") {
-        let flat: Vec<char> = fold(text)[at..]
-            .chars()
-            .filter(|&c| c != '\n' && c != '\r')
-            .collect();
-        if let Some(n) = number_after(&flat["其他处理".chars().count()..]) {
+    const OTHER: &str = "其他处理";
+    // (byte in the folded text, line-end bytes before it) of the match before.
+    let mut last = (0, 0);
+    for at in find_all(&flat.folded, OTHER) {
+        let ends = last.1
+            + flat.folded.as_bytes()[last.0..at]
+                .iter()
+                .filter(|&&b| b == b'\n' || b == b'\r')
+                .count();
+        last = (at, ends);
+        if let Some(n) = number_after(&flat.flat[at - ends + OTHER.len()..]) {
             statements.push((other_k, n));
         }
     }
@@ -187,7 +205,7 @@ mod tests {
     use super::*;
 
     fn said(text: &str) -> Vec<(&'static str, i64)> {
-        stated(text)
+        stated(&Flat::of(text))
             .into_iter()
             .map(|(k, n)| (STATEMENTS[k].name, n))
             .collect()
@@ -222,6 +240,26 @@ mod tests {
         );
         // A phrase naming no count, or a number that is not a count of applications.
         assert!(said("主动公开政府信息2645条，予以公开的渠道").is_empty());
+    }
+
+    #[test]
+    fn phrases_are_found_at_their_characters_after_wide_text_and_line_breaks() {
+        // Full-width digits fold to ASCII; the line break inside 不予\n公开 is not a clause
+        // break, but 其他处理 wrapped over two lines is not read.
+        let text = "２０２４年，予以公开１２件；不予\n公开 3 件，其他\n处理 9 件。\n其他处理 5 件，其他处理 6 件";
+        assert_eq!(said(text), [("予以公开", 12), ("不予公开", 3)]);
+        let (tested, fails) = check(text, |_| None, Some(5));
+        assert_eq!(tested, 2);
+        assert_eq!(fails, ["其他处理: the text says 6, the table 5"]);
+        assert_eq!(number_after(" 共计 12 件"), Some(12));
+        assert_eq!(number_after("答复的有 1 件"), Some(1));
+        assert_eq!(number_after("一二三四五六七八九十甲 7件"), None);
+        assert_eq!(number_after("一二三四五六七八九十甲7件"), Some(7));
+        assert_eq!(number_after("，7件"), None);
+        assert_eq!(number_after("7 条"), None);
+        assert_eq!(number_before("本年度 70 件 "), Some(70));
+        assert_eq!(number_before("70 条"), None);
+        assert_eq!(number_before("件"), None);
     }
 
     #[test]
