@@ -16,7 +16,6 @@ use crate::progress::Progress;
 use crate::resume::Seen;
 use crate::worker::{self, Spawn};
 use nianbao_core::{ErrorKind, ExtractError, Input, Limits};
-use nianbao_outputs::{database::CarryOver, Following, AUDIT, CODEBOOK, WORKBOOK};
 use nianbao_sources::Found;
 use nianbao_template::{Record, Source};
 use std::collections::BTreeMap;
@@ -200,16 +199,6 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     let resumed = batch.tally.records;
-    let mut database = None;
-    if !args.only_records {
-        match Following::start(target.dir()) {
-            Ok(db) => database = Some(db),
-            Err(e) => {
-                target.abandon();
-                return io_failure(&format!("cannot read {}: {e}", out.display()));
-            }
-        }
-    }
     let pool = Pool::start(engine, jobs);
     let walk = nianbao_sources::walk(&inputs, &args.source_limits());
     // The workers read the document files themselves, unless this run must know each
@@ -224,36 +213,18 @@ pub fn run(args: Args) -> ExitCode {
     pool.join();
     let tally = std::mem::take(&mut batch.tally);
     let dir = target.dir().to_path_buf();
-    // The derived outputs follow the log, so they follow it whether this run was fresh,
-    // resumed or a shard: the database was written as the log grew and now gets the checks
-    // the finishing pass sets; the others are written from the finished log. A replacing run
-    // writes them beside its log, and they are put in place with it.
-    let finished = result.and_then(|()| output::finish(&dir, &tally, batch.csv, &batch.log));
-    let finished = match (finished, database) {
-        (Ok(_), None) => Ok(()),
-        (Ok(set), Some(db)) => {
-            let amends = set.into_iter().map(|(line, check)| CarryOver {
-                doc: line as i64 + 1,
-                check: check.map(|c| nianbao_outputs::Check {
-                    rule: c.rule,
-                    ok: c.ok,
-                    detail: c.detail,
-                }),
-            });
-            let others = [CODEBOOK, WORKBOOK, AUDIT];
-            let (written, db) = std::thread::scope(|s| {
-                let db = s.spawn(|| db.finish(amends.collect()));
-                (nianbao_outputs::write_only(&dir, &others), db.join())
-            });
-            written.and(db.expect("the database writer panicked"))
-        }
-        (Err(e), db) => {
-            if let Some(db) = db {
-                db.abandon();
+    // The derived outputs are written from the finished log, so they follow it whether this
+    // run was fresh, resumed or a shard; a replacing run writes them beside its log, and they
+    // are put in place with it.
+    let finished = result
+        .and_then(|()| output::finish(&dir, &tally, batch.csv, &batch.log))
+        .and_then(|()| {
+            if args.only_records {
+                Ok(())
+            } else {
+                nianbao_outputs::write_all(&dir)
             }
-            Err(e)
-        }
-    };
+        });
     let written = match finished {
         Ok(()) if args.only_records => target
             .commit()

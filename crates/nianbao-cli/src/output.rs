@@ -276,19 +276,9 @@ impl CsvSpool {
 /// those lines of the log and their rows of the CSV, from the records read back and changed,
 /// and copies the bytes between them as they are (by the kernel, `copy_file_range`); then
 /// renames the CSV into place. Both through temporary files, each synced before it replaces
-/// the old one (the log itself is synced only when it is kept as it is). Returns the checks it
-/// set, by line index (`None`: a check removed).
-pub fn finish(
-    dir: &Path,
-    tally: &Tally,
-    spool: CsvSpool,
-    log: &Log,
-) -> io::Result<Vec<(u64, Option<Check>)>> {
+/// the old one (the log itself is synced only when it is kept as it is).
+pub fn finish(dir: &Path, tally: &Tally, spool: CsvSpool, log: &Log) -> io::Result<()> {
     let changes = tally.carry_checks();
-    let set = changes
-        .iter()
-        .map(|(&line, c)| (line, c.check.clone()))
-        .collect();
     let CsvSpool {
         w,
         path: spool_path,
@@ -299,7 +289,7 @@ pub fn finish(
     if changes.is_empty() {
         log.sync()?;
         spool_file.sync_all()?;
-        return fs::rename(spool_path, dir.join(CSV)).map(|()| set);
+        return fs::rename(spool_path, dir.join(CSV));
     }
     // The log is not synced: its rewritten copy is, before it replaces it.
     drop(spool_file);
@@ -341,8 +331,7 @@ pub fn finish(
         f.sync_all()?;
         fs::rename(tmp, dst)?;
     }
-    fs::remove_file(spool_path)?;
-    Ok(set)
+    fs::remove_file(spool_path)
 }
 
 /// The record of a log line with its `carry_over` check replaced by `check` (or removed), as

@@ -160,6 +160,25 @@ fn database_holds_every_value_of_every_record() {
     assert!(shown > 2000, "{shown} values compared");
 }
 
+/// A query by key reads the cells of that key through the primary key (one seek per
+/// document, as the statistics the writer stores allow), not the whole table.
+#[test]
+fn a_query_by_key_seeks_instead_of_reading_every_cell() {
+    let db = Connection::open(fixtures_out().join("reports.sqlite")).unwrap();
+    let plan: Vec<String> = db
+        .prepare("EXPLAIN QUERY PLAN SELECT value FROM cells WHERE key = 'applications.new.total'")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        plan.iter()
+            .any(|p| p.contains("SEARCH c USING PRIMARY KEY")),
+        "{plan:?}"
+    );
+}
+
 /// Every document that has a hand-checked `<stem>.expected.json` is found by its path in the
 /// `wide` view, with the values a person read off it.
 #[test]

@@ -12,7 +12,7 @@
 //! has no declared type, so that each value keeps the type it has in the JSON (a money amount
 //! of 7545.0 stays REAL, a count INTEGER).
 use crate::codebook;
-use crate::{Cell, Check, Provenance, Records};
+use crate::{Cell, Provenance, Records};
 use nianbao_template::keys;
 use rusqlite::{params, types::Value as Sql, Connection, Statement};
 use serde_json::Number;
@@ -79,12 +79,32 @@ CREATE TABLE warnings (
 );
 ";
 
-/// Made once the rows are in: one sort instead of a B-tree kept in order row by row.
+/// Made once the rows are in: one sort instead of a B-tree kept in order row by row. `cell`
+/// has none: its primary key serves a query by document, and a query by key skip-scans it
+/// (one seek per document) once the statistics say how many cells a document has
+/// ([`cell_statistics`]); an index on `key_id` cost a quarter of the database's time.
 const INDEXES: &str = "
-CREATE INDEX cell_key ON cell(key_id);
 CREATE INDEX checks_doc ON checks(doc);
 CREATE INDEX warnings_doc ON warnings(doc);
 ";
+
+/// The statistics `ANALYZE` would store for `cell`'s primary key, from the counts the writer
+/// knows: `cells` rows, about `cells / documents` of them per document, one per (document, key).
+/// With them SQLite answers `WHERE key_id = ?` by a skip-scan of the primary key instead of
+/// reading the whole table (20 ms instead of 100 ms for a key over 10,000 documents).
+fn cell_statistics(tx: &rusqlite::Transaction, cells: i64, documents: i64) -> rusqlite::Result<()> {
+    if cells == 0 {
+        return Ok(());
+    }
+    // Creates the statistics table without analysing anything.
+    tx.execute_batch("ANALYZE sqlite_schema")?;
+    let per_document = (cells + documents - 1) / documents.max(1);
+    tx.execute(
+        "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('cell', 'cell', ?1)",
+        [format!("{cells} {per_document} 1")],
+    )?;
+    Ok(())
+}
 
 /// The `wide` view: the documents' columns, then one column per key (a correlated lookup by
 /// the primary key, so that reading one document's row costs 226 index probes, not a scan).
@@ -111,27 +131,8 @@ pub fn number(n: &Number) -> Sql {
 
 /// Writes `reports.sqlite` from the records as they arrive.
 pub fn write(path: &Path, records: Records) -> io::Result<()> {
-    write_then_amend(path, records, Vec::new)
-}
-
-/// A document's `carry_over` check as the run's finishing pass sets it, after its record was
-/// first written: `doc` is the record's line in `reports.jsonl` (1-based); `None` removes it.
-#[derive(Debug, Clone)]
-pub struct CarryOver {
-    pub doc: i64,
-    pub check: Option<Check>,
-}
-
-/// Writes `reports.sqlite` from the records as they arrive, then, once they have all arrived,
-/// gives each document the `carry_over` check `amends()` says (the records were written while
-/// the run went on, before the checks across documents were known).
-pub fn write_then_amend(
-    path: &Path,
-    records: Records,
-    amends: impl FnOnce() -> Vec<CarryOver>,
-) -> io::Result<()> {
     crate::write_aside(path, |tmp| {
-        fill(tmp, records, amends).map_err(|e| match e {
+        fill(tmp, records).map_err(|e| match e {
             Stop::Read(e) => e,
             Stop::Sql(e) => crate::failed(path, e),
         })
@@ -148,25 +149,6 @@ impl From<rusqlite::Error> for Stop {
     fn from(e: rusqlite::Error) -> Self {
         Stop::Sql(e)
     }
-}
-
-/// Replaces the `carry_over` check of each document named and counts its failed checks again.
-/// A check added goes last among its document's, as in the record.
-fn amend(tx: &rusqlite::Transaction, amends: Vec<CarryOver>) -> rusqlite::Result<()> {
-    let mut remove = tx.prepare("DELETE FROM checks WHERE doc = ?1 AND rule = 'carry_over'")?;
-    let mut add = tx.prepare("INSERT INTO checks VALUES (?1, ?2, ?3, ?4)")?;
-    let mut count = tx.prepare(
-        "UPDATE documents SET failed_checks =
-           (SELECT count(*) FROM checks WHERE checks.doc = ?1 AND NOT ok) WHERE doc = ?1",
-    )?;
-    for CarryOver { doc, check } in amends {
-        remove.execute([doc])?;
-        if let Some(c) = check {
-            add.execute(params![doc, c.rule, c.ok, c.detail])?;
-        }
-        count.execute([doc])?;
-    }
-    Ok(())
 }
 
 /// The columns of `cell`.
@@ -201,11 +183,7 @@ fn bind_cell(stmt: &mut Statement, at: usize, id: i64, c: &Cell) -> rusqlite::Re
     stmt.raw_bind_parameter(at + 10, number(|p| p.line))
 }
 
-fn fill(
-    path: &Path,
-    records: Records,
-    amends: impl FnOnce() -> Vec<CarryOver>,
-) -> Result<(), Stop> {
+fn fill(path: &Path, records: Records) -> Result<(), Stop> {
     let mut db = Connection::open(path)?;
     // A new file renamed into place when complete: no journal is needed to keep it whole.
     db.execute_batch(
@@ -214,6 +192,8 @@ fn fill(
     let tx = db.transaction()?;
     tx.execute_batch(SCHEMA)?;
     tx.execute_batch(&wide_view())?;
+    // Documents and cells written, for the statistics.
+    let (mut id, mut cells_written) = (0i64, 0i64);
     {
         let mut key = tx.prepare("INSERT INTO keys VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
         for (i, d) in keys::all().iter().enumerate() {
@@ -235,7 +215,6 @@ fn fill(
         let mut cells = tx.prepare(&cell_insert(ROWS))?;
         let mut check = tx.prepare("INSERT INTO checks VALUES (?1, ?2, ?3, ?4)")?;
         let mut warning = tx.prepare("INSERT INTO warnings VALUES (?1, ?2)")?;
-        let mut id = 0i64;
         for batch in records {
             let batch = batch.map_err(Stop::Read)?;
             let mut pending: Vec<(i64, &Cell)> = Vec::with_capacity(ROWS);
@@ -262,6 +241,7 @@ fn fill(
                     d.failed_checks().count() as i64,
                     d.warnings.len() as i64
                 ])?;
+                cells_written += d.cells.len() as i64;
                 for c in &d.cells {
                     pending.push((id, c));
                     if pending.len() == ROWS {
@@ -285,8 +265,8 @@ fn fill(
             }
         }
     }
-    amend(&tx, amends())?;
     tx.execute_batch(INDEXES)?;
+    cell_statistics(&tx, cells_written, id)?;
     tx.commit()?;
     db.close().map_err(|(_, e)| e)?;
     Ok(())

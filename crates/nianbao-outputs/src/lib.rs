@@ -2,21 +2,18 @@
 //! page (`audit.html`), an Excel workbook (`reports.xlsx`), an SQLite database
 //! (`reports.sqlite`) and a codebook (`keys.csv`).
 //!
-//! Every one of them is derived from `reports.jsonl` alone, so they follow whatever the log
-//! does (a fresh run, `--resume`, a shard, records concatenated from several shards) and never
-//! see a half-written record: the page, workbook and codebook from the finished log, the
-//! database while `convert` appends to it ([`Following`]). Each file is written beside its
-//! final name and renamed into place, so a reader never opens half of one.
+//! Every one of them is derived from `reports.jsonl` alone, read after the run has finished
+//! it, so they follow whatever the log does (a fresh run, `--resume`, a shard, records
+//! concatenated from several shards) and never see a half-written record. Each file is
+//! written beside its final name and renamed into place, so a reader never opens half of one.
 
 pub mod audit;
 pub mod cells;
 pub mod codebook;
 pub mod database;
-mod follow;
 mod record;
 pub mod workbook;
 
-pub use follow::Following;
 use nianbao_template::keys::KeyDef;
 use serde_json::Number;
 use std::fs;
