@@ -14,7 +14,7 @@ const END: &str = "<!-- bench-table:end -->";
 pub(super) fn of(
     o: &super::Options,
     one: &[(&Folder, Run)],
-    (all1, all, derived, page): (&Run, &Run, f64, (u64, Option<f64>)),
+    (all1, all, derived, database, page): (&Run, &Run, f64, f64, (u64, Option<f64>)),
     tenth: &Run,
     floors: &[(&str, String, Option<f64>)],
 ) -> Value {
@@ -51,7 +51,7 @@ pub(super) fn of(
         "docs": o.docs,
         "formats": formats,
         "whole": {"jobs1_secs": all1.secs, "jobs2_secs": all.secs, "scaling": all1.secs / all.secs,
-                  "derived_outputs_secs": derived,
+                  "derived_outputs_secs": derived, "database_secs": database,
                   "audit_page_mb": page.0 as f64 / 1e6, "audit_page_draw_secs": page.1.map(|ms| ms / 1000.0)},
         "peak_mib": {"tenth": peak_tenth, "all": peak, "goal": PEAK_MIB,
                      "growth": peak / peak_tenth.max(1.0), "goal_growth": GROWTH},
@@ -117,16 +117,18 @@ fn render(v: &Value) -> String {
     let w = &v["whole"];
     let p = &v["peak_mib"];
     s += &format!(
-        "\nWhole corpus: {} s with `--jobs 1`, {} s with `--jobs 2` ({}×); writing its audit \
-         page, workbook, database and codebook too adds {} s ({} %; bound 20 %). The audit page: \
-         {} MB, drawn by Chromium in {} s (bounds: 30 MB, 3 s). Peak memory \
+        "\nWhole corpus: {} s with `--jobs 1`, {} s with `--jobs 2` ({}×); its audit page, \
+         workbook, database and codebook then take {} s more (`nianbao outputs`), the database \
+         alone {} s ({} % of the run; bound 20 %). The audit page: {} MB, drawn by Chromium in \
+         {} s (bounds: 30 MB, 3 s). Peak memory \
          of the process tree: {} MiB for a tenth of the corpus, {} MiB for all of it ({}×; \
          bounds: under {} MiB, growth ≤ {}×).\n",
         num(&w["jobs1_secs"], 2),
         num(&w["jobs2_secs"], 2),
         num(&w["scaling"], 2),
         num(&w["derived_outputs_secs"], 2),
-        w["derived_outputs_secs"]
+        num(&w["database_secs"], 2),
+        w["database_secs"]
             .as_f64()
             .zip(w["jobs2_secs"].as_f64())
             .map_or("–".into(), |(d, a)| format!("{:.0}", 100.0 * d / a)),

@@ -37,7 +37,17 @@ enum Command {
     Convert(convert::Args),
     /// Write DIR/audit.html, reports.xlsx, reports.sqlite and keys.csv again from
     /// DIR/reports.jsonl (after records were concatenated from several shards, for example).
-    Outputs { dir: PathBuf },
+    Outputs {
+        dir: PathBuf,
+        /// Write only these (comma-separated), leaving the others as they are
+        #[arg(long, value_delimiter = ',', value_parser = [
+            nianbao_outputs::AUDIT,
+            nianbao_outputs::WORKBOOK,
+            nianbao_outputs::DATABASE,
+            nianbao_outputs::CODEBOOK,
+        ])]
+        only: Vec<String>,
+    },
     /// Print the JSON Schema of one output record.
     Schema,
     /// Print the document model of one file and where each table cell was mapped.
@@ -60,7 +70,12 @@ fn main() -> ExitCode {
     }
     match cli.command {
         Command::Convert(args) => convert::run(args),
-        Command::Outputs { dir } => match nianbao_outputs::write_all(&dir) {
+        Command::Outputs { dir, only } => match if only.is_empty() {
+            nianbao_outputs::write_all(&dir)
+        } else {
+            let names: Vec<&str> = only.iter().map(String::as_str).collect();
+            nianbao_outputs::write_only(&dir, &names)
+        } {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!(
