@@ -333,78 +333,79 @@ struct ProvenanceCodes<'a> {
     last: Option<&'a Provenance>,
 }
 
+/// One part of a provenance: a number, or a sheet's name.
+#[derive(Clone, Copy, PartialEq)]
+enum Part<'a> {
+    Number(i64),
+    Sheet(&'a str),
+}
+
+/// A provenance's parts in the order of its code, each with its letter (absent: `None`).
+fn parts(p: &Provenance) -> [(char, Option<Part<'_>>); 6] {
+    let n = |v: Option<i64>| v.map(Part::Number);
+    [
+        ('p', n(p.page)),
+        ('s', p.sheet.as_deref().map(Part::Sheet)),
+        ('t', n(p.table)),
+        ('r', n(p.row)),
+        ('c', n(p.col)),
+        ('l', n(p.line)),
+    ]
+}
+
+/// Where the column is among [`parts`].
+const COLUMN: usize = 4;
+
 impl<'a> ProvenanceCodes<'a> {
     fn next(&mut self, out: &mut String, p: Option<&'a Provenance>) {
         let last = std::mem::replace(&mut self.last, p);
         let Some(p) = p else {
             return;
         };
-        let fields = |p: &Provenance| [p.page, p.table, p.row, p.col, p.line];
-        let now = fields(p);
-        let same_parts = |l: &&Provenance| {
-            l.sheet.is_some() == p.sheet.is_some()
-                && fields(l)
-                    .iter()
-                    .zip(now)
-                    .all(|(a, b)| a.is_some() == b.is_some())
+        let now = parts(p);
+        let same_parts = |before: &[(char, Option<Part>); 6]| {
+            before
+                .iter()
+                .zip(&now)
+                .all(|(a, b)| a.1.is_some() == b.1.is_some())
         };
-        let Some(l) = last.filter(same_parts) else {
-            return Self::full(out, p);
+        let Some(before) = last.map(parts).filter(same_parts) else {
+            return write_parts(out, now.iter().copied());
         };
-        let before = fields(l);
-        let sheet_changed = l.sheet != p.sheet;
-        let changed: Vec<usize> = (0..5).filter(|&i| now[i] != before[i]).collect();
-        if !sheet_changed && changed.is_empty() {
+        let changed: Vec<usize> = (0..now.len()).filter(|&i| now[i] != before[i]).collect();
+        let next_column = match (before[COLUMN].1, now[COLUMN].1) {
+            (Some(Part::Number(b)), Some(Part::Number(n))) => n == b + 1,
+            _ => false,
+        };
+        if changed.is_empty() {
             out.push('=');
-        } else if !sheet_changed && changed == [3] && now[3] == l.col.map(|c| c + 1) {
+        } else if changed == [COLUMN] && next_column {
             out.push('+');
         } else {
             out.push('+');
-            let start = out.len();
-            if sheet_changed {
-                Self::sheet(out, p.sheet.as_deref().unwrap_or_default());
-            }
-            for i in changed {
-                if out.len() > start {
-                    out.push('|');
-                }
-                let _ = write!(out, "{}{}", FIELDS[i], now[i].unwrap_or_default());
-            }
+            write_parts(out, changed.into_iter().map(|i| now[i]));
         }
-    }
-
-    fn full(out: &mut String, p: &Provenance) {
-        let start = out.len();
-        let part = |out: &mut String, code: char, n: Option<i64>| {
-            if let Some(n) = n {
-                if out.len() > start {
-                    out.push('|');
-                }
-                let _ = write!(out, "{code}{n}");
-            }
-        };
-        part(out, 'p', p.page);
-        if let Some(sheet) = &p.sheet {
-            if out.len() > start {
-                out.push('|');
-            }
-            Self::sheet(out, sheet);
-        }
-        part(out, 't', p.table);
-        part(out, 'r', p.row);
-        part(out, 'c', p.col);
-        part(out, 'l', p.line);
-    }
-
-    fn sheet(out: &mut String, sheet: &str) {
-        out.push('s');
-        // The separator in a sheet's name would split it.
-        out.push_str(&sheet.replace('|', "¦"));
     }
 }
 
-/// The letters of a provenance's numbered parts, in the order of [`ProvenanceCodes`]' fields.
-const FIELDS: [char; 5] = ['p', 't', 'r', 'c', 'l'];
+/// The parts present, `|` between them.
+fn write_parts<'p>(out: &mut String, parts: impl Iterator<Item = (char, Option<Part<'p>>)>) {
+    let start = out.len();
+    for (letter, part) in parts {
+        let Some(part) = part else { continue };
+        if out.len() > start {
+            out.push('|');
+        }
+        out.push(letter);
+        match part {
+            Part::Number(n) => {
+                let _ = write!(out, "{n}");
+            }
+            // The separator in a sheet's name would split it.
+            Part::Sheet(sheet) => out.push_str(&sheet.replace('|', "¦")),
+        }
+    }
+}
 
 /// A document's values, provenance, raw texts, checks, failed parts and warnings, as the
 /// compact JSON array the page reads (written directly: building it as a `Value` first took
